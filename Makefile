@@ -1,0 +1,59 @@
+# Two commands do everything: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Demo runs have debug on; production sets its own environment.
+DEMO_ENV := DJANGO_DEBUG=1
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-sqlite test-postgres lint format check-deploy migrations-check setup clean
+
+help:
+	@echo "make run    - install, migrate, load the demo, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   - install the test tools and run the whole suite"
+	@echo "make lint   - ruff check and format check"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when the declared dependencies change.
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+setup: $(VENV)/.installed-run
+	$(DEMO_ENV) $(PY) manage.py migrate --no-input
+	$(DEMO_ENV) $(PY) manage.py setup_demo
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: $(VENV)/.installed-run
+	$(DEMO_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: $(VENV)/.installed-run
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
+	DJANGO_ALLOWED_HOSTS=training.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,53 @@
+"""Shared personas: a trainee, another trainee, an educator, managers and a superuser."""
+
+import pytest
+
+from tests.factories import UserFactory, make_educator, make_manager, make_trainee
+
+
+@pytest.fixture
+def trainee(db):
+    return make_trainee(username="tara", first_name="Tara", last_name="Trainee")
+
+
+@pytest.fixture
+def other_trainee(db):
+    return make_trainee(username="otto", first_name="Otto", last_name="Other")
+
+
+@pytest.fixture
+def educator(db):
+    return make_educator(username="eddie", first_name="Eddie", last_name="Educator")
+
+
+@pytest.fixture
+def manager(db):
+    return make_manager(username="maya", first_name="Maya", last_name="Manager")
+
+
+@pytest.fixture
+def other_manager(db):
+    return make_manager(username="olga", first_name="Olga", last_name="Othermanager")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def trainee_client(client, trainee):
+    client.force_login(trainee)
+    return client
+
+
+@pytest.fixture
+def educator_client(client, educator):
+    client.force_login(educator)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client

@@ -1,0 +1,25 @@
+"""Settings for the test suite: production settings (debug off) over plain http."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789"
+)
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The test client and the live server speak plain http.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+os.environ.setdefault("DJANGO_HSTS_SECONDS", "0")
+
+from trainingsite.settings import *  # noqa: E402,F403
+from trainingsite.settings import STORAGES  # noqa: E402
+
+# No collectstatic step in tests: serve from the app folders.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

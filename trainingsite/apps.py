@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class TrainingsiteConfig(AppConfig):
+    name = "trainingsite"
+    verbose_name = "Training site"
+
+    def ready(self) -> None:
+        from trainingsite.roles import sync_role_permissions
+
+        # Runs after every migrate (test databases included) so that a role's
+        # permissions follow the models as they are added.
+        post_migrate.connect(sync_role_permissions, dispatch_uid="trainingsite.sync_roles")

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and load the shipped content; safe to run again."
+
+    def handle(self, *args, **options):
+        created = demo_accounts_ensure()
+        self.stdout.write(f"Demo accounts created: {', '.join(created) or 'none (all present)'}")
+        self.stdout.write("Demo logins (local demo only):")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.username:<9} / {settings.DEMO_PASSWORD}")

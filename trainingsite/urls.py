@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from trainingsite import views
+
+admin.site.site_header = "Bleeding management training: authoring"
+admin.site.site_title = "Training admin"
+admin.site.index_title = "Content and people"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("me/", views.trainee_home, name="trainee_home"),
+    path("educator/", views.educator_home, name="educator_home"),
+    path("manager/", views.manager_home, name="manager_home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("lessons/", include("lessons.urls")),
+    path("quizzes/", include("quizzes.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "trainingsite.views.permission_denied"
