@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """An append-only record of something that matters for trust: who, what, when."""
+
+    class Action(models.TextChoices):
+        ATTEMPT_SUBMITTED = "attempt.submitted", "Attempt submitted"
+        ATTEMPT_EXPIRED = "attempt.expired", "Attempt closed at its time limit"
+        ATTEMPT_REGRADED = "attempt.regraded", "Attempt regraded"
+        CERTIFICATE_ISSUED = "certificate.issued", "Certificate issued"
+        CERTIFICATE_REVOKED = "certificate.revoked", "Certificate revoked"
+        CONTENT_PUBLISHED = "content.published", "Content published"
+        CONTENT_UNPUBLISHED = "content.unpublished", "Content unpublished"
+        ROLE_CHANGED = "role.changed", "Role changed"
+        COHORT_MEMBERSHIP_CHANGED = "cohort.membership_changed", "Cohort membership changed"
+        CSV_IMPORTED = "import.csv", "CSV import"
+        QUESTIONS_IMPORTED = "import.questions", "Questions imported"
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who did it; empty for the system (for example a time limit running out).",
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="The username at the time.")
+    action = models.CharField(max_length=40, choices=Action, db_index=True)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only and cannot be deleted.")
