@@ -51,6 +51,14 @@ class Lesson(models.Model):
         default=0, help_text="Position within the topic, lowest first."
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    content_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Set when the lesson changed in a way certified trainees must re-read; "
+            "renewals then require completing it again."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
