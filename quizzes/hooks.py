@@ -1,0 +1,21 @@
+"""Extension points called by the quiz services.
+
+Certification hooks in here; keep these functions fast and side-effect free
+unless they are meant to run inside the attempt's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from quizzes.models import Attempt
+
+
+def on_attempt_graded(attempt: Attempt) -> None:
+    """Run after a graded attempt is scored, inside the same transaction.
+
+    Called once per attempt (submitted by the trainee or closed at its time
+    limit), never for practice rounds. Does nothing yet.
+    """
+    return None
