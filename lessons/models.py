@@ -2,6 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from lessons.markdown import render_lesson_markdown
+from trainingsite.roles import user_is_educator
+
 
 class Topic(models.Model):
     title = models.CharField(max_length=200, unique=True)
@@ -24,6 +27,12 @@ class Topic(models.Model):
 class LessonQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Lesson.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Return the lessons the user may open: educators see drafts too."""
+        if user_is_educator(user):
+            return self.all()
+        return self.published()
 
 
 class Lesson(models.Model):
@@ -80,8 +89,31 @@ class Lesson(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # The body is rendered here, once per change of the Markdown, and never
+        # per request: every write path (admin, services, loader) saves through this.
+        update_fields = kwargs.get("update_fields")
+        body_saved = update_fields is None or "body_markdown" in update_fields
+        body_changed = self._state.adding or self.body_markdown != getattr(
+            self, "_rendered_markdown", None
+        )
+        if body_saved and body_changed:
+            self.body_html = render_lesson_markdown(self.body_markdown)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+        if body_saved:
+            self._rendered_markdown = self.body_markdown
+
     def get_absolute_url(self) -> str:
         return reverse("lessons:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # Remember the Markdown as loaded, so save() re-renders only on a change.
+        instance = super().from_db(db, field_names, values)
+        instance._rendered_markdown = instance.__dict__.get("body_markdown")
+        return instance
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
