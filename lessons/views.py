@@ -1,7 +1,59 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from lessons.models import Lesson
+from lessons.selectors import (
+    lesson_completion_get,
+    lesson_get_for_user,
+    lesson_neighbours,
+    lessons_overview,
+)
+from lessons.services import lesson_complete
+
+LESSON_MARKED_COMPLETE = "Lesson marked as complete."
+LESSON_ALREADY_COMPLETE = "You had already completed this lesson."
 
 
 @login_required
 def index(request):
-    return render(request, "lessons/index.html")
+    overview = lessons_overview(user=request.user)
+    return render(request, "lessons/index.html", {"overview": overview})
+
+
+def lesson_page_context(*, user, lesson: Lesson, preview: bool = False) -> dict:
+    """Build what the lesson template shows; the admin preview uses the same context."""
+    previous, following = lesson_neighbours(user=user, lesson=lesson)
+    return {
+        "lesson": lesson,
+        "completion": None if preview else lesson_completion_get(user=user, lesson=lesson),
+        "previous_lesson": previous,
+        "next_lesson": following,
+        "preview": preview,
+    }
+
+
+@login_required
+def detail(request, slug):
+    lesson = lesson_get_for_user(user=request.user, slug=slug)
+    return render(
+        request, "lessons/detail.html", lesson_page_context(user=request.user, lesson=lesson)
+    )
+
+
+@login_required
+@require_POST
+def complete(request, slug):
+    lesson = lesson_get_for_user(user=request.user, slug=slug)
+    try:
+        _, created = lesson_complete(user=request.user, lesson=lesson)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if created:
+            messages.success(request, LESSON_MARKED_COMPLETE)
+        else:
+            messages.info(request, LESSON_ALREADY_COMPLETE)
+    return redirect(lesson)

@@ -1,0 +1,108 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+
+from lessons.models import Lesson, Topic
+from lessons.services import (
+    EMPTY_BODY_CANNOT_BE_PUBLISHED,
+    lesson_body_is_empty,
+    lesson_publish,
+    lesson_save,
+    lesson_unpublish,
+)
+from lessons.views import lesson_page_context
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "order", "slug"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    ordering = ["order", "id"]
+
+
+class LessonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Lesson
+        fields = [
+            "topic",
+            "title",
+            "slug",
+            "summary",
+            "objectives",
+            "reading_minutes",
+            "order",
+            "status",
+            "body_markdown",
+        ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        status = cleaned_data.get("status")
+        body = cleaned_data.get("body_markdown") or ""
+        if status == Lesson.Status.PUBLISHED and lesson_body_is_empty(body):
+            self.add_error("body_markdown", EMPTY_BODY_CANNOT_BE_PUBLISHED)
+        return cleaned_data
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    form = LessonAdminForm
+    list_display = ["title", "topic", "order", "status", "updated_at", "updated_by"]
+    list_filter = ["topic", "status"]
+    list_select_related = ["topic", "updated_by"]
+    search_fields = ["title", "slug", "summary", "body_markdown"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["updated_at", "updated_by"]
+    actions = ["publish_selected", "unpublish_selected"]
+    fieldsets = [
+        (None, {"fields": ["topic", "title", "slug", "summary", "order", "status"]}),
+        (
+            "Content",
+            {
+                "fields": ["objectives", "reading_minutes", "body_markdown"],
+                "description": (
+                    'Callouts: start a line with <code>!!! red-flag "Title"</code> or '
+                    '<code>!!! key-points "Key points"</code> and indent the text under it '
+                    "by four spaces. Use Preview (top right, after saving) to check the result."
+                ),
+            },
+        ),
+        ("Last change", {"fields": ["updated_at", "updated_by"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        lesson_save(lesson=obj, by=request.user)
+
+    @admin.action(description="Publish selected lessons", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        try:
+            changed = lesson_publish(lessons=queryset, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(request, f"Published {changed} lesson{'s' * (changed != 1)}.")
+
+    @admin.action(description="Unpublish selected lessons (back to draft)", permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        changed = lesson_unpublish(lessons=queryset, by=request.user)
+        self.message_user(request, f"Unpublished {changed} lesson{'s' * (changed != 1)}.")
+
+    def get_urls(self):
+        preview = path(
+            "<int:pk>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="lessons_lesson_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, pk):
+        """Render the saved lesson with the trainee's template, sanitised as trainees get it."""
+        lesson = get_object_or_404(Lesson.objects.select_related("topic"), pk=pk)
+        if not self.has_view_permission(request, lesson):
+            raise PermissionDenied
+        # Neighbours as a trainee sees them: published lessons only.
+        context = lesson_page_context(user=None, lesson=lesson, preview=True)
+        return render(request, "lessons/detail.html", context)
