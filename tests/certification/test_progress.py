@@ -198,7 +198,7 @@ def test_clock_moves_a_certificate_through_its_life():
     assert by_day == {
         0: ProgressStatus.CERTIFIED,
         600: ProgressStatus.CERTIFIED,
-        700: ProgressStatus.EXPIRING_SOON,
+        705: ProgressStatus.EXPIRING_SOON,
         731: ProgressStatus.EXPIRED,
         800: ProgressStatus.EXPIRED,
     }
