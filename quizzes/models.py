@@ -373,3 +373,6 @@ class AttemptAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.question_id}: {self.selected}"
+
+
+from quizzes.certification_models import *  # noqa: E402,F401,F403
