@@ -29,9 +29,6 @@ def lesson_complete(*, user, lesson: Lesson) -> tuple[LessonCompletion, bool]:
     """
     if not lesson.is_published:
         raise ValidationError(DRAFT_CANNOT_BE_COMPLETED)
-    existing = LessonCompletion.objects.filter(user=user, lesson=lesson).first()
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
             completion = LessonCompletion.objects.create(
