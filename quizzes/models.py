@@ -376,3 +376,4 @@ class AttemptAnswer(models.Model):
 
 
 from quizzes.certification_models import *  # noqa: E402,F401,F403
+from quizzes.cohort_models import *  # noqa: E402,F401,F403
