@@ -1,0 +1,141 @@
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from lessons.models import Lesson
+from lessons.selectors import (
+    LESSON_NOT_FOUND,
+    lesson_get_for_user,
+    lesson_neighbours,
+    lessons_overview,
+)
+from tests.lessons.builders import make_completion, make_lesson, make_topic
+
+pytestmark = pytest.mark.django_db
+
+# Role lookup (once per user object), topics, their visible lessons, the user's completions.
+OVERVIEW_QUERY_BUDGET = 4
+
+
+@pytest.fixture
+def course():
+    """Two topics listed in order 1, 2 but created in reverse; lessons created out of order."""
+    managing = make_topic(title="Managing bleeding", slug="managing", order=2)
+    why = make_topic(title="Why bleeding occurs", slug="why", order=1)
+    return {
+        "why_2": make_lesson(topic=why, slug="why-2", order=2),
+        "why_1": make_lesson(topic=why, slug="why-1", order=1),
+        "why_draft": make_lesson(topic=why, slug="why-draft", order=3, status=Lesson.Status.DRAFT),
+        "managing_1": make_lesson(topic=managing, slug="managing-1", order=1),
+    }
+
+
+def _slugs(overview):
+    return [[item.lesson.slug for item in entry.lessons] for entry in overview.topics]
+
+
+def test_overview_lists_topics_and_published_lessons_in_order_for_a_trainee(trainee, course):
+    overview = lessons_overview(user=trainee)
+    assert [entry.topic.slug for entry in overview.topics] == ["why", "managing"]
+    assert _slugs(overview) == [["why-1", "why-2"], ["managing-1"]]
+
+
+def test_overview_shows_drafts_to_an_educator_but_not_in_progress(educator, course):
+    overview = lessons_overview(user=educator)
+    assert _slugs(overview) == [["why-1", "why-2", "why-draft"], ["managing-1"]]
+    assert overview.total == 3
+
+
+def test_overview_counts_only_the_users_completions(trainee, other_trainee, course):
+    make_completion(user=trainee, lesson=course["why_2"])
+    make_completion(user=other_trainee, lesson=course["why_1"])
+    overview = lessons_overview(user=trainee)
+    flags = [[item.completed for item in entry.lessons] for entry in overview.topics]
+    assert flags == [[False, True], [False]]
+    assert (overview.done, overview.total, overview.percent) == (1, 3, 33)
+
+
+def test_overview_skips_topics_with_nothing_visible(trainee):
+    make_topic(slug="empty")
+    hidden = make_topic(slug="drafts-only")
+    make_lesson(topic=hidden, status=Lesson.Status.DRAFT)
+    overview = lessons_overview(user=trainee)
+    assert overview.topics == []
+    assert (overview.done, overview.total, overview.percent) == (0, 0, 0)
+
+
+def _build(lesson_count: int, user) -> None:
+    topics = [make_topic() for _ in range(3)]
+    for n in range(lesson_count):
+        lesson = make_lesson(topic=topics[n % 3])
+        if n % 2:
+            make_completion(user=user, lesson=lesson)
+        if n % 5 == 0:
+            make_lesson(topic=topics[n % 3], status=Lesson.Status.DRAFT)
+
+
+def _overview_queries(user) -> int:
+    user = type(user).objects.get(pk=user.pk)  # a fresh object: no cached roles
+    with CaptureQueriesContext(connection) as context:
+        overview = lessons_overview(user=user)
+        # Read everything the template reads.
+        shown = [
+            (entry.topic.title, item.lesson.title, item.lesson.get_absolute_url(), item.completed)
+            for entry in overview.topics
+            for item in entry.lessons
+        ]
+    assert shown
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("persona", ["trainee", "educator"])
+def test_overview_query_count_is_the_same_for_3_and_60_lessons(persona, request):
+    user = request.getfixturevalue(persona)
+    _build(3, user)
+    small = _overview_queries(user)
+    _build(57, user)
+    assert Lesson.objects.published().count() == 60
+    large = _overview_queries(user)
+    assert small == large == OVERVIEW_QUERY_BUDGET
+
+
+def test_overview_stays_within_its_budget(trainee, django_assert_max_num_queries):
+    _build(60, trainee)
+    with django_assert_max_num_queries(OVERVIEW_QUERY_BUDGET):
+        lessons_overview(user=trainee)
+
+
+def test_get_for_user_hides_drafts_from_trainees_and_managers(trainee, manager, course):
+    for user in (trainee, manager):
+        with pytest.raises(Http404) as error:
+            lesson_get_for_user(user=user, slug="why-draft")
+        assert str(error.value) == LESSON_NOT_FOUND
+
+
+def test_get_for_user_shows_drafts_to_educators(educator, course):
+    assert lesson_get_for_user(user=educator, slug="why-draft") == course["why_draft"]
+
+
+def test_get_for_user_unknown_slug_is_404(trainee, course):
+    with pytest.raises(Http404):
+        lesson_get_for_user(user=trainee, slug="no-such-lesson")
+
+
+def test_neighbours_cross_topics_in_order(trainee, course):
+    assert lesson_neighbours(user=trainee, lesson=course["why_1"]) == (None, course["why_2"])
+    assert lesson_neighbours(user=trainee, lesson=course["why_2"]) == (
+        course["why_1"],
+        course["managing_1"],
+    )
+    assert lesson_neighbours(user=trainee, lesson=course["managing_1"]) == (
+        course["why_2"],
+        None,
+    )
+
+
+def test_neighbours_for_an_educator_include_drafts(educator, course):
+    assert lesson_neighbours(user=educator, lesson=course["why_draft"]) == (
+        course["why_2"],
+        course["managing_1"],
+    )
