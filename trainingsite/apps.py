@@ -12,3 +12,5 @@ class TrainingsiteConfig(AppConfig):
         # Runs after every migrate (test databases included) so that a role's
         # permissions follow the models as they are added.
         post_migrate.connect(sync_role_permissions, dispatch_uid="trainingsite.sync_roles")
+        # Connects the receiver that records role changes in the audit trail.
+        import trainingsite.audit  # noqa: F401

@@ -1,6 +1,31 @@
 from django.conf import settings
 from django.db import models
 
+APPEND_ONLY_CHANGE = "Audit events are append-only and cannot be changed."
+APPEND_ONLY_DELETE = "Audit events are append-only and cannot be deleted."
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Reads and inserts only: bulk update() and delete() are refused.
+
+    Deleting a user still works: Django's deletion collector clears `actor`
+    through the plain base manager, and `actor_name` keeps the name.
+    """
+
+    def update(self, **kwargs):
+        raise ValueError(APPEND_ONLY_CHANGE)
+
+    def delete(self):
+        raise ValueError(APPEND_ONLY_DELETE)
+
+    delete.queryset_only = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ValueError(APPEND_ONLY_CHANGE)
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise ValueError(APPEND_ONLY_CHANGE)
+
 
 class AuditEvent(models.Model):
     """An append-only record of something that matters for trust: who, what, when."""
@@ -34,8 +59,12 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        # Nobody can be granted the right to add, change or delete events.
+        default_permissions = ("view",)
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
 
     def __str__(self) -> str:
@@ -43,8 +72,8 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValueError("Audit events are append-only and cannot be changed.")
+            raise ValueError(APPEND_ONLY_CHANGE)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Audit events are append-only and cannot be deleted.")
+        raise ValueError(APPEND_ONLY_DELETE)
