@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
+
+from quizzes.cohorts import send_after_commit, trainees_create, users_by_email
+from quizzes.models import CohortMembership
+from trainingsite.audit import audit_record
+from trainingsite.models import AuditEvent
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
@@ -229,3 +235,88 @@ def build_preview(
         already_members=tuple(already),
         errors=tuple(errors),
     )
+
+
+# --- The service (database) --------------------------------------------------------
+
+ERROR_CONFIRM_WITH_ERRORS = (
+    "Nothing was imported: {count} row(s) have errors. Fix them and upload the file again."
+)
+ERROR_NOTHING_TO_DO = "Nothing to import: everyone in the file is already in the cohort."
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    added: int
+    already_members: int
+
+
+def cohort_import_preview(*, cohort, data: bytes) -> ImportPreview:
+    """Parse the file and compare it with the accounts and the cohort; save nothing."""
+    parsed = parse_trainee_csv(data)
+    accounts = users_by_email(row.email for row in parsed.rows)
+    ids = {pk for pks in accounts.values() for pk in pks}
+    members = set()
+    id_list = sorted(ids)
+    for start in range(0, len(id_list), 500):
+        members.update(
+            CohortMembership.objects.filter(
+                cohort=cohort, user_id__in=id_list[start : start + 500]
+            ).values_list("user_id", flat=True)
+        )
+    return build_preview(parsed, accounts_by_email=accounts, member_ids=members)
+
+
+def cohort_import_trainees(
+    *, cohort, actor, data: bytes, domain: str, use_https: bool
+) -> ImportResult:
+    """Import the file into the cohort: every row, or nothing at all.
+
+    Existing accounts (matched by e-mail, ignoring case) are added to the
+    cohort, never duplicated; new trainees are created with an unusable
+    password and e-mailed a set-your-password link after the commit.
+    """
+    with transaction.atomic():
+        # The preview is computed again inside the transaction: the data may
+        # have changed since the manager looked at it.
+        preview = cohort_import_preview(cohort=cohort, data=data)
+        if preview.errors:
+            raise CsvImportError(ERROR_CONFIRM_WITH_ERRORS.format(count=len(preview.errors)))
+        if not preview.can_confirm:
+            raise CsvImportError(ERROR_NOTHING_TO_DO)
+        created = trainees_create(
+            people=[(r.first_name, r.last_name, r.email) for r in preview.to_create]
+        )
+        added_ids = [pk for _, pk in preview.to_add] + [u.pk for u in created]
+        CohortMembership.objects.bulk_create(
+            [CohortMembership(cohort=cohort, user_id=pk) for pk in added_ids], batch_size=500
+        )
+        result = ImportResult(
+            created=len(created),
+            added=len(preview.to_add),
+            already_members=len(preview.already_members),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CSV_IMPORTED,
+            target=cohort,
+            summary=(
+                f"Imported {len(added_ids)} trainee(s) into {cohort.name}: "
+                f"{result.created} new, {result.added} existing"
+            ),
+            details={
+                "created": result.created,
+                "added": result.added,
+                "already_members": result.already_members,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED,
+            target=cohort,
+            summary=f"Added {len(added_ids)} trainee(s) to {cohort.name} by CSV import",
+            details={"added": added_ids, "created": [u.pk for u in created]},
+        )
+        send_after_commit(created, cohort=cohort, domain=domain, use_https=use_https)
+    return result
