@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from lessons.models import Lesson
+from lessons.services import lessons_load
+from tests.e2e.conftest import log_in
+from trainingsite.demo import demo_accounts_ensure
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHIPPED = Path(settings.BASE_DIR) / "fixtures" / "lessons"
+
+
+def test_demo_trainee_reads_the_first_lesson_and_sees_progress(page):
+    demo_accounts_ensure()
+    lessons_load(directory=SHIPPED)
+    published = list(Lesson.objects.published().order_by("topic__order", "order", "id"))
+    first, total = published[0], len(published)
+    csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+    log_in(page, "trainee", settings.DEMO_PASSWORD)
+    page.get_by_test_id("role-nav").get_by_role("link", name="Lessons", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lessons")
+    expect(page.get_by_test_id("progress-text")).to_have_text(
+        f"0 of {total} lessons completed (0%)"
+    )
+    expect(page.get_by_test_id("progress-bar")).to_have_attribute("value", "0")
+    row = page.get_by_test_id(f"lesson-{first.slug}")
+    expect(row.get_by_test_id("completed-tick")).to_have_count(0)
+
+    row.get_by_role("link", name=first.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first.title)
+    expect(page.get_by_test_id("lesson-body").locator(".admonition.key-points")).to_be_visible()
+    page.get_by_role("button", name="Mark as complete").click()
+    expect(page.get_by_text("Lesson marked as complete.")).to_be_visible()
+    expect(page.get_by_test_id("completed-state")).to_contain_text("Completed on")
+    expect(page.get_by_role("button", name="Mark as complete")).to_have_count(0)
+
+    page.get_by_role("link", name="Lessons", exact=True).first.click()
+    percent = 100 // total
+    expect(page.get_by_test_id("progress-text")).to_have_text(
+        f"1 of {total} lessons completed ({percent}%)"
+    )
+    expect(page.get_by_test_id("progress-bar")).to_have_attribute("value", "1")
+    expect(page.get_by_test_id("progress-bar")).to_have_attribute("aria-valuenow", "1")
+    tick = page.get_by_test_id(f"lesson-{first.slug}").get_by_test_id("completed-tick")
+    expect(tick).to_be_visible()
+    expect(tick).to_contain_text("Completed")
+    assert csp_violations == []
