@@ -16,6 +16,12 @@ def on_attempt_graded(attempt: Attempt) -> None:
     """Run after a graded attempt is scored, inside the same transaction.
 
     Called once per attempt (submitted by the trainee or closed at its time
-    limit), never for practice rounds. Does nothing yet.
+    limit), never for practice rounds. A pass may complete a certification
+    program, whose certificate is then issued in this same transaction.
     """
+    if attempt.is_practice or not attempt.passed:
+        return None
+    from quizzes.certification_services import certificates_check_after_activity
+
+    certificates_check_after_activity(user=attempt.user, quiz=attempt.quiz)
     return None

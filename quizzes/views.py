@@ -1,7 +1,210 @@
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from quizzes import selectors, services
+from quizzes.forms import answers_from_post, sequence_from_post
+from quizzes.models import Attempt, Quiz
+from quizzes.scoring import PARTIAL_CREDIT_RULE
+from trainingsite.access import educator_required
+
+SAVED = "Your answers are saved."
+SUBMITTED = "Your attempt is submitted."
+CLOSED_AT_TIME_LIMIT = "The time limit was reached: your attempt was closed and scored."
+
+
+def _quiz_or_404(slug: str) -> Quiz:
+    quiz = selectors.quiz_published_get(slug=slug)
+    if quiz is None:
+        raise Http404("No such quiz.")
+    return quiz
+
+
+def _attempt_or_404(request: HttpRequest, uuid) -> Attempt:
+    """The signed-in user's own attempt, closed first if its time ran out; else 404."""
+    attempt = selectors.attempt_for_user(user=request.user, uuid=uuid)
+    if attempt is None:
+        raise Http404("No such attempt.")
+    services.attempt_close_if_expired(attempt=attempt)
+    return attempt
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _problem(request: HttpRequest, message: str, status: int, attempt: Attempt | None = None):
+    if _wants_json(request):
+        body = {"error": message}
+        if attempt is not None and not attempt.is_open:
+            body["closed"] = True
+            body["result_url"] = attempt.get_absolute_url()
+        return JsonResponse(body, status=status)
+    return render(
+        request,
+        "quizzes/problem.html",
+        {"message": message, "attempt": attempt},
+        status=status,
+    )
 
 
 @login_required
 def index(request):
-    return render(request, "quizzes/index.html")
+    rows = selectors.quiz_list_for_user(user=request.user)
+    return render(request, "quizzes/index.html", {"rows": rows})
+
+
+@login_required
+def detail(request, slug):
+    quiz = _quiz_or_404(slug)
+    page = selectors.quiz_page_data(user=request.user, quiz=quiz)
+    return render(
+        request,
+        "quizzes/detail.html",
+        {"page": page, "quiz": quiz, "partial_credit_rule": PARTIAL_CREDIT_RULE},
+    )
+
+
+@login_required
+@require_POST
+def start(request, slug):
+    quiz = _quiz_or_404(slug)
+    try:
+        attempt = services.attempt_start(user=request.user, quiz=quiz)
+    except services.AttemptRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(quiz)
+    return redirect("quizzes:attempt", uuid=attempt.uuid)
+
+
+@never_cache
+@login_required
+def attempt(request, uuid):
+    attempt = _attempt_or_404(request, uuid)
+    if not attempt.is_open:
+        return redirect(attempt)
+    page = selectors.attempt_page_data(attempt=attempt)
+    remaining = None
+    if attempt.deadline:
+        remaining = max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
+    return render(
+        request,
+        "quizzes/attempt.html",
+        {"page": page, "attempt": attempt, "remaining_seconds": remaining, "preview": False},
+    )
+
+
+def _save_from_post(request: HttpRequest, attempt: Attempt) -> HttpResponse | int:
+    """Save the posted answers; return the new sequence, or the error response."""
+    try:
+        sequence = sequence_from_post(request.POST)
+        answers = answers_from_post(paper=attempt.paper, data=request.POST)
+        return services.attempt_save_answers(attempt=attempt, answers=answers, sequence=sequence)
+    except ValidationError as error:
+        return _problem(request, error.messages[0], 400, attempt)
+    except services.StaleSequence:
+        return _problem(request, services.SAVE_STALE, 409, attempt)
+    except services.AttemptClosed:
+        attempt.refresh_from_db()
+        return _problem(request, services.ATTEMPT_CLOSED, 409, attempt)
+
+
+@never_cache
+@login_required
+@require_POST
+def save(request, uuid):
+    attempt = _attempt_or_404(request, uuid)
+    if not attempt.is_open:
+        return _problem(request, services.ATTEMPT_CLOSED, 409, attempt)
+    result = _save_from_post(request, attempt)
+    if isinstance(result, HttpResponse):
+        return result
+    if _wants_json(request):
+        return JsonResponse({"sequence": result, "saved_at": timezone.now().isoformat()})
+    messages.success(request, SAVED)
+    return redirect("quizzes:attempt", uuid=attempt.uuid)
+
+
+@never_cache
+@login_required
+@require_POST
+def submit(request, uuid):
+    attempt = _attempt_or_404(request, uuid)
+    if not attempt.is_open:
+        # A second submission (double click, another tab, a replay) shows the same result.
+        return redirect(attempt)
+    if request.POST.get("answers"):
+        result = _save_from_post(request, attempt)
+        if isinstance(result, HttpResponse):
+            return result
+    if not request.POST.get("confirm"):
+        page = selectors.attempt_page_data(attempt=attempt)
+        if page.unanswered:
+            return render(request, "quizzes/confirm.html", {"page": page, "attempt": attempt})
+    attempt = services.attempt_submit(attempt=attempt)
+    if attempt.close_reason == Attempt.CloseReason.TIME_LIMIT:
+        messages.warning(request, CLOSED_AT_TIME_LIMIT)
+    else:
+        messages.success(request, SUBMITTED)
+    return redirect(attempt)
+
+
+@login_required
+def result(request, uuid):
+    attempt = _attempt_or_404(request, uuid)
+    if attempt.is_open:
+        return redirect(attempt)
+    page = selectors.attempt_result_data(attempt=attempt)
+    return render(request, "quizzes/result.html", {"page": page, "attempt": attempt})
+
+
+@login_required
+def history(request, slug):
+    quiz = _quiz_or_404(slug)
+    attempts = list(selectors.attempt_history(user=request.user, quiz=quiz))
+    graded = [a for a in attempts if a.kind == Attempt.Kind.GRADED and a.percent is not None]
+    best = max((a.percent for a in graded), default=None)
+    return render(
+        request, "quizzes/history.html", {"quiz": quiz, "attempts": attempts, "best": best}
+    )
+
+
+@login_required
+@require_POST
+def practice(request, slug):
+    quiz = _quiz_or_404(slug)
+    source = None
+    if request.POST.get("source"):
+        try:
+            source = selectors.attempt_for_user(user=request.user, uuid=request.POST["source"])
+        except ValidationError:
+            source = None
+        if source is None or source.quiz_id != quiz.id:
+            raise Http404("No such attempt.")
+    try:
+        attempt = services.practice_start_from_mistakes(user=request.user, quiz=quiz, source=source)
+    except services.AttemptRefused as refused:
+        messages.info(request, refused.message)
+        return redirect(source or quiz)
+    return redirect("quizzes:attempt", uuid=attempt.uuid)
+
+
+@educator_required
+def preview(request, slug):
+    """Show a freshly drawn paper as a trainee would see it; nothing is recorded."""
+    quiz = get_object_or_404(Quiz, slug=slug)
+    paper = services.quiz_paper_build(quiz=quiz)
+    unsaved = Attempt(quiz=quiz, user=request.user, paper=paper, started_at=timezone.now())
+    page = selectors.attempt_page_from_paper(attempt=unsaved, saved={})
+    return render(
+        request,
+        "quizzes/attempt.html",
+        {"page": page, "attempt": unsaved, "remaining_seconds": None, "preview": True},
+    )

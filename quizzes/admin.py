@@ -1,0 +1,179 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
+
+from quizzes.models import Accommodation, Choice, Question, Quiz, QuizQuestion
+from quizzes.validation import question_choice_problems, quiz_publish_problem
+
+
+def _live_forms(formset):
+    return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE", False)]
+
+
+class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kind = self.instance.kind
+        flags = [bool(f.cleaned_data.get("is_correct")) for f in _live_forms(self)]
+        problems = question_choice_problems(kind=kind, correct_flags=flags)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceInlineFormSet
+    extra = 0
+    min_num = 2
+    fields = ["order", "text", "is_correct", "feedback"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["key", "short_prompt", "kind", "topic", "points", "critical", "status"]
+    list_filter = ["kind", "status", "critical", "topic"]
+    search_fields = ["key", "prompt", "explanation", "choices__text"]
+    list_select_related = ["topic"]
+    inlines = [ChoiceInline]
+    fieldsets = [
+        (None, {"fields": ["key", "kind", "prompt", "explanation"]}),
+        ("Marking", {"fields": ["points", "critical", "status"]}),
+        ("Tagging", {"fields": ["topic", "lesson"]}),
+    ]
+
+    @admin.display(description="prompt")
+    def short_prompt(self, obj: Question) -> str:
+        return obj.prompt if len(obj.prompt) <= 80 else obj.prompt[:77] + "…"
+
+
+class PoolInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        quiz = self.instance
+        active = sum(
+            1
+            for f in _live_forms(self)
+            if f.cleaned_data.get("question") is not None
+            and f.cleaned_data["question"].status == Question.Status.ACTIVE
+        )
+        problem = quiz_publish_problem(
+            published=quiz.status == Quiz.Status.PUBLISHED,
+            questions_per_attempt=quiz.questions_per_attempt,
+            active=active,
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+
+
+class PoolInline(admin.TabularInline):
+    model = QuizQuestion
+    formset = PoolInlineFormSet
+    extra = 0
+    fields = ["order", "question", "kind", "points", "question_status"]
+    readonly_fields = ["kind", "points", "question_status"]
+    autocomplete_fields = ["question"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
+
+    @admin.display(description="kind")
+    def kind(self, obj: QuizQuestion) -> str:
+        return obj.question.get_kind_display() if obj.question_id else ""
+
+    @admin.display(description="points")
+    def points(self, obj: QuizQuestion):
+        return obj.question.points if obj.question_id else ""
+
+    @admin.display(description="status")
+    def question_status(self, obj: QuizQuestion) -> str:
+        return obj.question.get_status_display() if obj.question_id else ""
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "status",
+        "topic",
+        "pass_mark",
+        "pool_size",
+        "active_size",
+        "questions_per_attempt",
+        "preview_link",
+    ]
+    list_filter = ["status", "topic", "feedback_policy"]
+    search_fields = ["title", "slug", "description"]
+    list_select_related = ["topic"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["lessons", "prerequisite_lessons"]
+    readonly_fields = ["preview_link"]
+    inlines = [PoolInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "description", "status", "order", "preview_link"]}),
+        ("What it assesses", {"fields": ["topic", "lessons", "prerequisite_lessons"]}),
+        (
+            "Rules",
+            {
+                "fields": [
+                    "pass_mark",
+                    "topic_minimum_percent",
+                    "max_attempts",
+                    "time_limit_minutes",
+                    "retake_wait_minutes",
+                    "questions_per_attempt",
+                    "shuffle_questions",
+                    "shuffle_choices",
+                    "feedback_policy",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pool_count=Count("pool", distinct=True),
+                active_count=Count(
+                    "pool", filter=Q(pool__question__status=Question.Status.ACTIVE), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description="pool", ordering="pool_count")
+    def pool_size(self, obj: Quiz) -> int:
+        return obj.pool_count
+
+    @admin.display(description="active")
+    def active_size(self, obj: Quiz) -> int:
+        return obj.active_count
+
+    @admin.display(description="preview")
+    def preview_link(self, obj: Quiz) -> str:
+        if not obj.pk:
+            return "Save the quiz first."
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Preview as trainee</a>',
+            reverse("quizzes:preview", kwargs={"slug": obj.slug}),
+        )
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(admin.ModelAdmin):
+    list_display = ["user", "quiz", "extra_minutes", "extra_attempts", "granted_by", "created_at"]
+    list_filter = ["quiz"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "quiz__title"]
+    list_select_related = ["user", "quiz", "granted_by"]
+    readonly_fields = ["granted_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

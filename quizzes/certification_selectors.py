@@ -1,0 +1,315 @@
+"""Reads for certification: progress (one trainee or thousands), the dashboard, verification.
+
+Progress is computed by the pure rules in quizzes/progress.py from facts
+aggregated in SQL; the number of queries never depends on how many trainees
+or programs are asked about.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lessons.models import Lesson, LessonCompletion
+from quizzes.certificates import code_normalise
+from quizzes.certification_models import Certificate, Program, ProgramAssignment
+from quizzes.models import Attempt, Quiz
+from quizzes.progress import (
+    DEFAULT_EXPIRING_SOON_DAYS,
+    CertificateFacts,
+    LessonFacts,
+    Progress,
+    QuizFacts,
+    StepKind,
+    progress_compute,
+)
+
+CERTIFICATE_NOT_FOUND = "No certificate found here."
+PROGRAM_NOT_FOUND = "No certification program found here."
+RECENT_ATTEMPTS = 5
+
+
+def expiring_soon_days() -> int:
+    return int(getattr(settings, "CERTIFICATION_EXPIRING_SOON_DAYS", DEFAULT_EXPIRING_SOON_DAYS))
+
+
+@dataclass(frozen=True)
+class ProgramProgress:
+    """A trainee's progress in one program, with the objects a page needs to show it."""
+
+    program: Program
+    progress: Progress
+    assignment: ProgramAssignment | None
+    certificate: Certificate | None  # the latest, valid or not
+
+    @property
+    def next_step_object(self) -> Lesson | Quiz | None:
+        step = self.progress.next_step
+        if step is None:
+            return None
+        items = (
+            self.program.required_lesson_list
+            if step.kind == StepKind.LESSON
+            else self.program.required_quiz_list
+        )
+        return next((item for item in items if item.pk == step.object_id), None)
+
+    @property
+    def next_step_kind(self) -> str | None:
+        step = self.progress.next_step
+        return step.kind.value if step else None
+
+
+def _programs_with_requirements(program_ids) -> list[Program]:
+    """Return the programs with their required lessons and quizzes in teaching order (3 queries)."""
+    lessons = Lesson.objects.order_by("topic__order", "topic_id", "order", "id").only(
+        "id", "slug", "title", "status", "content_changed_at", "topic_id", "order"
+    )
+    quizzes = Quiz.objects.order_by("order", "id").only("id", "slug", "title", "status", "order")
+    return list(
+        Program.objects.filter(pk__in=program_ids).prefetch_related(
+            Prefetch("required_lessons", queryset=lessons, to_attr="required_lesson_list"),
+            Prefetch("required_quizzes", queryset=quizzes, to_attr="required_quiz_list"),
+        )
+    )
+
+
+def _user_filter(users) -> tuple[list[int], object]:
+    """Return the user ids and what to filter on: a subquery for a QuerySet (no variable limit)."""
+    if isinstance(users, QuerySet):
+        return list(users.values_list("pk", flat=True)), users.values("pk")
+    ids = [user if isinstance(user, int) else user.pk for user in users]
+    return ids, ids
+
+
+def programs_progress_bulk(
+    *, users, programs: Iterable[Program] | QuerySet, now: datetime | None = None
+) -> dict[tuple[int, int], ProgramProgress]:
+    """Return progress for every (user, program) pair, keyed by (user_id, program_id).
+
+    Seven queries whatever the number of users and programs (six when `users`
+    is a list rather than a QuerySet): programs with their lessons and quizzes,
+    the latest completion per user and lesson, passed/attempted/best per user
+    and quiz, certificates, and assignments.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    window = expiring_soon_days()
+    user_ids, user_filter = _user_filter(users)
+    if isinstance(programs, QuerySet):
+        program_ids = programs.values("pk")
+    else:
+        program_ids = [program.pk for program in programs]
+    program_list = _programs_with_requirements(program_ids)
+    if not user_ids or not program_list:
+        return {}
+
+    lesson_ids = {lesson.pk for p in program_list for lesson in p.required_lesson_list}
+    quiz_ids = {quiz.pk for p in program_list for quiz in p.required_quiz_list}
+
+    completions = {}
+    if lesson_ids:
+        rows = (
+            LessonCompletion.objects.filter(user_id__in=user_filter, lesson_id__in=lesson_ids)
+            .values("user_id", "lesson_id")
+            .annotate(last=Max("completed_at"))
+            .order_by()
+        )
+        completions = {(row["user_id"], row["lesson_id"]): row["last"] for row in rows}
+
+    attempts = {}
+    if quiz_ids:
+        rows = (
+            Attempt.objects.filter(
+                user_id__in=user_filter,
+                quiz_id__in=quiz_ids,
+                kind=Attempt.Kind.GRADED,
+                state=Attempt.State.SUBMITTED,
+            )
+            .values("user_id", "quiz_id")
+            .annotate(
+                last_passed=Max("submitted_at", filter=Q(passed=True)),
+                last_attempt=Max("submitted_at"),
+                best=Max("percent"),
+            )
+            .order_by()
+        )
+        attempts = {(row["user_id"], row["quiz_id"]): row for row in rows}
+
+    latest_certificates: dict[tuple[int, int], Certificate] = {}
+    certificates = Certificate.objects.filter(
+        user_id__in=user_filter, program_id__in=[p.pk for p in program_list]
+    ).order_by("cycle")
+    for certificate in certificates:
+        # Ordered by cycle: the last one seen per pair is the latest.
+        latest_certificates[(certificate.user_id, certificate.program_id)] = certificate
+
+    assignments = {
+        (a.user_id, a.program_id): a
+        for a in ProgramAssignment.objects.filter(
+            user_id__in=user_filter, program_id__in=[p.pk for p in program_list]
+        )
+    }
+
+    result = {}
+    for program in program_list:
+        for user_id in user_ids:
+            key = (user_id, program.pk)
+            certificate = latest_certificates.get(key)
+            assignment = assignments.get(key)
+            lesson_facts = [
+                LessonFacts(
+                    lesson_id=lesson.pk,
+                    completed_at=completions.get((user_id, lesson.pk)),
+                    content_changed_at=lesson.content_changed_at,
+                )
+                for lesson in program.required_lesson_list
+            ]
+            quiz_facts = []
+            for quiz in program.required_quiz_list:
+                row = attempts.get((user_id, quiz.pk)) or {}
+                quiz_facts.append(
+                    QuizFacts(
+                        quiz_id=quiz.pk,
+                        last_passed_at=row.get("last_passed"),
+                        last_attempt_at=row.get("last_attempt"),
+                        best_percent=row.get("best"),
+                    )
+                )
+            progress = progress_compute(
+                lessons=lesson_facts,
+                quizzes=quiz_facts,
+                certificate=(
+                    CertificateFacts(
+                        issued_at=certificate.issued_at,
+                        expires_at=certificate.expires_at,
+                        revoked=certificate.is_revoked,
+                    )
+                    if certificate
+                    else None
+                ),
+                due_date=assignment.due_date if assignment else None,
+                now=now,
+                today=today,
+                expiring_soon_days=window,
+            )
+            result[key] = ProgramProgress(
+                program=program,
+                progress=progress,
+                assignment=assignment,
+                certificate=certificate,
+            )
+    return result
+
+
+def program_progress(*, user, program: Program, now: datetime | None = None) -> ProgramProgress:
+    """Return one trainee's progress in one program."""
+    return programs_progress_bulk(users=[user], programs=[program], now=now)[(user.pk, program.pk)]
+
+
+@dataclass(frozen=True)
+class TraineeDashboard:
+    programs: list[ProgramProgress]  # assigned, started or certified
+    other_programs: list[ProgramProgress]  # published, not yet begun
+    certificates: list[Certificate]
+    recent_attempts: list[Attempt]
+
+
+def trainee_dashboard(*, user, now: datetime | None = None) -> TraineeDashboard:
+    """Everything the trainee's home page shows, in a fixed number of queries."""
+    published = Program.objects.published()
+    progress = programs_progress_bulk(users=[user], programs=published, now=now)
+    mine, others = [], []
+    for item in sorted(progress.values(), key=_dashboard_order):
+        begun = item.assignment or item.certificate or item.progress.started
+        (mine if begun else others).append(item)
+    certificates = list(
+        Certificate.objects.filter(user=user).select_related("program").order_by("-issued_at")
+    )
+    recent_attempts = list(
+        Attempt.objects.filter(user=user, state=Attempt.State.SUBMITTED)
+        .select_related("quiz")
+        .defer("paper")
+        .order_by("-submitted_at", "-id")[:RECENT_ATTEMPTS]
+    )
+    return TraineeDashboard(
+        programs=mine,
+        other_programs=others,
+        certificates=certificates,
+        recent_attempts=recent_attempts,
+    )
+
+
+def _dashboard_order(item: ProgramProgress):
+    due = item.assignment.due_date if item.assignment and item.assignment.due_date else None
+    return (due is None, due or "", item.program.name.lower(), item.program.pk)
+
+
+def program_get_published(*, slug: str) -> Program:
+    program = Program.objects.published().filter(slug=slug).first()
+    if program is None:
+        raise Http404(PROGRAM_NOT_FOUND)
+    return program
+
+
+def certificate_get_for_owner(*, user, code: str) -> Certificate:
+    """Return the user's own certificate with that code, or raise 404 for anyone else's."""
+    normalised = code_normalise(code)
+    certificate = (
+        Certificate.objects.select_related("program").filter(code=normalised, user=user).first()
+        if normalised
+        else None
+    )
+    if certificate is None:
+        raise Http404(CERTIFICATE_NOT_FOUND)
+    return certificate
+
+
+class VerificationStatus(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public may learn about a certificate: nothing beyond these fields."""
+
+    status: VerificationStatus
+    holder_name: str
+    program_name: str
+    issued_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    code: str
+
+
+def certificate_verify(*, code: str, now: datetime | None = None) -> Verification | None:
+    """Look a typed code up; return None when no certificate has it."""
+    normalised = code_normalise(code)
+    if normalised is None:
+        return None
+    certificate = Certificate.objects.select_related("program").filter(code=normalised).first()
+    if certificate is None:
+        return None
+    now = now or timezone.now()
+    if certificate.is_revoked:
+        status = VerificationStatus.REVOKED
+    elif certificate.expires_at is not None and certificate.expires_at <= now:
+        status = VerificationStatus.EXPIRED
+    else:
+        status = VerificationStatus.VALID
+    return Verification(
+        status=status,
+        holder_name=certificate.holder_name,
+        program_name=certificate.program.name,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+        revoked_at=certificate.revoked_at,
+        code=certificate.display_code,
+    )

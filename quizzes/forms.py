@@ -1,0 +1,53 @@
+"""Read the attempt page's POST: the save number and the answers, by position on the paper."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+
+from quizzes.services import SAVE_UNKNOWN_CHOICE, SAVE_UNKNOWN_QUESTION
+
+FIELD_PREFIX = "q-"
+SEQUENCE_MISSING = "The page is missing its save number. Reload the page and try again."
+
+
+def sequence_from_post(data: QueryDict) -> int:
+    try:
+        value = int(data.get("sequence", ""))
+    except ValueError:
+        raise ValidationError(SEQUENCE_MISSING, code="sequence") from None
+    if value < 0:
+        raise ValidationError(SEQUENCE_MISSING, code="sequence")
+    return value
+
+
+def answers_from_post(*, paper: Mapping[str, Any], data: QueryDict) -> dict[int, list[int]]:
+    """Turn `q-<question id>` = <choice position> fields into question id -> choice ids.
+
+    Choices are named by their position on the attempt's paper, never by their
+    database id, so the page reveals nothing about which choice was written first.
+    """
+    by_id = {q["id"]: q for q in paper.get("questions", [])}
+    answers: dict[int, list[int]] = {}
+    for key in data:
+        if not key.startswith(FIELD_PREFIX):
+            continue
+        try:
+            question = by_id[int(key[len(FIELD_PREFIX) :])]
+        except (ValueError, KeyError):
+            raise ValidationError(SAVE_UNKNOWN_QUESTION, code="unknown_question") from None
+        choices = question["choices"]
+        selected = []
+        for raw in data.getlist(key):
+            try:
+                position = int(raw)
+            except ValueError:
+                raise ValidationError(SAVE_UNKNOWN_CHOICE, code="unknown_choice") from None
+            if not 0 <= position < len(choices):
+                raise ValidationError(SAVE_UNKNOWN_CHOICE, code="unknown_choice")
+            selected.append(choices[position]["id"])
+        answers[question["id"]] = selected
+    return answers

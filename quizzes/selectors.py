@@ -1,0 +1,394 @@
+"""Reads for the quiz pages, each in a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from lessons.models import Lesson, LessonCompletion
+from quizzes.models import Accommodation, Attempt, AttemptAnswer, Quiz, QuizQuestion
+
+START_NOT_PUBLISHED = "This quiz is not open to trainees."
+START_NO_QUESTIONS = "This quiz has no questions yet."
+START_LIMIT_REACHED = "You have used all your attempts at this quiz."
+START_PREREQUISITES = "Complete the required lessons before starting this quiz."
+START_WAIT = "You need to wait before your next attempt at this quiz."
+
+
+def _graded(user) -> Q:
+    return Q(attempts__user=user, attempts__kind=Attempt.Kind.GRADED)
+
+
+@dataclass(frozen=True)
+class QuizRow:
+    quiz: Quiz
+    attempts_used: int
+    best_percent: float | None
+    passed: bool
+    open_attempt_uuid: Any
+
+
+def quiz_list_for_user(*, user) -> list[QuizRow]:
+    """Published quizzes with the user's attempts used, best score and open attempt."""
+    open_attempt = Attempt.objects.filter(
+        user=user,
+        quiz=OuterRef("pk"),
+        kind=Attempt.Kind.GRADED,
+        state=Attempt.State.IN_PROGRESS,
+    ).values("uuid")[:1]
+    passed = Attempt.objects.filter(
+        user=user, quiz=OuterRef("pk"), kind=Attempt.Kind.GRADED, passed=True
+    )
+    quizzes = (
+        Quiz.objects.published()
+        .select_related("topic")
+        .annotate(
+            attempts_used=Count("attempts", filter=_graded(user), distinct=True),
+            best_percent=Max("attempts__percent", filter=_graded(user)),
+            has_passed=Exists(passed),
+            open_attempt_uuid=Subquery(open_attempt),
+        )
+        .order_by("order", "id")
+    )
+    return [
+        QuizRow(
+            quiz=quiz,
+            attempts_used=quiz.attempts_used,
+            best_percent=quiz.best_percent,
+            passed=quiz.has_passed,
+            open_attempt_uuid=quiz.open_attempt_uuid,
+        )
+        for quiz in quizzes
+    ]
+
+
+def quiz_published_get(*, slug: str) -> Quiz | None:
+    return Quiz.objects.published().select_related("topic").filter(slug=slug).first()
+
+
+@dataclass(frozen=True)
+class StartCheck:
+    """Whether a user may start a new graded attempt, and the numbers behind it."""
+
+    refusal: str | None
+    attempts_used: int
+    attempts_allowed: int | None
+    extra_minutes: int
+    next_start_at: datetime | None
+    missing_lessons: tuple[Lesson, ...]
+    open_attempt: Attempt | None
+    question_count: int
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.attempts_allowed is None:
+            return None
+        return max(self.attempts_allowed - self.attempts_used, 0)
+
+
+def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartCheck:
+    """Apply the start rules: published, questions, prerequisites, limit, waiting time."""
+    now = now or timezone.now()
+    graded = Attempt.objects.filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED)
+    stats = graded.aggregate(used=Count("id"), last_closed=Max("submitted_at"))
+    open_attempt = graded.filter(state=Attempt.State.IN_PROGRESS).first()
+    accommodation = Accommodation.objects.filter(user=user, quiz=quiz).first()
+    extra_attempts = accommodation.extra_attempts if accommodation else 0
+    extra_minutes = accommodation.extra_minutes if accommodation else 0
+    done = LessonCompletion.objects.filter(user=user, lesson=OuterRef("pk"))
+    missing = tuple(
+        quiz.prerequisite_lessons.annotate(done=Exists(done))
+        .filter(done=False)
+        .order_by("topic__order", "order", "id")
+    )
+    question_count = _drawn_count(quiz)
+    allowed = quiz.max_attempts + extra_attempts if quiz.max_attempts is not None else None
+    next_start_at = None
+    if quiz.retake_wait_minutes and stats["last_closed"] is not None:
+        candidate = stats["last_closed"] + timedelta(minutes=quiz.retake_wait_minutes)
+        if candidate > now:
+            next_start_at = candidate
+
+    refusal = None
+    if open_attempt is None:
+        if not quiz.is_published:
+            refusal = START_NOT_PUBLISHED
+        elif question_count == 0:
+            refusal = START_NO_QUESTIONS
+        elif missing:
+            refusal = START_PREREQUISITES
+        elif allowed is not None and stats["used"] >= allowed:
+            refusal = START_LIMIT_REACHED
+        elif next_start_at is not None:
+            refusal = START_WAIT
+    return StartCheck(
+        refusal=refusal,
+        attempts_used=stats["used"],
+        attempts_allowed=allowed,
+        extra_minutes=extra_minutes,
+        next_start_at=next_start_at,
+        missing_lessons=missing,
+        open_attempt=open_attempt,
+        question_count=question_count,
+    )
+
+
+def _drawn_count(quiz: Quiz) -> int:
+    active = QuizQuestion.objects.filter(quiz=quiz, question__status="active").count()
+    if quiz.questions_per_attempt:
+        return min(active, quiz.questions_per_attempt)
+    return active
+
+
+@dataclass(frozen=True)
+class QuizPage:
+    quiz: Quiz
+    check: StartCheck
+    best_percent: float | None
+    passed: bool
+    time_limit_minutes: int | None
+    mistakes_attempt: Attempt | None
+
+
+def quiz_page_data(*, user, quiz: Quiz, now: datetime | None = None) -> QuizPage:
+    check = quiz_start_check(user=user, quiz=quiz, now=now)
+    graded = Attempt.objects.filter(
+        user=user, quiz=quiz, kind=Attempt.Kind.GRADED, state=Attempt.State.SUBMITTED
+    )
+    best = graded.aggregate(best=Max("percent"), passed=Count("id", filter=Q(passed=True)))
+    time_limit = None
+    if quiz.time_limit_minutes:
+        time_limit = quiz.time_limit_minutes + check.extra_minutes
+    return QuizPage(
+        quiz=quiz,
+        check=check,
+        best_percent=best["best"],
+        passed=bool(best["passed"]),
+        time_limit_minutes=time_limit,
+        mistakes_attempt=graded.order_by("-submitted_at", "-id").first(),
+    )
+
+
+# Attempt pages ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownChoice:
+    """A choice as the trainee sees it while answering: no correctness, no feedback."""
+
+    position: int
+    text: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    number: int
+    id: int
+    kind: str
+    prompt: str
+    points: int
+    choices: tuple[ShownChoice, ...]
+
+    @property
+    def input_type(self) -> str:
+        return "checkbox" if self.kind == "multiple" else "radio"
+
+    @property
+    def answered(self) -> bool:
+        return any(c.selected for c in self.choices)
+
+
+@dataclass(frozen=True)
+class AttemptPage:
+    attempt: Attempt
+    questions: tuple[ShownQuestion, ...]
+
+    @property
+    def unanswered(self) -> int:
+        return sum(1 for q in self.questions if not q.answered)
+
+
+def attempt_for_user(*, user, uuid) -> Attempt | None:
+    """The user's own attempt, or None (another user's attempt is never returned)."""
+    return Attempt.objects.select_related("quiz").filter(uuid=uuid, user=user).first()
+
+
+def attempt_selected(*, attempt: Attempt) -> dict[int, list[int]]:
+    return {
+        question_id: selected
+        for question_id, selected in AttemptAnswer.objects.filter(attempt=attempt).values_list(
+            "question_id", "selected"
+        )
+    }
+
+
+def attempt_page_data(*, attempt: Attempt) -> AttemptPage:
+    """The paper without any answer key, with the saved selections (one query)."""
+    return attempt_page_from_paper(attempt=attempt, saved=attempt_selected(attempt=attempt))
+
+
+def attempt_page_from_paper(*, attempt: Attempt, saved: dict[int, list[int]]) -> AttemptPage:
+    """Strip the answer key from the paper: only prompts, choice texts and selections."""
+    questions = []
+    for number, q in enumerate(attempt.paper.get("questions", []), start=1):
+        chosen = set(saved.get(q["id"], ()))
+        questions.append(
+            ShownQuestion(
+                number=number,
+                id=q["id"],
+                kind=q["kind"],
+                prompt=q["prompt"],
+                points=q["points"],
+                choices=tuple(
+                    ShownChoice(position=i, text=c["text"], selected=c["id"] in chosen)
+                    for i, c in enumerate(q["choices"])
+                ),
+            )
+        )
+    return AttemptPage(attempt=attempt, questions=tuple(questions))
+
+
+# Results ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewChoice:
+    text: str
+    selected: bool
+    is_correct: bool | None
+    feedback: str
+
+
+@dataclass(frozen=True)
+class ReviewQuestion:
+    number: int
+    prompt: str
+    kind: str
+    points: int
+    awarded: float | None
+    is_correct: bool | None
+    answered: bool
+    critical: bool
+    explanation: str
+    topic_title: str
+    lesson_title: str
+    lesson_url: str | None
+    choices: tuple[ReviewChoice, ...]
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    attempt: Attempt
+    show_questions: bool
+    show_answers: bool
+    questions: tuple[ReviewQuestion, ...]
+    time_taken: timedelta | None
+    practice_wrong_count: int
+    topic_scores: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def time_taken_text(self) -> str:
+        if self.time_taken is None:
+            return ""
+        seconds = max(int(self.time_taken.total_seconds()), 0)
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        if hours:
+            return f"{hours} h {minutes} min"
+        if minutes:
+            return f"{minutes} min {seconds} s"
+        return f"{seconds} s"
+
+
+def _lesson_url(slug: str | None) -> str | None:
+    if not slug:
+        return None
+    try:
+        return reverse("lessons:detail", kwargs={"slug": slug})
+    except NoReverseMatch:
+        return None
+
+
+def attempt_result_data(*, attempt: Attempt) -> ResultPage:
+    """The score and the review the quiz's feedback policy allows (one query)."""
+    policy = attempt.paper.get("feedback_policy", Quiz.FeedbackPolicy.FULL)
+    show_questions = policy != Quiz.FeedbackPolicy.SCORE_ONLY
+    show_answers = policy == Quiz.FeedbackPolicy.FULL
+    rows = {
+        a.question_id: a
+        for a in AttemptAnswer.objects.filter(attempt=attempt).only(
+            "question_id", "selected", "awarded", "is_correct"
+        )
+    }
+    questions = []
+    wrong = 0
+    for number, q in enumerate(attempt.paper.get("questions", []), start=1):
+        row = rows.get(q["id"])
+        chosen = set(row.selected) if row else set()
+        is_correct = row.is_correct if row else None
+        if is_correct is False:
+            wrong += 1
+        questions.append(
+            ReviewQuestion(
+                number=number,
+                prompt=q["prompt"],
+                kind=q["kind"],
+                points=q["points"],
+                awarded=row.awarded if row else None,
+                is_correct=is_correct,
+                answered=bool(chosen),
+                critical=q.get("critical", False),
+                explanation=q.get("explanation", "") if show_answers else "",
+                topic_title=q.get("topic_title", ""),
+                lesson_title=q.get("lesson_title", ""),
+                lesson_url=_lesson_url(q.get("lesson_slug")),
+                choices=tuple(
+                    ReviewChoice(
+                        text=c["text"],
+                        selected=c["id"] in chosen,
+                        is_correct=c["is_correct"] if show_answers else None,
+                        feedback=c.get("feedback", "") if show_answers else "",
+                    )
+                    for c in q["choices"]
+                ),
+            )
+        )
+    time_taken = None
+    if attempt.submitted_at:
+        time_taken = attempt.submitted_at - attempt.started_at
+    return ResultPage(
+        attempt=attempt,
+        show_questions=show_questions,
+        show_answers=show_answers,
+        questions=tuple(questions) if show_questions else (),
+        time_taken=time_taken,
+        practice_wrong_count=wrong,
+        topic_scores=attempt.topic_scores,
+    )
+
+
+def attempt_history(*, user, quiz: Quiz) -> QuerySet[Attempt]:
+    """The user's attempts at a quiz, newest first (graded and practice)."""
+    return (
+        Attempt.objects.filter(user=user, quiz=quiz)
+        .only(
+            "uuid",
+            "kind",
+            "state",
+            "close_reason",
+            "started_at",
+            "submitted_at",
+            "points",
+            "max_points",
+            "percent",
+            "passed",
+            "quiz_id",
+        )
+        .order_by("-started_at", "-id")
+    )

@@ -1,0 +1,420 @@
+"""Writes for quizzes: start, save, submit, close at the time limit, practise mistakes.
+
+Every state change is a conditional UPDATE whose row count is checked
+(`filter(state=IN_PROGRESS).update(...)`), so two tabs, a double click or a
+replayed request can never score an attempt twice, on SQLite as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from quizzes import hooks
+from quizzes.models import Attempt, AttemptAnswer, Question, Quiz
+from quizzes.scoring import paper_questions, paper_rules, score_attempt
+from quizzes.selectors import quiz_start_check
+from trainingsite.audit import audit_record
+from trainingsite.models import AuditEvent
+
+# Saves arriving this long after the deadline are still accepted (network delay).
+GRACE = timedelta(seconds=30)
+PAPER_VERSION = 1
+
+SAVE_UNKNOWN_QUESTION = "An answer names a question that is not on this attempt."
+SAVE_UNKNOWN_CHOICE = "An answer names a choice that is not part of its question."
+SAVE_ONE_CHOICE_ONLY = "This question takes one answer only."
+SAVE_STALE = (
+    "These answers are out of date: newer answers were saved from another tab or window. "
+    "Reload the page to see the latest saved answers."
+)
+ATTEMPT_CLOSED = "This attempt is closed; its answers can no longer be changed."
+PRACTICE_NOTHING_TO_PRACTISE = "There are no mistakes to practise: every answer was correct."
+PRACTICE_NOT_SUBMITTED = "Practice is available once the attempt is submitted."
+
+
+class AttemptRefused(Exception):
+    """Starting an attempt is not allowed now; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class StaleSequence(Exception):
+    """The answers came from an older page than the last save."""
+
+    message = SAVE_STALE
+
+
+class AttemptClosed(Exception):
+    """The attempt is submitted or past its time limit."""
+
+    message = ATTEMPT_CLOSED
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _paper_question(question: Question, *, shuffle_choices: bool, rng: random.Random) -> dict:
+    choices = [
+        {"id": c.id, "text": c.text, "is_correct": c.is_correct, "feedback": c.feedback}
+        for c in question.choices.all()
+    ]
+    if shuffle_choices and question.kind != Question.Kind.TRUE_FALSE:
+        rng.shuffle(choices)
+    lesson = question.lesson
+    return {
+        "id": question.id,
+        "key": question.key,
+        "kind": question.kind,
+        "prompt": question.prompt,
+        "explanation": question.explanation,
+        "points": question.points,
+        "critical": question.critical,
+        "topic_id": question.topic_id,
+        "topic_title": question.topic.title,
+        "lesson_id": lesson.id if lesson else None,
+        "lesson_title": lesson.title if lesson else "",
+        "lesson_slug": lesson.slug if lesson else "",
+        "choices": choices,
+    }
+
+
+def _paper_frame(quiz: Quiz) -> dict[str, Any]:
+    return {
+        "version": PAPER_VERSION,
+        "quiz_title": quiz.title,
+        "feedback_policy": quiz.feedback_policy,
+        "rules": {
+            "pass_mark": quiz.pass_mark,
+            "topic_minimum_percent": quiz.topic_minimum_percent,
+        },
+    }
+
+
+def quiz_paper_build(*, quiz: Quiz, rng: random.Random | None = None) -> dict[str, Any]:
+    """Draw and freeze a paper: the questions in order, with their choices and answer key."""
+    rng = rng or random.SystemRandom()
+    pool = list(
+        Question.objects.active()
+        .filter(pool_entries__quiz=quiz)
+        .select_related("topic", "lesson")
+        .prefetch_related("choices")
+        .order_by("pool_entries__order", "pool_entries__id")
+    )
+    if quiz.questions_per_attempt and quiz.questions_per_attempt < len(pool):
+        drawn = set(rng.sample(range(len(pool)), quiz.questions_per_attempt))
+        pool = [q for i, q in enumerate(pool) if i in drawn]
+    if quiz.shuffle_questions:
+        rng.shuffle(pool)
+    paper = _paper_frame(quiz)
+    paper["questions"] = [
+        _paper_question(q, shuffle_choices=quiz.shuffle_choices, rng=rng) for q in pool
+    ]
+    return paper
+
+
+def _attempt_create(*, user, quiz: Quiz, kind: str, paper: dict, now: datetime, **extra) -> Attempt:
+    attempt = Attempt.objects.create(
+        user=user, quiz=quiz, kind=kind, paper=paper, started_at=now, **extra
+    )
+    AttemptAnswer.objects.bulk_create(
+        AttemptAnswer(attempt=attempt, question_id=q["id"], selected=[]) for q in paper["questions"]
+    )
+    return attempt
+
+
+def attempt_start(
+    *, user, quiz: Quiz, now: datetime | None = None, rng: random.Random | None = None
+) -> Attempt:
+    """Resume the user's open graded attempt, or start a new one if the rules allow.
+
+    Raises AttemptRefused with a message constant from quizzes.selectors.
+    """
+    now = _now(now)
+    open_attempt = (
+        Attempt.objects.select_related("quiz")
+        .filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED, state=Attempt.State.IN_PROGRESS)
+        .first()
+    )
+    # Closing an expired attempt commits on its own, even if the start is refused.
+    if open_attempt is not None and not attempt_close_if_expired(attempt=open_attempt, now=now):
+        return open_attempt
+    return _attempt_start_new(user=user, quiz=quiz, now=now, rng=rng)
+
+
+@transaction.atomic
+def _attempt_start_new(*, user, quiz: Quiz, now: datetime, rng: random.Random | None) -> Attempt:
+    check = quiz_start_check(user=user, quiz=quiz, now=now)
+    if check.refusal:
+        raise AttemptRefused(check.refusal)
+    deadline = None
+    if quiz.time_limit_minutes:
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes + check.extra_minutes)
+    paper = quiz_paper_build(quiz=quiz, rng=rng)
+    try:
+        with transaction.atomic():
+            return _attempt_create(
+                user=user,
+                quiz=quiz,
+                kind=Attempt.Kind.GRADED,
+                paper=paper,
+                now=now,
+                deadline=deadline,
+            )
+    except IntegrityError:
+        # Another request (a double click) opened one first: resume that one.
+        return Attempt.objects.select_related("quiz").get(
+            user=user, quiz=quiz, kind=Attempt.Kind.GRADED, state=Attempt.State.IN_PROGRESS
+        )
+
+
+def attempt_answers_validate(
+    *, paper: Mapping[str, Any], answers: Mapping[int, Sequence[int]]
+) -> dict[int, list[int]]:
+    """Check every question and choice id against the paper; return clean answers."""
+    by_id = {q["id"]: q for q in paper.get("questions", [])}
+    clean: dict[int, list[int]] = {}
+    for question_id, selected in answers.items():
+        question = by_id.get(question_id)
+        if question is None:
+            raise ValidationError(SAVE_UNKNOWN_QUESTION, code="unknown_question")
+        allowed = {c["id"] for c in question["choices"]}
+        chosen = list(dict.fromkeys(selected))
+        if any(choice_id not in allowed for choice_id in chosen):
+            raise ValidationError(SAVE_UNKNOWN_CHOICE, code="unknown_choice")
+        if question["kind"] != Question.Kind.MULTIPLE and len(chosen) > 1:
+            raise ValidationError(SAVE_ONE_CHOICE_ONLY, code="one_choice_only")
+        clean[question_id] = sorted(chosen)
+    return clean
+
+
+def attempt_save_answers(
+    *,
+    attempt: Attempt,
+    answers: Mapping[int, Sequence[int]],
+    sequence: int,
+    now: datetime | None = None,
+) -> int:
+    """Save the whole page of answers (question id -> choice ids); return the new sequence.
+
+    Questions missing from `answers` are saved as unanswered. Raises
+    ValidationError (nothing saved) for ids not on the paper, StaleSequence when
+    the page is older than the last save, AttemptClosed after the time limit.
+    """
+    now = _now(now)
+    clean = attempt_answers_validate(paper=attempt.paper, answers=answers)
+    # Closing at the time limit commits on its own before the refusal.
+    if attempt_close_if_expired(attempt=attempt, now=now):
+        raise AttemptClosed
+    return _attempt_answers_write(attempt=attempt, clean=clean, sequence=sequence, now=now)
+
+
+@transaction.atomic
+def _attempt_answers_write(
+    *, attempt: Attempt, clean: dict[int, list[int]], sequence: int, now: datetime
+) -> int:
+    in_time = Q(deadline__isnull=True) | Q(deadline__gte=now - GRACE)
+    updated = Attempt.objects.filter(
+        in_time, pk=attempt.pk, state=Attempt.State.IN_PROGRESS, sequence=sequence
+    ).update(sequence=F("sequence") + 1)
+    if not updated:
+        current = Attempt.objects.filter(pk=attempt.pk).values("state").first()
+        if current is None or current["state"] != Attempt.State.IN_PROGRESS:
+            raise AttemptClosed
+        raise StaleSequence
+    attempt.sequence = sequence + 1
+    changed = []
+    for row in AttemptAnswer.objects.filter(attempt=attempt).only("id", "question_id", "selected"):
+        wanted = clean.get(row.question_id, [])
+        if sorted(row.selected) != wanted:
+            row.selected = wanted
+            row.saved_at = now
+            changed.append(row)
+    if changed:
+        AttemptAnswer.objects.bulk_update(changed, ["selected", "saved_at"])
+    return attempt.sequence
+
+
+def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> bool:
+    """Close an open attempt and score it, once. Return False if it was already closed."""
+    closed = Attempt.objects.filter(pk=attempt.pk, state=Attempt.State.IN_PROGRESS).update(
+        state=Attempt.State.SUBMITTED, close_reason=reason, submitted_at=closed_at
+    )
+    if not closed:
+        attempt.refresh_from_db()
+        return False
+    rows = list(AttemptAnswer.objects.filter(attempt=attempt))
+    score = score_attempt(
+        paper_questions(attempt.paper),
+        {row.question_id: row.selected for row in rows},
+        paper_rules(attempt.paper),
+    )
+    attempt.state = Attempt.State.SUBMITTED
+    attempt.close_reason = reason
+    attempt.submitted_at = closed_at
+    attempt.points = score.points
+    attempt.max_points = score.max_points
+    attempt.percent = score.percent
+    practice = attempt.kind == Attempt.Kind.PRACTICE
+    attempt.passed = None if practice else score.passed
+    attempt.fail_reasons = (
+        [] if practice else [{"code": r.code, "message": r.message} for r in score.reasons]
+    )
+    attempt.topic_scores = [
+        {
+            "topic_id": t.topic_id,
+            "title": t.title,
+            "points": t.points,
+            "max_points": t.max_points,
+            "percent": t.percent,
+        }
+        for t in score.topics
+    ]
+    attempt.save(
+        update_fields=["points", "max_points", "percent", "passed", "fail_reasons", "topic_scores"]
+    )
+    for row in rows:
+        result = score.result_for(row.question_id)
+        row.awarded = result.awarded
+        row.is_correct = result.is_correct
+    AttemptAnswer.objects.bulk_update(rows, ["awarded", "is_correct"])
+    expired = reason == Attempt.CloseReason.TIME_LIMIT
+    audit_record(
+        actor=None if expired else attempt.user,
+        action=AuditEvent.Action.ATTEMPT_EXPIRED
+        if expired
+        else AuditEvent.Action.ATTEMPT_SUBMITTED,
+        target=attempt,
+        summary=f"{attempt.user} · {attempt.quiz} · {score.percent}%",
+        details={
+            "attempt": str(attempt.uuid),
+            "quiz": attempt.quiz.slug,
+            "kind": attempt.kind,
+            "points": score.points,
+            "max_points": score.max_points,
+            "percent": score.percent,
+            "passed": attempt.passed,
+        },
+    )
+    if not practice:
+        hooks.on_attempt_graded(attempt)
+    return True
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Submit and score the attempt; submitting again returns the same, unchanged result.
+
+    Past the deadline and its grace, the attempt closes at its time limit instead.
+    """
+    now = _now(now)
+    if attempt_close_if_expired(attempt=attempt, now=now) or not attempt.is_open:
+        return attempt
+    _attempt_close(attempt=attempt, reason=Attempt.CloseReason.SUBMITTED, closed_at=now)
+    return attempt
+
+
+@transaction.atomic
+def attempt_close_if_expired(*, attempt: Attempt, now: datetime | None = None) -> bool:
+    """Close and score an open attempt past its deadline and grace; True if it closed now.
+
+    The score uses the answers saved before the deadline (saves after it are refused).
+    """
+    now = _now(now)
+    if attempt.state != Attempt.State.IN_PROGRESS or attempt.deadline is None:
+        return False
+    if now <= attempt.deadline + GRACE:
+        return False
+    return _attempt_close(
+        attempt=attempt, reason=Attempt.CloseReason.TIME_LIMIT, closed_at=attempt.deadline
+    )
+
+
+def attempts_close_expired(*, now: datetime | None = None, dry_run: bool = False) -> int:
+    """Close every open attempt past its deadline; return how many (for cron)."""
+    now = _now(now)
+    expired = Attempt.objects.select_related("quiz", "user").filter(
+        state=Attempt.State.IN_PROGRESS, deadline__lt=now - GRACE
+    )
+    if dry_run:
+        return expired.count()
+    closed = 0
+    for attempt in expired:
+        if attempt_close_if_expired(attempt=attempt, now=now):
+            closed += 1
+    return closed
+
+
+def _practice_paper(*, quiz: Quiz, questions: list[dict], rng: random.Random) -> dict:
+    questions = [dict(q, choices=list(q["choices"])) for q in questions]
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    if quiz.shuffle_choices:
+        for q in questions:
+            if q["kind"] != Question.Kind.TRUE_FALSE:
+                rng.shuffle(q["choices"])
+    paper = _paper_frame(quiz)
+    paper["questions"] = questions
+    return paper
+
+
+def _missed_questions(*, user, quiz: Quiz, source: Attempt | None) -> list[dict]:
+    """Frozen questions to practise, from one attempt or from the whole history."""
+    attempts = Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.SUBMITTED)
+    if source is not None:
+        attempts = attempts.filter(pk=source.pk)
+    attempts = list(attempts.order_by("submitted_at", "id").only("id", "paper"))
+    answers = AttemptAnswer.objects.filter(attempt__in=attempts).values_list(
+        "attempt_id", "question_id", "is_correct"
+    )
+    correctness = {(a, q): ok for a, q, ok in answers}
+    # Walk attempts oldest first: the latest answer to each question decides.
+    latest: dict[int, tuple[bool, dict]] = {}
+    for attempt in attempts:
+        for q in attempt.paper.get("questions", []):
+            ok = correctness.get((attempt.id, q["id"]))
+            if ok is not None:
+                latest[q["id"]] = (ok, q)
+    return [q for ok, q in latest.values() if not ok]
+
+
+@transaction.atomic
+def practice_start_from_mistakes(
+    *,
+    user,
+    quiz: Quiz,
+    source: Attempt | None = None,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> Attempt:
+    """Start a practice round of the questions answered wrongly.
+
+    With `source`, the mistakes of that attempt; without, every question missed
+    in this quiz and not answered correctly since. Practice rounds never count
+    toward pass marks, attempt limits or certification.
+    """
+    now = _now(now)
+    if source is not None and source.state != Attempt.State.SUBMITTED:
+        raise AttemptRefused(PRACTICE_NOT_SUBMITTED)
+    missed = _missed_questions(user=user, quiz=quiz, source=source)
+    if not missed:
+        raise AttemptRefused(PRACTICE_NOTHING_TO_PRACTISE)
+    paper = _practice_paper(quiz=quiz, questions=missed, rng=rng or random.SystemRandom())
+    return _attempt_create(
+        user=user,
+        quiz=quiz,
+        kind=Attempt.Kind.PRACTICE,
+        paper=paper,
+        now=now,
+        source_attempt=source,
+    )

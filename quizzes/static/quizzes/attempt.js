@@ -1,0 +1,170 @@
+// Autosave, countdown and submit confirmation for the attempt page.
+// The page works without this file: Save and Submit are plain form posts.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("attempt-form");
+  if (!form || !form.dataset.saveUrl) {
+    return;
+  }
+  var status = document.getElementById("save-status");
+  var sequenceInput = form.querySelector("input[name=sequence]");
+  var confirmInput = form.querySelector("input[name=confirm]");
+  var submitButton = document.getElementById("submit-attempt");
+  var dialog = document.getElementById("confirm-submit");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var timer = null;
+  var inFlight = null;
+  var dirty = false;
+  var stopped = false;
+  var submitting = false;
+
+  function say(text) {
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  function save() {
+    if (stopped) {
+      return Promise.resolve(false);
+    }
+    if (inFlight) {
+      // Save again once the current request is back, with its new sequence.
+      return inFlight.then(save);
+    }
+    dirty = false;
+    var body = new FormData(form);
+    body.delete("confirm");
+    say("Saving…");
+    inFlight = fetch(form.dataset.saveUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf },
+    })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          return { ok: response.ok, status: response.status, data: data };
+        });
+      })
+      .then(function (result) {
+        inFlight = null;
+        if (result.ok) {
+          sequenceInput.value = result.data.sequence;
+          say("All answers saved at " + new Date().toLocaleTimeString() + ".");
+          return true;
+        }
+        stopped = true;
+        if (result.data.closed && result.data.result_url) {
+          window.location.assign(result.data.result_url);
+          return false;
+        }
+        say(result.data.error || "Your answers could not be saved.");
+        if (status) {
+          status.classList.add("text-danger");
+        }
+        return false;
+      })
+      .catch(function () {
+        inFlight = null;
+        dirty = true;
+        say("Not saved: the connection was lost. Retrying…");
+        schedule(5000);
+        return false;
+      });
+    return inFlight;
+  }
+
+  function schedule(delay) {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, delay);
+  }
+
+  form.addEventListener("change", function () {
+    dirty = true;
+    schedule(600);
+  });
+
+  function unanswered() {
+    var count = 0;
+    form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
+      if (!fieldset.querySelector("input:checked")) {
+        count += 1;
+      }
+    });
+    return count;
+  }
+
+  function submitNow() {
+    submitting = true;
+    stopped = true;
+    window.clearTimeout(timer);
+    var ready = inFlight || Promise.resolve(true);
+    ready.then(function () {
+      confirmInput.value = "1";
+      form.action = submitButton.getAttribute("formaction");
+      form.submit();
+    });
+  }
+
+  if (submitButton) {
+    submitButton.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (submitting) {
+        return;
+      }
+      var missing = unanswered();
+      if (missing && dialog && typeof dialog.showModal === "function") {
+        document.getElementById("confirm-unanswered").textContent =
+          missing === 1 ? "1 question is unanswered." : missing + " questions are unanswered.";
+        dialog.showModal();
+        return;
+      }
+      if (missing && !window.confirm(missing + " unanswered. Submit anyway?")) {
+        return;
+      }
+      submitNow();
+    });
+  }
+  if (dialog) {
+    document.getElementById("confirm-submit-yes").addEventListener("click", function () {
+      dialog.close();
+      submitNow();
+    });
+    document.getElementById("confirm-submit-no").addEventListener("click", function () {
+      dialog.close();
+    });
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty && !submitting) {
+      save();
+      event.preventDefault();
+    }
+  });
+
+  // Countdown: the server sent the seconds left; the server also enforces them.
+  var countdown = document.getElementById("quiz-countdown");
+  if (countdown) {
+    var endsAt = Date.now() + parseInt(countdown.dataset.remainingSeconds, 10) * 1000;
+    var box = countdown.closest(".quiz-timer");
+    var tick = function () {
+      var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+      var minutes = Math.floor(left / 60);
+      var seconds = left % 60;
+      countdown.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      if (left <= 60 && box) {
+        box.classList.add("quiz-timer-low");
+      }
+      if (left === 0) {
+        window.clearInterval(interval);
+        if (!submitting) {
+          submitNow();
+        }
+      }
+    };
+    var interval = window.setInterval(tick, 1000);
+    tick();
+  }
+})();
