@@ -1,0 +1,215 @@
+"""Site-wide security settings: headers, cookies, sessions, passwords, production values."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+
+
+def csp(response) -> dict[str, str]:
+    """Parse the policy header into {directive: sources} (django-csp orders them freely)."""
+    directives = [part.strip() for part in response["Content-Security-Policy"].split(";")]
+    return dict(part.split(" ", 1) for part in directives if part)
+
+
+def production_settings(**env: str) -> dict:
+    """Load the real settings module in a fresh process with a production environment."""
+    names = [
+        "DEBUG",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_HTTPONLY",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SECURE_CONTENT_TYPE_NOSNIFF",
+        "SECURE_REFERRER_POLICY",
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+        "X_FRAME_OPTIONS",
+        "SESSION_COOKIE_AGE",
+        "SESSION_SAVE_EVERY_REQUEST",
+        "AXES_FAILURE_LIMIT",
+        "TRUSTED_PROXY_COUNT",
+    ]
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        f"values = {{n: getattr(settings, n) for n in {names!r}}}; "
+        "values['AXES_COOLOFF_SECONDS'] = settings.AXES_COOLOFF_TIME.total_seconds(); "
+        "print(json.dumps(values))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "trainingsite.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x" * 60,
+            "DJANGO_ALLOWED_HOSTS": "training.example.org",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_defaults_are_locked_down():
+    values = production_settings()
+    assert values == {
+        "DEBUG": False,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_HTTPONLY": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
+        "X_FRAME_OPTIONS": "DENY",
+        "SESSION_COOKIE_AGE": 28800,
+        "SESSION_SAVE_EVERY_REQUEST": True,
+        "AXES_FAILURE_LIMIT": 5,
+        "TRUSTED_PROXY_COUNT": 0,
+        "AXES_COOLOFF_SECONDS": 900.0,
+    }
+
+
+def test_idle_time_and_lockout_come_from_the_environment():
+    values = production_settings(
+        DJANGO_SESSION_IDLE_SECONDS="900",
+        DJANGO_LOGIN_FAILURE_LIMIT="8",
+        DJANGO_LOGIN_COOLOFF_MINUTES="30",
+        DJANGO_TRUSTED_PROXY_COUNT="1",
+    )
+    assert values["SESSION_COOKIE_AGE"] == 900
+    assert values["AXES_FAILURE_LIMIT"] == 8
+    assert values["AXES_COOLOFF_SECONDS"] == 1800.0
+    assert values["TRUSTED_PROXY_COUNT"] == 1
+
+
+def test_a_failure_limit_of_zero_is_refused():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_DEBUG": "1", "DJANGO_LOGIN_FAILURE_LIMIT": "0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_LOGIN_FAILURE_LIMIT must be at least 1." in result.stderr
+
+
+def test_every_page_carries_the_security_headers(client):
+    response = client.get("/")
+    assert csp(response) == EXPECTED_CSP
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_admin_and_error_pages_carry_the_policy_too(client, educator):
+    assert csp(client.get("/no-such-page/")) == EXPECTED_CSP
+    client.force_login(educator)
+    assert csp(client.get(reverse("admin:index"))) == EXPECTED_CSP
+
+
+def test_session_and_csrf_cookies_are_http_only(client, trainee):
+    login_page = client.get(reverse("login"))
+    assert login_page.cookies["csrftoken"]["httponly"] is True
+    response = client.post(reverse("login"), {"username": "tara", "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["httponly"] is True
+    assert response.cookies["sessionid"]["samesite"] == "Lax"
+
+
+def session_expiry(client) -> datetime:
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_session_ends_after_the_idle_time(client, trainee, settings):
+    settings.SESSION_COOKIE_AGE = 1
+    client.force_login(trainee)
+    assert client.get(reverse("trainee_home")).status_code == 200
+    time.sleep(1.2)
+    response = client.get(reverse("trainee_home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_each_request_extends_the_session(client, trainee, settings):
+    settings.SESSION_COOKIE_AGE = 600
+    client.force_login(trainee)
+    key = client.session.session_key
+    # Nearly idle: five seconds left.
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() + timedelta(seconds=5)
+    )
+    assert client.get(reverse("trainee_home")).status_code == 200
+    remaining = session_expiry(client) - timezone.now()
+    assert timedelta(seconds=590) < remaining <= timedelta(seconds=600)
+
+
+def test_an_expired_session_is_refused_even_with_its_cookie(client, trainee):
+    client.force_login(trainee)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(reverse("trainee_home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("weak", "message"),
+    [
+        ("password", "This password is too common."),
+        ("short1x", "This password is too short. It must contain at least 8 characters."),
+        ("73829104655", "This password is entirely numeric."),
+        ("tara-trainee", "The password is too similar to the"),
+    ],
+)
+def test_weak_password_is_refused_on_change(trainee_client, trainee, weak, message):
+    response = trainee_client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": weak, "new_password2": weak},
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    trainee.refresh_from_db()
+    assert trainee.check_password(TEST_PASSWORD) is True
