@@ -1,0 +1,823 @@
+"""Selectors for the manager reports and the question analysis.
+
+Every selector takes the viewing user and reads only inside the cohorts that
+user manages (quizzes.cohorts). Counting, summing and grouping happen in SQL;
+progress comes from the certification bulk selector; the statistics are pure
+(quizzes.item_analysis). Query counts do not depend on the number of trainees.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Floor, TruncMonth
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from lessons.models import LessonCompletion
+from quizzes import progress as progress_rules
+from quizzes.certification_selectors import expiring_soon_days, programs_progress_bulk
+from quizzes.charts import Chart, histogram_chart, monthly_chart, status_mix_chart
+from quizzes.cohorts import (
+    EffectiveAssignment,
+    assignments_effective,
+    cohorts_for_manager,
+    trainee_for_manager_or_404,
+    trainees_for_manager,
+)
+from quizzes.item_analysis import (
+    ItemStats,
+    ItemSums,
+    QuizStats,
+    bin_labels,
+    group_size,
+    item_statistics,
+    median_window,
+    quiz_statistics,
+)
+from quizzes.models import (
+    Attempt,
+    AttemptAnswer,
+    Certificate,
+    Choice,
+    Cohort,
+    CohortMembership,
+    CohortProgram,
+    Program,
+    Question,
+    Quiz,
+)
+from quizzes.progress import ProgressStatus
+from trainingsite.roles import user_is_educator, user_is_manager
+
+STATUS_ORDER = [
+    ProgressStatus.OVERDUE,
+    ProgressStatus.EXPIRED,
+    ProgressStatus.EXPIRING_SOON,
+    ProgressStatus.NOT_STARTED,
+    ProgressStatus.IN_PROGRESS,
+    ProgressStatus.CERTIFIED,
+]
+CERTIFIED_STATUSES = frozenset({ProgressStatus.CERTIFIED, ProgressStatus.EXPIRING_SOON})
+CHART_MONTHS = 24
+OVERDUE_LIST_LIMIT = 50
+PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
+
+SORTS = {
+    "name": "Name",
+    "email": "E-mail",
+    "program": "Program",
+    "status": "Status",
+    "due": "Due date",
+    "percent": "Progress",
+    "activity": "Last activity",
+}
+QUIZ_NOT_FOUND = "No such quiz."
+
+
+# --- Effective progress -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairProgress:
+    """One trainee's progress in one assigned program, with the effective due date."""
+
+    user_id: int
+    program_id: int
+    status: ProgressStatus
+    due_date: date | None
+    percent: int
+    done: int
+    required: int
+    last_activity_at: datetime | None
+    certificate: Certificate | None
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+
+def _started(progress) -> bool:
+    if progress.done:
+        return True
+    last, cycle = progress.last_activity_at, progress.cycle_started_at
+    return last is not None and (cycle is None or last > cycle)
+
+
+def _effective_status(progress, *, due_date, now, today) -> ProgressStatus:
+    """Re-apply the status rules with the effective due date (individual or cohort)."""
+    if due_date == progress.due_date:
+        return progress.status
+    return progress_rules._status(
+        certificate=progress.certificate,
+        due_date=due_date,
+        now=now,
+        today=today,
+        expiring_soon_days=expiring_soon_days(),
+        started=_started(progress),
+    )
+
+
+def progress_for_assignments(
+    *, users: QuerySet, programs=None, now: datetime | None = None
+) -> dict[tuple[int, int], PairProgress]:
+    """Return progress for every effective assignment of the users, keyed (user id, program id).
+
+    Assignments come individually or through cohorts (earliest due date wins);
+    the certification bulk selector supplies the facts. A fixed number of queries.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    assignments: dict[tuple[int, int], EffectiveAssignment] = assignments_effective(
+        users=users, programs=programs
+    )
+    program_ids = {program_id for _, program_id in assignments}
+    if not program_ids:
+        return {}
+    bulk = programs_progress_bulk(
+        users=users, programs=Program.objects.filter(pk__in=program_ids), now=now
+    )
+    result = {}
+    for key, assignment in assignments.items():
+        item = bulk.get(key)
+        if item is None:
+            continue
+        progress = item.progress
+        status = _effective_status(progress, due_date=assignment.due_date, now=now, today=today)
+        holds = status in CERTIFIED_STATUSES
+        result[key] = PairProgress(
+            user_id=key[0],
+            program_id=key[1],
+            status=status,
+            due_date=assignment.due_date,
+            percent=100 if holds else progress.cycle_percent,
+            done=progress.done,
+            required=progress.required,
+            last_activity_at=progress.last_activity_at,
+            certificate=item.certificate,
+        )
+    return result
+
+
+# --- Cohort overview ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraineeRef:
+    user_id: int
+    name: str
+    email: str
+    due_date: date | None
+
+
+@dataclass
+class CohortProgramSummary:
+    cohort: Cohort
+    program: Program
+    due_date: date | None
+    counts: dict[ProgressStatus, int]
+    overdue: list[TraineeRef]
+    chart: Chart | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def certified(self) -> int:
+        return sum(self.counts[s] for s in CERTIFIED_STATUSES)
+
+    @property
+    def completion_percent(self) -> int:
+        return self.certified * 100 // self.total if self.total else 0
+
+    @property
+    def status_rows(self) -> list[tuple[ProgressStatus, int]]:
+        return [(status, self.counts[status]) for status in STATUS_ORDER]
+
+
+@dataclass
+class Overview:
+    cohorts: list[Cohort]
+    summaries: list[CohortProgramSummary]
+    certifications_chart: Chart
+    trainee_count: int
+
+
+def _name(first: str, last: str, email: str) -> str:
+    return f"{first} {last}".strip() or email
+
+
+def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview:
+    """Status counts, completion and overdue trainees per cohort and program."""
+    now = now or timezone.now()
+    cohorts_qs = cohorts_for_manager(user)
+    if cohort is not None:
+        cohorts_qs = cohorts_qs.filter(pk=cohort.pk)
+    cohorts = list(cohorts_qs.order_by("name", "id"))
+    cohort_programs = list(
+        CohortProgram.objects.filter(cohort__in=cohorts_qs)
+        .select_related("program")
+        .order_by("cohort__name", "cohort_id", "program__name", "program_id")
+    )
+    users = trainees_for_manager(user, cohorts=cohorts_qs)
+    members: dict[int, list[int]] = defaultdict(list)
+    for cohort_id, user_id in CohortMembership.objects.filter(cohort__in=cohorts_qs).values_list(
+        "cohort_id", "user_id"
+    ):
+        members[cohort_id].append(user_id)
+    progress = progress_for_assignments(
+        users=users, programs=[cp.program_id for cp in cohort_programs], now=now
+    )
+    overdue_ids = {
+        key[0] for key, item in progress.items() if item.status == ProgressStatus.OVERDUE
+    }
+    people = (
+        {
+            row[0]: row
+            for row in get_user_model()
+            .objects.filter(pk__in=users.filter(pk__in=list(overdue_ids)).values("pk"))
+            .values_list("pk", "first_name", "last_name", "email")
+        }
+        if overdue_ids
+        else {}
+    )
+
+    by_cohort = {c.pk: c for c in cohorts}
+    summaries = []
+    for cp in cohort_programs:
+        counts = dict.fromkeys(ProgressStatus, 0)
+        overdue = []
+        for user_id in members.get(cp.cohort_id, []):
+            item = progress.get((user_id, cp.program_id))
+            if item is None:
+                continue
+            counts[item.status] += 1
+            if item.status == ProgressStatus.OVERDUE and user_id in people:
+                _, first, last, email = people[user_id]
+                overdue.append(TraineeRef(user_id, _name(first, last, email), email, item.due_date))
+        overdue.sort(key=lambda t: (t.due_date or date.max, t.name.casefold()))
+        summary = CohortProgramSummary(
+            cohort=by_cohort[cp.cohort_id],
+            program=cp.program,
+            due_date=cp.due_date,
+            counts=counts,
+            overdue=overdue,
+        )
+        summary.chart = status_mix_chart(
+            title=f"{cp.program.name} in {summary.cohort.name}: status of {summary.total} trainees",
+            segments=[(s.label, counts[s], s.value) for s in STATUS_ORDER],
+        )
+        summaries.append(summary)
+    return Overview(
+        cohorts=cohorts,
+        summaries=summaries,
+        certifications_chart=certifications_per_month_chart(users=users, now=now),
+        trainee_count=len({u for ids in members.values() for u in ids}),
+    )
+
+
+def _month_start(day: date, back: int) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def certifications_per_month(*, users: QuerySet, now: datetime) -> list[tuple[str, int]]:
+    """Certificates issued to the users per month over the last CHART_MONTHS months."""
+    today = timezone.localdate(now)
+    first = _month_start(today, CHART_MONTHS - 1)
+    start = timezone.make_aware(datetime(first.year, first.month, 1))
+    rows = (
+        Certificate.objects.filter(user__in=users.values("pk"), issued_at__gte=start)
+        .annotate(month=TruncMonth("issued_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime) else month
+        counts[(month.year, month.month)] = row["n"]
+    months = [_month_start(today, back) for back in range(CHART_MONTHS - 1, -1, -1)]
+    return [(f"{m:%Y-%m}", counts.get((m.year, m.month), 0)) for m in months]
+
+
+def certifications_per_month_chart(*, users: QuerySet, now: datetime) -> Chart:
+    months = certifications_per_month(users=users, now=now)
+    return monthly_chart(
+        title=f"Certificates issued per month, last {CHART_MONTHS} months", months=months
+    )
+
+
+# --- Trainees table -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraineeFilters:
+    cohort: Cohort | None = None
+    program: Program | None = None
+    status: str = ""
+    q: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class TraineeRow:
+    user_id: int
+    name: str
+    email: str
+    cohorts: str
+    program_id: int
+    program_name: str
+    status: ProgressStatus
+    due_date: date | None
+    percent: int
+    done: int
+    required: int
+    last_activity_at: datetime | None
+    best_scores: tuple[tuple[str, float], ...]
+    certificate_code: str
+    certificate_expires_at: datetime | None
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def best_scores_text(self) -> str:
+        return "; ".join(f"{title}: {percent:.0f}%" for title, percent in self.best_scores)
+
+
+def _filtered_users(user, filters: TraineeFilters) -> tuple[QuerySet, QuerySet]:
+    cohorts = cohorts_for_manager(user)
+    if filters.cohort is not None:
+        cohorts = cohorts.filter(pk=filters.cohort.pk)
+    users = trainees_for_manager(user, cohorts=cohorts)
+    if filters.q:
+        for word in filters.q.split():
+            users = users.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(username__icontains=word)
+            )
+    return cohorts, users
+
+
+def _best_scores(*, users: QuerySet, quiz_ids: set[int]) -> dict[tuple[int, int], float]:
+    rows = (
+        Attempt.objects.filter(
+            user__in=users.values("pk"),
+            quiz_id__in=quiz_ids,
+            kind=Attempt.Kind.GRADED,
+            state=Attempt.State.SUBMITTED,
+        )
+        .values("user_id", "quiz_id")
+        .annotate(best=Max("percent"))
+        .order_by()
+    )
+    return {(r["user_id"], r["quiz_id"]): r["best"] for r in rows if r["best"] is not None}
+
+
+@dataclass
+class _TableData:
+    progress: dict[tuple[int, int], PairProgress]
+    programs: dict[int, Program]
+    cohort_names: dict[int, list[str]]
+    best: dict[tuple[int, int], float]
+
+
+def _table_data(*, user, filters: TraineeFilters, users: QuerySet, cohorts: QuerySet, now):
+    progress = progress_for_assignments(
+        users=users, programs=[filters.program.pk] if filters.program else None, now=now
+    )
+    if filters.status:
+        progress = {k: v for k, v in progress.items() if v.status == filters.status}
+    program_ids = {program_id for _, program_id in progress}
+    programs = {
+        p.pk: p
+        for p in Program.objects.filter(pk__in=program_ids).prefetch_related("required_quizzes")
+    }
+    quiz_ids = {q.pk for p in programs.values() for q in p.required_quizzes.all()}
+    cohort_names: dict[int, list[str]] = defaultdict(list)
+    for user_id, name in (
+        CohortMembership.objects.filter(cohort__in=cohorts, user__in=users.values("pk"))
+        .order_by("cohort__name")
+        .values_list("user_id", "cohort__name")
+    ):
+        cohort_names[user_id].append(name)
+    best = _best_scores(users=users, quiz_ids=quiz_ids) if quiz_ids else {}
+    return _TableData(progress=progress, programs=programs, cohort_names=cohort_names, best=best)
+
+
+def _row(data: _TableData, key, first, last, email) -> TraineeRow:
+    item = data.progress[key]
+    program = data.programs[key[1]]
+    best = tuple(
+        (quiz.title, data.best[(key[0], quiz.pk)])
+        for quiz in program.required_quizzes.all()
+        if (key[0], quiz.pk) in data.best
+    )
+    certificate = item.certificate
+    valid = certificate is not None and item.status in CERTIFIED_STATUSES
+    return TraineeRow(
+        user_id=key[0],
+        name=_name(first, last, email),
+        email=email,
+        cohorts=", ".join(data.cohort_names.get(key[0], [])),
+        program_id=program.pk,
+        program_name=program.name,
+        status=item.status,
+        due_date=item.due_date,
+        percent=item.percent,
+        done=item.done,
+        required=item.required,
+        last_activity_at=item.last_activity_at,
+        best_scores=best,
+        certificate_code=certificate.display_code if valid else "",
+        certificate_expires_at=certificate.expires_at if valid else None,
+    )
+
+
+def _sort_key(sort: str):
+    status_rank = {status: i for i, status in enumerate(STATUS_ORDER)}
+    far = datetime.max.replace(tzinfo=None)
+    keys = {
+        "name": lambda r: (r.name.casefold(), r.program_name.casefold()),
+        "email": lambda r: (r.email.casefold(), r.program_name.casefold()),
+        "program": lambda r: (r.program_name.casefold(), r.name.casefold()),
+        "status": lambda r: (status_rank[r.status], r.name.casefold()),
+        "due": lambda r: (r.due_date or date.max, r.name.casefold()),
+        "percent": lambda r: (r.percent, r.name.casefold()),
+        "activity": lambda r: (
+            r.last_activity_at.replace(tzinfo=None) if r.last_activity_at else far,
+            r.name.casefold(),
+        ),
+    }
+    return keys.get(sort, keys["name"])
+
+
+@dataclass
+class TraineeTable:
+    rows: list[TraineeRow]
+    total: int
+    page: int
+    pages: int
+    counts: dict[ProgressStatus, int] = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def report_trainees(
+    *, user, filters: TraineeFilters, page: int = 1, per_page: int = PAGE_SIZE, now=None
+) -> TraineeTable:
+    """One row per trainee and assigned program, filtered, sorted and paginated."""
+    now = now or timezone.now()
+    cohorts, users = _filtered_users(user, filters)
+    data = _table_data(user=user, filters=filters, users=users, cohorts=cohorts, now=now)
+    user_ids = {user_id for user_id, _ in data.progress}
+    people = (
+        get_user_model()
+        .objects.filter(pk__in=users.values("pk"))
+        .values_list("pk", "first_name", "last_name", "email")
+        if user_ids
+        else []
+    )
+    names = {pk: (first, last, email) for pk, first, last, email in people}
+    rows = [_row(data, key, *names[key[0]]) for key in data.progress if key[0] in names]
+    rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
+    total = len(rows)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    counts = dict.fromkeys(ProgressStatus, 0)
+    for row in rows:
+        counts[row.status] += 1
+    return TraineeTable(
+        rows=rows[(page - 1) * per_page : page * per_page],
+        total=total,
+        page=page,
+        pages=pages,
+        counts=counts,
+    )
+
+
+def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterator[TraineeRow]:
+    """Yield the trainees table rows (all pages, same filters) ordered by name.
+
+    The progress facts are gathered once (a fixed number of queries); the
+    trainees are then read with a server-side iterator, so the rows stream.
+    """
+    now = now or timezone.now()
+    cohorts, users = _filtered_users(user, filters)
+    data = _table_data(user=user, filters=filters, users=users, cohorts=cohorts, now=now)
+    by_user: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for key in data.progress:
+        by_user[key[0]].append(key)
+    for keys in by_user.values():
+        keys.sort(key=lambda k: data.programs[k[1]].name.casefold())
+    people = (
+        get_user_model()
+        .objects.filter(pk__in=users.values("pk"))
+        .order_by("first_name", "last_name", "email", "pk")
+        .values_list("pk", "first_name", "last_name", "email")
+    )
+    for pk, first, last, email in people.iterator(chunk_size=EXPORT_CHUNK):
+        for key in by_user.get(pk, ()):
+            yield _row(data, key, first, last, email)
+
+
+# --- Trainee detail -----------------------------------------------------------------
+
+
+@dataclass
+class TraineeDetail:
+    trainee: object
+    cohorts: list[Cohort]
+    programs: list[tuple[Program, PairProgress]]
+    completions: list[LessonCompletion]
+    attempts: list[Attempt]
+    certificates: list[Certificate]
+
+
+def trainee_attempts(*, trainee) -> QuerySet[Attempt]:
+    return (
+        Attempt.objects.filter(user=trainee)
+        .select_related("quiz")
+        .defer("paper", "fail_reasons", "topic_scores")
+        .order_by("-started_at", "-id")
+    )
+
+
+def report_trainee_detail(*, user, trainee_id: int, now=None) -> TraineeDetail:
+    """Everything about one trainee in the manager's cohorts (404 outside them)."""
+    trainee = trainee_for_manager_or_404(user, trainee_id)
+    users = get_user_model().objects.filter(pk=trainee.pk)
+    progress = progress_for_assignments(users=users, now=now)
+    programs = {p.pk: p for p in Program.objects.filter(pk__in={k[1] for k in progress})}
+    return TraineeDetail(
+        trainee=trainee,
+        cohorts=list(cohorts_for_manager(user).filter(memberships__user=trainee)),
+        programs=sorted(
+            ((programs[k[1]], v) for k, v in progress.items()),
+            key=lambda pair: pair[0].name.casefold(),
+        ),
+        completions=list(
+            LessonCompletion.objects.filter(user=trainee)
+            .select_related("lesson")
+            .order_by("completed_at", "id")
+        ),
+        attempts=list(trainee_attempts(trainee=trainee)),
+        certificates=list(
+            Certificate.objects.filter(user=trainee)
+            .select_related("program")
+            .order_by("-issued_at", "-id")
+        ),
+    )
+
+
+# --- Quiz report and question analysis ----------------------------------------------
+
+
+def quizzes_for_reports() -> QuerySet[Quiz]:
+    return Quiz.objects.order_by("order", "id")
+
+
+def quiz_for_reports_or_404(quiz_id: int) -> Quiz:
+    quiz = quizzes_for_reports().filter(pk=quiz_id).first()
+    if quiz is None:
+        raise Http404(QUIZ_NOT_FOUND)
+    return quiz
+
+
+def scoped_attempts(*, user, quiz: Quiz, cohort: Cohort | None = None) -> QuerySet[Attempt]:
+    """Graded, scored attempts on the quiz that the user may analyse.
+
+    Educators (and superusers) see every attempt; a manager only the attempts
+    of trainees in their cohorts (or in `cohort`, which must be theirs).
+    """
+    attempts = Attempt.objects.filter(
+        quiz=quiz,
+        kind=Attempt.Kind.GRADED,
+        state=Attempt.State.SUBMITTED,
+        percent__isnull=False,
+    )
+    if cohort is not None:
+        return attempts.filter(
+            user__in=trainees_for_manager(user, cohorts=Cohort.objects.filter(pk=cohort.pk)).values(
+                "pk"
+            )
+        )
+    if user.is_superuser or (user_is_educator(user) and not user_is_manager(user)):
+        return attempts
+    return attempts.filter(user__in=trainees_for_manager(user).values("pk"))
+
+
+def report_quiz(*, user, quiz: Quiz, cohort: Cohort | None = None) -> tuple[QuizStats, Chart]:
+    """Attempts, trainees, pass rate, mean and median, time taken, score distribution."""
+    attempts = scoped_attempts(user=user, quiz=quiz, cohort=cohort)
+    totals = attempts.aggregate(
+        n=Count("id"),
+        trainees=Count("user_id", distinct=True),
+        passed=Count("id", filter=Q(passed=True)),
+        sum_percent=Sum("percent"),
+    )
+    n = totals["n"]
+    start, stop = median_window(n)
+    middle_percents, middle_seconds = [], []
+    bins: dict[int, int] = {}
+    if n:
+        middle_percents = list(
+            attempts.order_by("percent", "id").values_list("percent", flat=True)[start:stop]
+        )
+        durations = attempts.annotate(
+            taken=ExpressionWrapper(
+                F("submitted_at") - F("started_at"), output_field=DurationField()
+            )
+        )
+        middle_seconds = [
+            d.total_seconds()
+            for d in durations.order_by("taken", "id").values_list("taken", flat=True)[start:stop]
+        ]
+        for row in (
+            attempts.annotate(bin=Floor(F("percent") / 10.0))
+            .values("bin")
+            .annotate(c=Count("id"))
+            .order_by()
+        ):
+            index = min(max(int(row["bin"]), 0), 9)
+            bins[index] = bins.get(index, 0) + row["c"]
+    stats = quiz_statistics(
+        attempts=n,
+        trainees=totals["trainees"],
+        passed=totals["passed"],
+        sum_percent=totals["sum_percent"] or 0.0,
+        median_percents=middle_percents,
+        median_seconds=middle_seconds,
+        bin_counts=bins,
+    )
+    chart = histogram_chart(
+        title=f"{quiz.title}: attempts by score",
+        bins=list(zip(bin_labels(), stats.distribution, strict=True)),
+    )
+    return stats, chart
+
+
+@dataclass
+class ChoiceRow:
+    choice_id: int
+    text: str
+    is_correct: bool
+    rate: float
+    count: int
+
+
+@dataclass
+class QuestionRow:
+    question: Question | None
+    question_id: int
+    stats: ItemStats
+    choices: list[ChoiceRow]
+    admin_url: str = ""
+
+
+def item_sums_for_quiz(*, attempts: QuerySet[Attempt]) -> list[ItemSums]:
+    """Aggregate each question's sufficient statistics in SQL (five queries)."""
+    n = attempts.count()
+    k = group_size(n)
+    upper = lower = Q(pk__in=[])
+    if k:
+        upper_total, upper_id = attempts.order_by("-points", "-id").values_list("points", "id")[
+            k - 1
+        ]
+        lower_total, lower_id = attempts.order_by("points", "id").values_list("points", "id")[k - 1]
+        upper = Q(attempt__points__gt=upper_total) | Q(
+            attempt__points=upper_total, attempt_id__gte=upper_id
+        )
+        lower = Q(attempt__points__lt=lower_total) | Q(
+            attempt__points=lower_total, attempt_id__lte=lower_id
+        )
+    answers = AttemptAnswer.objects.filter(attempt__in=attempts.values("pk"), awarded__isnull=False)
+    x = F("awarded")
+    y = ExpressionWrapper(F("attempt__points") - F("awarded"), output_field=FloatField())
+    rows = (
+        answers.values("question_id")
+        .annotate(
+            n=Count("id"),
+            sx=Sum(x),
+            sxx=Sum(x * x, output_field=FloatField()),
+            sy=Sum(y),
+            syy=Sum(y * y, output_field=FloatField()),
+            sxy=Sum(x * y, output_field=FloatField()),
+            un=Count("id", filter=upper),
+            us=Sum(x, filter=upper),
+            ln=Count("id", filter=lower),
+            ls=Sum(x, filter=lower),
+        )
+        .order_by()
+    )
+    choice_counts: dict[int, dict[int, int]] = defaultdict(dict)
+    # Grouping by the selection itself keeps the rows few (one per distinct choice set).
+    for row in answers.values("question_id", "selected").annotate(c=Count("id")).order_by():
+        counts = choice_counts[row["question_id"]]
+        for choice_id in row["selected"] or []:
+            counts[choice_id] = counts.get(choice_id, 0) + row["c"]
+    rows = list(rows)
+    points = dict(
+        Question.objects.filter(pk__in=[r["question_id"] for r in rows]).values_list("pk", "points")
+    )
+    return [
+        ItemSums(
+            question_id=r["question_id"],
+            max_points=float(points.get(r["question_id"], 1)),
+            n=r["n"],
+            sum_x=r["sx"] or 0.0,
+            sum_x2=r["sxx"] or 0.0,
+            sum_y=r["sy"] or 0.0,
+            sum_y2=r["syy"] or 0.0,
+            sum_xy=r["sxy"] or 0.0,
+            upper_n=r["un"],
+            upper_sum_x=r["us"] or 0.0,
+            lower_n=r["ln"],
+            lower_sum_x=r["ls"] or 0.0,
+            choice_counts=choice_counts.get(r["question_id"], {}),
+        )
+        for r in rows
+    ]
+
+
+def report_question_analysis(
+    *, user, quiz: Quiz, cohort: Cohort | None = None, admin_links: bool = False
+) -> list[QuestionRow]:
+    """Facility, discrimination, pick rates and flags for every question answered."""
+    attempts = scoped_attempts(user=user, quiz=quiz, cohort=cohort)
+    sums = item_sums_for_quiz(attempts=attempts)
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(pk__in=[s.question_id for s in sums]).prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("order", "id"))
+        )
+    }
+    order = {
+        qid: i
+        for i, qid in enumerate(
+            quiz.pool.order_by("order", "id").values_list("question_id", flat=True)
+        )
+    }
+    result = []
+    for item in sums:
+        stats = item_statistics(item)
+        question = questions.get(item.question_id)
+        choices = []
+        if question is not None:
+            for choice in question.choices.all():
+                count = item.choice_counts.get(choice.pk, 0)
+                choices.append(
+                    ChoiceRow(
+                        choice_id=choice.pk,
+                        text=choice.text,
+                        is_correct=choice.is_correct,
+                        rate=stats.choice_rates.get(choice.pk, 0.0),
+                        count=count,
+                    )
+                )
+        result.append(
+            QuestionRow(
+                question=question,
+                question_id=item.question_id,
+                stats=stats,
+                choices=choices,
+                admin_url=(
+                    reverse("admin:quizzes_question_change", args=[item.question_id])
+                    if admin_links
+                    else ""
+                ),
+            )
+        )
+    result.sort(key=lambda r: (order.get(r.question_id, len(order)), r.question_id))
+    return result

@@ -1,0 +1,508 @@
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lessons.models import LessonCompletion
+from quizzes import services
+from quizzes.forms import SEQUENCE_MISSING
+from quizzes.models import Attempt, AttemptAnswer
+from quizzes.selectors import START_LIMIT_REACHED, START_PREREQUISITES
+from tests.quizzes.builders import (
+    EXPLANATION_MARK,
+    FEEDBACK_MARK,
+    correct_positions,
+    make_lesson,
+    make_question,
+    make_quiz,
+    wrong_positions,
+)
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def start(client, quiz):
+    response = client.post(reverse("quizzes:start", args=[quiz.slug]))
+    assert response.status_code == 302
+    return Attempt.objects.filter(quiz=quiz).order_by("-id").first()
+
+
+def form_data(attempt, choose, sequence=None):
+    """POST data as the attempt page sends it; `choose` maps paper index -> positions."""
+    data = {"sequence": attempt.sequence if sequence is None else sequence, "answers": "1"}
+    for index, positions in choose.items():
+        q = attempt.paper["questions"][index]
+        data[f"q-{q['id']}"] = [str(p) for p in positions]
+    return data
+
+
+def all_correct(attempt):
+    return {i: correct_positions(q) for i, q in enumerate(attempt.paper["questions"])}
+
+
+def selected(attempt):
+    return dict(
+        AttemptAnswer.objects.filter(attempt=attempt).values_list("question_id", "selected")
+    )
+
+
+# The whole flow ---------------------------------------------------------------------
+
+
+def test_take_a_quiz_start_to_result(trainee_client):
+    quiz = make_quiz(3, kinds=("single", "multiple", "true_false"), pass_mark=60)
+    page = trainee_client.get(reverse("quizzes:detail", args=[quiz.slug]))
+    assert page.status_code == 200
+    assert "Start the quiz" in page.content.decode()
+
+    response = trainee_client.post(reverse("quizzes:start", args=[quiz.slug]))
+    attempt = Attempt.objects.get()
+    assert response.url == reverse("quizzes:attempt", args=[attempt.uuid])
+
+    html = trainee_client.get(response.url).content.decode()
+    assert html.count('type="radio"') == 3 + 2
+    assert html.count('type="checkbox"') == 4
+    assert html.count("<fieldset") == 3
+    assert html.count("<legend") == 3
+
+    # Autosave (JSON), then a reload shows the saved answers.
+    q0, q1, q2 = attempt.paper["questions"]
+    saved = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]),
+        form_data(attempt, {0: correct_positions(q0), 1: [0]}),
+        **JSON,
+    )
+    assert saved.status_code == 200
+    assert saved.json()["sequence"] == 1
+    reloaded = trainee_client.get(reverse("quizzes:attempt", args=[attempt.uuid])).content.decode()
+    assert f'id="q{q0["id"]}-c0" checked' in reloaded
+    assert f'id="q{q1["id"]}-c0" checked' in reloaded
+    assert f'id="q{q2["id"]}-c0" checked' not in reloaded
+    assert 'name="sequence" value="1"' in reloaded
+
+    # Submit with every answer: no confirmation needed.
+    attempt.refresh_from_db()
+    submitted = trainee_client.post(
+        reverse("quizzes:submit", args=[attempt.uuid]), form_data(attempt, all_correct(attempt))
+    )
+    assert submitted.status_code == 302
+    assert submitted.url == reverse("quizzes:result", args=[attempt.uuid])
+    result = trainee_client.get(submitted.url)
+    content = result.content.decode()
+    assert "3 / 3 points · 100%" in content
+    assert "Passed" in content
+    assert EXPLANATION_MARK in content
+    assert FEEDBACK_MARK in content
+
+
+def test_save_button_without_javascript_redirects_back(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    response = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [1]})
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("quizzes:attempt", args=[attempt.uuid])
+    q = attempt.paper["questions"][0]
+    assert selected(attempt) == {q["id"]: [q["choices"][1]["id"]]}
+
+
+def test_submit_with_unanswered_asks_for_confirmation(trainee_client):
+    quiz = make_quiz(2)
+    attempt = start(trainee_client, quiz)
+    response = trainee_client.post(
+        reverse("quizzes:submit", args=[attempt.uuid]), form_data(attempt, {0: [0]})
+    )
+    assert response.status_code == 200
+    assert "You have 1 unanswered question." in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.is_open is True
+    assert attempt.sequence == 1  # the answers on the page were saved first
+
+    confirmed = trainee_client.post(
+        reverse("quizzes:submit", args=[attempt.uuid]), {"confirm": "1"}
+    )
+    assert confirmed.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.SUBMITTED
+    assert (attempt.points, attempt.max_points) == (1, 2)
+
+
+def test_submit_twice_scores_once_and_shows_the_same_result(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    data = form_data(attempt, all_correct(attempt))
+    first = trainee_client.post(reverse("quizzes:submit", args=[attempt.uuid]), data)
+    attempt.refresh_from_db()
+    submitted_at = attempt.submitted_at
+    # A replay with different answers changes nothing.
+    replay = form_data(attempt, {0: wrong_positions(attempt.paper["questions"][0])}, sequence=0)
+    second = trainee_client.post(reverse("quizzes:submit", args=[attempt.uuid]), replay)
+    assert first.url == second.url == reverse("quizzes:result", args=[attempt.uuid])
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == submitted_at
+    assert attempt.percent == 100.0
+    from trainingsite.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT_SUBMITTED).count() == 1
+
+
+def test_retake_after_a_failed_attempt(trainee_client):
+    quiz = make_quiz(2, max_attempts=2)
+    first = start(trainee_client, quiz)
+    trainee_client.post(reverse("quizzes:submit", args=[first.uuid]), {"confirm": "1"})
+    page = trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])).content.decode()
+    assert "1 used, 1 left of 2" in page
+    assert "Start a new attempt" in page
+    second = start(trainee_client, quiz)
+    assert second.pk != first.pk
+    trainee_client.post(
+        reverse("quizzes:submit", args=[second.uuid]), form_data(second, all_correct(second))
+    )
+    page = trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])).content.decode()
+    assert "2 used, 0 left of 2" in page
+    assert "100% (passed)" in page
+    history = trainee_client.get(reverse("quizzes:history", args=[quiz.slug])).content.decode()
+    assert history.count('data-testid="history-row"') == 2
+    assert "Best score: 100%" in history
+
+
+def test_attempt_limit_refuses_with_message(trainee_client):
+    quiz = make_quiz(1, max_attempts=1)
+    attempt = start(trainee_client, quiz)
+    trainee_client.post(reverse("quizzes:submit", args=[attempt.uuid]), {"confirm": "1"})
+    response = trainee_client.post(reverse("quizzes:start", args=[quiz.slug]), follow=True)
+    assert START_LIMIT_REACHED in response.content.decode()
+    assert Attempt.objects.count() == 1
+
+
+def test_prerequisites_refuse_then_allow(trainee, trainee_client):
+    quiz = make_quiz(1)
+    lesson = make_lesson()
+    quiz.prerequisite_lessons.add(lesson)
+    page = trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])).content.decode()
+    assert START_PREREQUISITES in page
+    assert "Applying pressure" in page
+    response = trainee_client.post(reverse("quizzes:start", args=[quiz.slug]), follow=True)
+    assert START_PREREQUISITES in response.content.decode()
+    assert Attempt.objects.count() == 0
+    LessonCompletion.objects.create(user=trainee, lesson=lesson, completed_at=timezone.now())
+    assert start(trainee_client, quiz) is not None
+
+
+def test_time_limit_expiry_closes_and_scores_saved_answers(trainee_client):
+    quiz = make_quiz(2, time_limit_minutes=10, pass_mark=50)
+    attempt = start(trainee_client, quiz)
+    q0 = attempt.paper["questions"][0]
+    trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]),
+        form_data(attempt, {0: correct_positions(q0)}),
+    )
+    # The clock moves past the deadline (and the grace).
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=timezone.now() - timedelta(minutes=30),
+        deadline=timezone.now() - timedelta(minutes=20),
+    )
+    attempt.refresh_from_db()
+    late = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]),
+        form_data(attempt, all_correct(attempt)),
+        **JSON,
+    )
+    assert late.status_code == 409
+    assert late.json() == {
+        "error": services.ATTEMPT_CLOSED,
+        "closed": True,
+        "result_url": reverse("quizzes:result", args=[attempt.uuid]),
+    }
+    attempt.refresh_from_db()
+    assert attempt.close_reason == Attempt.CloseReason.TIME_LIMIT
+    assert (attempt.points, attempt.percent, attempt.passed) == (1, 50.0, True)
+    page = trainee_client.get(reverse("quizzes:attempt", args=[attempt.uuid]))
+    assert page.url == reverse("quizzes:result", args=[attempt.uuid])
+
+
+def test_opening_an_expired_attempt_closes_it(trainee_client):
+    quiz = make_quiz(1, time_limit_minutes=10)
+    attempt = start(trainee_client, quiz)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
+    response = trainee_client.get(reverse("quizzes:attempt", args=[attempt.uuid]))
+    assert response.status_code == 302
+    assert response.url == reverse("quizzes:result", args=[attempt.uuid])
+    attempt.refresh_from_db()
+    assert attempt.close_reason == Attempt.CloseReason.TIME_LIMIT
+
+
+def test_timed_attempt_shows_countdown(trainee_client):
+    quiz = make_quiz(1, time_limit_minutes=15)
+    attempt = start(trainee_client, quiz)
+    html = trainee_client.get(reverse("quizzes:attempt", args=[attempt.uuid])).content.decode()
+    match = re.search(r'data-remaining-seconds="(\d+)"', html)
+    assert match is not None
+    assert 15 * 60 - 5 <= int(match.group(1)) <= 15 * 60
+
+
+# Integrity ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("q-999999", "0", services.SAVE_UNKNOWN_QUESTION),
+        ("q-abc", "0", services.SAVE_UNKNOWN_QUESTION),
+        ("own", "7", services.SAVE_UNKNOWN_CHOICE),
+        ("own", "x", services.SAVE_UNKNOWN_CHOICE),
+        ("own", "-1", services.SAVE_UNKNOWN_CHOICE),
+    ],
+)
+def test_tampered_ids_get_400_and_nothing_saved(trainee_client, field, value, message):
+    quiz = make_quiz(2)
+    attempt = start(trainee_client, quiz)
+    q0, q1 = attempt.paper["questions"]
+    data = form_data(attempt, {0: [0]})
+    data[f"q-{q1['id']}" if field == "own" else field] = value
+    for extra in ({}, JSON):
+        response = trainee_client.post(reverse("quizzes:save", args=[attempt.uuid]), data, **extra)
+        assert response.status_code == 400
+        if extra:
+            assert response.json()["error"] == message
+        else:
+            assert message in response.content.decode()
+    assert selected(attempt) == {q0["id"]: [], q1["id"]: []}
+    attempt.refresh_from_db()
+    assert attempt.sequence == 0
+
+
+def test_two_choices_on_a_single_choice_question_get_400(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    response = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0, 1]}), **JSON
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": services.SAVE_ONE_CHOICE_ONLY}
+
+
+def test_missing_sequence_gets_400(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    response = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]), {"answers": "1"}, **JSON
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": SEQUENCE_MISSING}
+
+
+def test_stale_tab_gets_409_and_overwrites_nothing(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    q = attempt.paper["questions"][0]
+    newer = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]),
+        form_data(attempt, {0: correct_positions(q)}, sequence=0),
+        **JSON,
+    )
+    assert newer.status_code == 200
+    stale = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]),
+        form_data(attempt, {0: wrong_positions(q)}, sequence=0),
+        **JSON,
+    )
+    assert stale.status_code == 409
+    assert stale.json() == {"error": services.SAVE_STALE}
+    html = trainee_client.post(
+        reverse("quizzes:submit", args=[attempt.uuid]),
+        form_data(attempt, {0: wrong_positions(q)}, sequence=0),
+    )
+    assert html.status_code == 409
+    assert services.SAVE_STALE in html.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.is_open is True
+    assert selected(attempt) == {q["id"]: [q["choices"][correct_positions(q)[0]]["id"]]}
+
+
+def test_another_trainees_attempt_is_404_everywhere(client, trainee, other_trainee):
+    quiz = make_quiz(1)
+    attempt = services.attempt_start(user=trainee, quiz=quiz)
+    client.force_login(other_trainee)
+    data = form_data(attempt, {0: [0]})
+    for name in ("attempt", "result"):
+        assert client.get(reverse(f"quizzes:{name}", args=[attempt.uuid])).status_code == 404
+    for name in ("save", "submit"):
+        response = client.post(reverse(f"quizzes:{name}", args=[attempt.uuid]), data)
+        assert response.status_code == 404
+    practice = client.post(reverse("quizzes:practice", args=[quiz.slug]), {"source": attempt.uuid})
+    assert practice.status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.is_open is True
+    assert attempt.sequence == 0
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    quiz = make_quiz(1)
+    response = client.get(reverse("quizzes:detail", args=[quiz.slug]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_draft_quiz_is_404_for_trainees(trainee_client):
+    quiz = make_quiz(1, status="draft")
+    assert trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])).status_code == 404
+    assert trainee_client.post(reverse("quizzes:start", args=[quiz.slug])).status_code == 404
+
+
+def test_state_changes_need_post(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    assert trainee_client.get(reverse("quizzes:start", args=[quiz.slug])).status_code == 405
+    assert trainee_client.get(reverse("quizzes:save", args=[attempt.uuid])).status_code == 405
+    assert trainee_client.get(reverse("quizzes:submit", args=[attempt.uuid])).status_code == 405
+
+
+def test_answers_never_leak_before_submission(trainee_client):
+    questions = [
+        make_question("leak-single"),
+        make_question("leak-multi", kind="multiple"),
+        make_question("leak-tf", kind="true_false"),
+    ]
+    quiz = make_quiz(questions, shuffle_choices=True, shuffle_questions=True)
+    attempt = start(trainee_client, quiz)
+    responses = [
+        trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])),
+        trainee_client.get(reverse("quizzes:attempt", args=[attempt.uuid])),
+        trainee_client.post(
+            reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0]}), **JSON
+        ),
+        trainee_client.post(
+            reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0]}), **JSON
+        ),  # stale: 409
+        trainee_client.post(
+            reverse("quizzes:submit", args=[attempt.uuid]), form_data(attempt, {0: [0]}, 1)
+        ),  # the confirmation page
+        trainee_client.get(reverse("quizzes:result", args=[attempt.uuid]), follow=True),
+        trainee_client.get(reverse("quizzes:history", args=[quiz.slug])),
+    ]
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("quizzes/attempt.js")) as script:
+        texts = [script.read()]
+    texts += [r.content.decode() for r in responses]
+    statuses = [r.status_code for r in responses]
+    assert statuses == [200, 200, 200, 409, 200, 200, 200]
+    for text in texts:
+        assert EXPLANATION_MARK not in text
+        assert FEEDBACK_MARK not in text
+        assert "is_correct" not in text
+        assert "Correct answer" not in text
+        assert "explanation" not in text.lower()
+    # Choices are named by their position on the paper, never by database id.
+    values = set(re.findall(r'name="q-\d+" value="([^"]+)"', texts[2]))
+    assert values == {"0", "1", "2", "3"}
+    json.loads(texts[3])  # the autosave reply is plain JSON with no answer key
+
+
+# Result and review ---------------------------------------------------------------------
+
+
+def _finish(client, quiz, choose):
+    attempt = start(client, quiz)
+    client.post(
+        reverse("quizzes:submit", args=[attempt.uuid]),
+        {**form_data(attempt, choose), "confirm": "1"},
+    )
+    attempt.refresh_from_db()
+    return attempt
+
+
+def test_result_says_why_an_attempt_failed(trainee_client):
+    lesson = make_lesson()
+    critical = make_question("stop-pressure", kind="true_false", critical=True, lesson=lesson)
+    quiz = make_quiz([critical, make_question("other")], pass_mark=50)
+    attempt = start(trainee_client, quiz)
+    crit, other = attempt.paper["questions"]
+    trainee_client.post(
+        reverse("quizzes:submit", args=[attempt.uuid]),
+        form_data(attempt, {0: wrong_positions(crit), 1: correct_positions(other)}),
+    )
+    html = trainee_client.get(reverse("quizzes:result", args=[attempt.uuid])).content.decode()
+    assert "Not passed" in html
+    assert "1 critical safety question answered wrongly" in html
+    assert "Managing bleeding" in html  # per-topic score
+    assert f'href="{reverse("lessons:detail", args=[lesson.slug])}"' in html
+    assert "Revisit the lesson: Applying pressure" in html
+    assert "Time taken:" in html
+
+
+def test_wrong_only_policy_hides_answers_and_explanations(trainee_client):
+    quiz = make_quiz(2, feedback_policy="wrong_only")
+    attempt = _finish(trainee_client, quiz, {0: [1]})
+    html = trainee_client.get(reverse("quizzes:result", args=[attempt.uuid])).content.decode()
+    assert html.count('data-testid="review-question"') == 2
+    assert "Wrong" in html
+    assert EXPLANATION_MARK not in html
+    assert FEEDBACK_MARK not in html
+    assert "Correct answer" not in html
+
+
+def test_score_only_policy_shows_no_questions(trainee_client):
+    quiz = make_quiz(2, feedback_policy="score_only")
+    attempt = _finish(trainee_client, quiz, {0: [0]})
+    html = trainee_client.get(reverse("quizzes:result", args=[attempt.uuid])).content.decode()
+    assert "1 / 2 points · 50%" in html
+    assert 'data-testid="review-question"' not in html
+    assert "Prompt first-quiz-0?" not in html
+
+
+def test_open_attempt_result_redirects_to_the_attempt(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    response = trainee_client.get(reverse("quizzes:result", args=[attempt.uuid]))
+    assert response.url == reverse("quizzes:attempt", args=[attempt.uuid])
+
+
+def test_index_lists_published_quizzes_with_status(trainee_client):
+    make_quiz(1, slug="draft", status="draft")
+    quiz = make_quiz(1, slug="live")
+    start(trainee_client, quiz)
+    html = trainee_client.get(reverse("quizzes:index")).content.decode()
+    assert "Quiz live" in html
+    assert "Quiz draft" not in html
+    assert "In progress" in html
+
+
+# Practice rounds ------------------------------------------------------------------------
+
+
+def test_review_my_mistakes_starts_a_practice_round(trainee_client):
+    quiz = make_quiz(3, max_attempts=1)
+    attempt = _finish(trainee_client, quiz, {0: [0], 1: [1], 2: [1]})
+    html = trainee_client.get(reverse("quizzes:result", args=[attempt.uuid])).content.decode()
+    assert "Review my mistakes (2 questions)" in html
+    response = trainee_client.post(
+        reverse("quizzes:practice", args=[quiz.slug]), {"source": str(attempt.uuid)}
+    )
+    practice = Attempt.objects.get(kind=Attempt.Kind.PRACTICE)
+    assert response.url == reverse("quizzes:attempt", args=[practice.uuid])
+    assert [q["key"] for q in practice.paper["questions"]] == ["first-quiz-1", "first-quiz-2"]
+    done = trainee_client.post(
+        reverse("quizzes:submit", args=[practice.uuid]), form_data(practice, all_correct(practice))
+    )
+    result = trainee_client.get(done.url).content.decode()
+    assert "Practice rounds do not count" in result
+    # The limit of one graded attempt is still reached; practice did not use it.
+    detail = trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])).content.decode()
+    assert "1 used, 0 left of 1" in detail
+
+
+def test_practice_with_a_bad_source_is_404(trainee_client):
+    quiz = make_quiz(1)
+    for source in ("not-a-uuid", "00000000-0000-4000-8000-000000000000"):
+        response = trainee_client.post(
+            reverse("quizzes:practice", args=[quiz.slug]), {"source": source}
+        )
+        assert response.status_code == 404
