@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion, Topic
+from quizzes.certification_services import certificates_check_after_activity
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
 
@@ -34,6 +35,8 @@ def lesson_complete(*, user, lesson: Lesson) -> tuple[LessonCompletion, bool]:
             completion = LessonCompletion.objects.create(
                 user=user, lesson=lesson, completed_at=timezone.now()
             )
+            # A new completion may finish a certification program: issue it with it.
+            certificates_check_after_activity(user=user, lesson=lesson)
     except IntegrityError:
         return LessonCompletion.objects.get(user=user, lesson=lesson), False
     return completion, True
