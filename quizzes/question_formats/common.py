@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from quizzes import validation
+
 # The question kinds, spelt as Question.Kind stores them (kept here so parsers
 # need no model import).
 SINGLE = "single"
@@ -37,13 +39,14 @@ ERROR_ENCODING = (
 ERROR_EMPTY_FILE = "The file contains no questions."
 ERROR_RESERVED_CHARACTERS = "The file contains private-use characters (U+E000–U+E00F)."
 ERROR_EMPTY_PROMPT = "The question has no prompt."
-ERROR_TOO_FEW_CHOICES = "A question needs at least two choices."
 ERROR_EMPTY_CHOICE = "A choice has no text."
 ERROR_CHOICE_TOO_LONG = f"A choice is longer than {MAX_CHOICE_LENGTH} characters."
-ERROR_SINGLE_ONE_CORRECT = "A single-choice question needs exactly one correct choice."
-ERROR_TRUE_FALSE_ONE_CORRECT = "A true/false question needs exactly one correct choice."
-ERROR_TRUE_FALSE_TWO_CHOICES = "A true/false question has exactly two choices, True and False."
-ERROR_MULTIPLE_NO_CORRECT = "A multiple-response question needs at least one correct choice."
+# The choice rules are the admin's own (quizzes.validation), word for word.
+ERROR_TOO_FEW_CHOICES = validation.CHOICES_AT_LEAST_TWO
+ERROR_SINGLE_ONE_CORRECT = validation.SINGLE_ONE_CORRECT
+ERROR_TRUE_FALSE_ONE_CORRECT = validation.TRUE_FALSE_ONE_CORRECT
+ERROR_TRUE_FALSE_TWO_CHOICES = validation.TRUE_FALSE_TWO_CHOICES
+ERROR_MULTIPLE_NO_CORRECT = validation.MULTIPLE_ONE_CORRECT
 ERROR_UNKNOWN_KIND = "Unknown question kind; use single, multiple or true_false."
 ERROR_POINTS = f"Points must be a whole number from 1 to {MAX_POINTS}."
 
@@ -146,23 +149,9 @@ def choice_problems(kind: str, correct_flags: Sequence[bool]) -> list[str]:
 
     ``correct_flags`` holds one entry per choice: whether it is correct.
     """
-    problems: list[str] = []
-    count = len(correct_flags)
-    correct = sum(1 for flag in correct_flags if flag)
     if kind not in KINDS:
         return [ERROR_UNKNOWN_KIND]
-    if count < 2:
-        problems.append(ERROR_TOO_FEW_CHOICES)
-    if kind == SINGLE and correct != 1:
-        problems.append(ERROR_SINGLE_ONE_CORRECT)
-    if kind == TRUE_FALSE:
-        if count != 2:
-            problems.append(ERROR_TRUE_FALSE_TWO_CHOICES)
-        if correct != 1:
-            problems.append(ERROR_TRUE_FALSE_ONE_CORRECT)
-    if kind == MULTIPLE and correct < 1:
-        problems.append(ERROR_MULTIPLE_NO_CORRECT)
-    return problems
+    return validation.question_choice_problems(kind=kind, correct_flags=correct_flags)
 
 
 def question_problems(question: ParsedQuestion) -> list[str]:
