@@ -152,7 +152,6 @@ class QuizPage:
     best_percent: float | None
     passed: bool
     time_limit_minutes: int | None
-    mistakes_attempt: Attempt | None
 
 
 def quiz_page_data(*, user, quiz: Quiz, now: datetime | None = None) -> QuizPage:
@@ -170,7 +169,6 @@ def quiz_page_data(*, user, quiz: Quiz, now: datetime | None = None) -> QuizPage
         best_percent=best["best"],
         passed=bool(best["passed"]),
         time_limit_minutes=time_limit,
-        mistakes_attempt=graded.order_by("-submitted_at", "-id").first(),
     )
 
 

@@ -245,6 +245,7 @@ def _attempt_answers_write(
     return attempt.sequence
 
 
+@transaction.atomic
 def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> bool:
     """Close an open attempt and score it, once. Return False if it was already closed."""
     closed = Attempt.objects.filter(pk=attempt.pk, state=Attempt.State.IN_PROGRESS).update(
@@ -324,7 +325,6 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     return attempt
 
 
-@transaction.atomic
 def attempt_close_if_expired(*, attempt: Attempt, now: datetime | None = None) -> bool:
     """Close and score an open attempt past its deadline and grace; True if it closed now.
 
