@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from quizzes.question_images import validate_question_image
+
 
 class QuestionQuerySet(models.QuerySet):
     def active(self):
@@ -67,6 +69,18 @@ class Question(models.Model):
         default=Status.ACTIVE,
         help_text="Retired questions are never drawn into new attempts; past attempts keep them.",
     )
+    image = models.ImageField(
+        upload_to="questions/%Y/%m/",
+        blank=True,
+        validators=[validate_question_image],
+        help_text="Optional picture shown with the question: PNG, JPEG, WebP or GIF, at most 2 MB.",
+    )
+    image_alt = models.CharField(
+        "image description (alt text)",
+        max_length=300,
+        blank=True,
+        help_text="Required with an image: what it shows, for trainees who cannot see it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +90,9 @@ class Question(models.Model):
         ordering = ["key"]
         constraints = [
             models.CheckConstraint(condition=Q(points__gte=1), name="question_points_positive"),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""), name="question_image_has_alt"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,9 +110,26 @@ class Choice(models.Model):
         blank=True, help_text="Optional; shown in the review next to this choice."
     )
     order = models.PositiveSmallIntegerField(default=0)
+    image = models.ImageField(
+        upload_to="choices/%Y/%m/",
+        blank=True,
+        validators=[validate_question_image],
+        help_text="Optional picture for this choice: PNG, JPEG, WebP or GIF, at most 2 MB.",
+    )
+    image_alt = models.CharField(
+        "image description (alt text)",
+        max_length=300,
+        blank=True,
+        help_text="Required with an image: what it shows.",
+    )
 
     class Meta:
         ordering = ["question_id", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""), name="choice_image_has_alt"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
