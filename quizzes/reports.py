@@ -195,6 +195,7 @@ class CohortProgramSummary:
     due_date: date | None
     counts: dict[ProgressStatus, int]
     overdue: list[TraineeRef]
+    overdue_total: int = 0
     chart: Chart | None = None
 
     @property
@@ -240,25 +241,14 @@ def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview
     )
     users = trainees_for_manager(user, cohorts=cohorts_qs)
     members: dict[int, list[int]] = defaultdict(list)
-    for cohort_id, user_id in CohortMembership.objects.filter(cohort__in=cohorts_qs).values_list(
-        "cohort_id", "user_id"
-    ):
+    people: dict[int, tuple[str, str, str]] = {}
+    for cohort_id, user_id, first, last, email in CohortMembership.objects.filter(
+        cohort__in=cohorts_qs
+    ).values_list("cohort_id", "user_id", "user__first_name", "user__last_name", "user__email"):
         members[cohort_id].append(user_id)
+        people[user_id] = (first, last, email)
     progress = progress_for_assignments(
         users=users, programs=[cp.program_id for cp in cohort_programs], now=now
-    )
-    overdue_ids = {
-        key[0] for key, item in progress.items() if item.status == ProgressStatus.OVERDUE
-    }
-    people = (
-        {
-            row[0]: row
-            for row in get_user_model()
-            .objects.filter(pk__in=users.filter(pk__in=list(overdue_ids)).values("pk"))
-            .values_list("pk", "first_name", "last_name", "email")
-        }
-        if overdue_ids
-        else {}
     )
 
     by_cohort = {c.pk: c for c in cohorts}
@@ -271,16 +261,18 @@ def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview
             if item is None:
                 continue
             counts[item.status] += 1
-            if item.status == ProgressStatus.OVERDUE and user_id in people:
-                _, first, last, email = people[user_id]
+            if item.status == ProgressStatus.OVERDUE:
+                first, last, email = people[user_id]
                 overdue.append(TraineeRef(user_id, _name(first, last, email), email, item.due_date))
         overdue.sort(key=lambda t: (t.due_date or date.max, t.name.casefold()))
+        overdue_total = len(overdue)
         summary = CohortProgramSummary(
             cohort=by_cohort[cp.cohort_id],
             program=cp.program,
             due_date=cp.due_date,
             counts=counts,
-            overdue=overdue,
+            overdue=overdue[:OVERDUE_LIST_LIMIT],
+            overdue_total=overdue_total,
         )
         summary.chart = status_mix_chart(
             title=f"{cp.program.name} in {summary.cohort.name}: status of {summary.total} trainees",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from quizzes import views_reports
 from trainingsite import views
 
 admin.site.site_header = "Bleeding management training: authoring"
@@ -12,10 +13,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("me/", views.trainee_home, name="trainee_home"),
     path("educator/", views.educator_home, name="educator_home"),
-    path("manager/", views.manager_home, name="manager_home"),
+    path("manager/", views_reports.overview, name="manager_home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
+    path("reports/", include("quizzes.urls_reports")),
     path("admin/", admin.site.urls),
 ]
 
