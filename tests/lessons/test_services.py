@@ -2,6 +2,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from lessons.models import Lesson, LessonCompletion
 from lessons.services import (
@@ -46,6 +47,10 @@ def test_complete_twice_records_once_and_keeps_the_first_date(trainee):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_completions_record_one_row(trainee):
+    if connection.vendor == "sqlite":
+        # The in-memory test database uses shared-cache table locks that fail
+        # at once instead of waiting; the sequential double call covers SQLite.
+        pytest.skip("Concurrent writers need PostgreSQL (or a file database).")
     lesson = make_lesson()
     results = []
     barrier = threading.Barrier(2)
