@@ -24,6 +24,7 @@ from quizzes.progress import (
     CertificateFacts,
     LessonFacts,
     Progress,
+    ProgressStatus,
     QuizFacts,
     StepKind,
     progress_compute,
@@ -32,6 +33,14 @@ from quizzes.progress import (
 CERTIFICATE_NOT_FOUND = "No certificate found here."
 PROGRAM_NOT_FOUND = "No certification program found here."
 RECENT_ATTEMPTS = 5
+STATUS_BADGES = {
+    ProgressStatus.NOT_STARTED: "secondary",
+    ProgressStatus.IN_PROGRESS: "primary",
+    ProgressStatus.CERTIFIED: "success",
+    ProgressStatus.EXPIRING_SOON: "warning",
+    ProgressStatus.EXPIRED: "danger",
+    ProgressStatus.OVERDUE: "danger",
+}
 
 
 def expiring_soon_days() -> int:
@@ -58,6 +67,11 @@ class ProgramProgress:
             else self.program.required_quiz_list
         )
         return next((item for item in items if item.pk == step.object_id), None)
+
+    @property
+    def status_badge(self) -> str:
+        """The Bootstrap colour for the status badge."""
+        return STATUS_BADGES[self.progress.status]
 
     @property
     def next_step_kind(self) -> str | None:

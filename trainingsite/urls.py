@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from quizzes import views_reports
+from quizzes import views_certification, views_reports
 from trainingsite import views
 
 admin.site.site_header = "Bleeding management training: authoring"
@@ -11,12 +11,13 @@ admin.site.index_title = "Content and people"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("me/", views.trainee_home, name="trainee_home"),
+    path("me/", views_certification.dashboard, name="trainee_home"),
     path("educator/", views.educator_home, name="educator_home"),
     path("manager/", views_reports.overview, name="manager_home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
+    path("certificates/", include("quizzes.urls_certificates")),
     path("reports/", include("quizzes.urls_reports")),
     path("admin/", admin.site.urls),
 ]
