@@ -280,6 +280,8 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Lockouts and repeated failures are warnings; each successful login is not news.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -165,9 +165,9 @@ def session_expiry(client) -> datetime:
 def test_session_ends_after_the_idle_time(client, trainee, settings):
     settings.SESSION_COOKIE_AGE = 1
     client.force_login(trainee)
-    assert client.get(reverse("trainee_home")).status_code == 200
+    assert client.get(reverse("password_change")).status_code == 200
     time.sleep(1.2)
-    response = client.get(reverse("trainee_home"))
+    response = client.get(reverse("password_change"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -180,7 +180,7 @@ def test_each_request_extends_the_session(client, trainee, settings):
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() + timedelta(seconds=5)
     )
-    assert client.get(reverse("trainee_home")).status_code == 200
+    assert client.get(reverse("password_change")).status_code == 200
     remaining = session_expiry(client) - timezone.now()
     assert timedelta(seconds=590) < remaining <= timedelta(seconds=600)
 
@@ -190,7 +190,7 @@ def test_an_expired_session_is_refused_even_with_its_cookie(client, trainee):
     Session.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
-    response = client.get(reverse("trainee_home"))
+    response = client.get(reverse("password_change"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
