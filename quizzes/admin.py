@@ -177,3 +177,6 @@ class AccommodationAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+from quizzes import admin_certification  # noqa: E402,F401

@@ -19,7 +19,7 @@ class Role(TextChoices):
 # models here as they grow.
 EDUCATOR_CONTENT_MODELS: dict[str, list[str]] = {
     "lessons": ["topic", "lesson"],
-    "quizzes": ["quiz", "question", "choice", "quizquestion", "accommodation"],
+    "quizzes": ["quiz", "question", "choice", "quizquestion", "accommodation", "program"],
 }
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
