@@ -89,6 +89,7 @@ def test_load_keeps_an_educators_edits_unless_asked_to_overwrite(content, educat
     lesson.title = "Edited by an educator"
     lesson.body_markdown = "Edited body."
     lesson.status = Lesson.Status.DRAFT
+    lesson.updated_by = educator
     lesson.save()
     Topic.objects.filter(slug="why").update(title="Edited topic")
 
@@ -98,6 +99,7 @@ def test_load_keeps_an_educators_edits_unless_asked_to_overwrite(content, educat
     lesson.refresh_from_db()
     assert lesson.title == "Edited by an educator"
     assert lesson.body_html == "<p>Edited body.</p>"
+    assert lesson.updated_by == educator
 
     replaced = lessons_load(directory=content, overwrite=True)
     assert replaced.lessons == LoadCounts(updated=1)
@@ -105,6 +107,7 @@ def test_load_keeps_an_educators_edits_unless_asked_to_overwrite(content, educat
     lesson.refresh_from_db()
     assert lesson.title == "Why it bleeds"
     assert lesson.status == Lesson.Status.PUBLISHED
+    assert lesson.updated_by is None
     assert '<div class="admonition key-points">' in lesson.body_html
     assert Topic.objects.get(slug="why").title == "Why bleeding occurs"
 
