@@ -11,6 +11,7 @@ PAGE_500 = "Something went wrong on our side"
 PAGE_400 = "That request could not be understood"
 PAGE_403 = "You can't open this page"
 PAGE_404 = "Page not found"
+PAGE_403_CSRF = "This form has expired"
 
 
 @pytest.fixture
@@ -65,4 +66,14 @@ def test_unknown_url_gives_the_friendly_404_page(client):
     assert response.status_code == 404
     body = response.content.decode()
     assert PAGE_404 in body
+    assert 'href="#main"' in body
+
+
+def test_a_post_without_csrf_token_gets_the_friendly_form_expired_page(trainee, quiet_request_log):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "tara", "password": "whatever"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert PAGE_403_CSRF in body
+    assert "CSRF verification failed" not in body
     assert 'href="#main"' in body
