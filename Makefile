@@ -8,12 +8,13 @@ PY := $(BIN)/python
 DEMO_ENV := DJANGO_DEBUG=1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint format check-deploy migrations-check setup clean
+.PHONY: help run test test-sqlite test-postgres lint format check-deploy migrations-check setup clean bench
 
 help:
 	@echo "make run    - install, migrate, load the demo, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install the test tools and run the whole suite"
 	@echo "make lint   - ruff check and format check"
+	@echo "make bench  - the performance benchmark (bench/README.md); under 10 minutes"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -54,6 +55,10 @@ migrations-check: $(VENV)/.installed-run
 check-deploy: $(VENV)/.installed-run
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 	DJANGO_ALLOWED_HOSTS=training.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# The benchmark: large data set, gunicorn, Locust in its own environment (bench/.venv-load).
+bench: $(VENV)/.installed-run
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles

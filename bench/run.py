@@ -1,0 +1,541 @@
+"""Run the benchmark end to end: `make bench` (or `.venv/bin/python bench/run.py`).
+
+For SQLite (always) and PostgreSQL (when DATABASE_URL is set) in turn: build
+the large data set in a fresh database and time it, collect the static files,
+start gunicorn (2 workers, production settings, debug off) on a free loopback
+port, drive each step with a headless Locust process from the benchmark's own
+environment, time the CSV export while sampling the workers' memory, count lost
+answers, then print one table and write bench/results/latest.json and latest.md.
+
+Exits non-zero on any error response, lost answer or failed set-up step.
+
+Environment: BENCH_SECONDS (measured seconds per step, default 10),
+BENCH_USERS (concurrent users, default 10), BENCH_REUSE_DB=1 (skip the data
+build and reuse the last database, for working on the harness itself),
+BENCH_STEPS (comma-separated subset of steps), BENCH_SKIP_DATA=1 (no large
+data set: the shipped content only).
+"""
+
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VAR = ROOT / "var" / "bench"
+RESULTS = BENCH / "results"
+APP_PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+LOAD_VENV = BENCH / ".venv-load"
+LOCUST = LOAD_VENV / "bin" / "locust"
+LOAD_REQUIREMENTS = BENCH / "requirements-load.txt"
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+USERS = int(os.environ.get("BENCH_USERS", "10"))
+WORKERS = 2
+PG_BENCH_DB = "trainingsite_benchrun"
+QUERY_COUNT_HEADER = "X-Bench-Queries"
+
+# Targets from issue 8, as ratios to the floor page measured in the same run.
+READ_FLOOR_RATIO = 0.40
+READ_P95_MS = 100
+WRITE_FLOOR_RATIO = 0.20
+MANAGER_P95_MS = 400
+EXPORT_SECONDS = 5.0
+EXPORT_MEMORY_MB = 50.0
+
+
+class Step:
+    def __init__(self, key, label, names, group):
+        self.key = key
+        self.label = label
+        self.names = names  # request names measured in the window
+        self.group = group  # reference / public / read / write / manager
+
+
+STEPS = [
+    Step("bare", "Bare view (ceiling)", ["bare"], "reference"),
+    Step("floor", "Floor page", ["floor"], "reference"),
+    Step("home", "Home page (anonymous)", ["home (anonymous)"], "public"),
+    Step("lessons_index", "Lessons page", ["lessons page"], "read"),
+    Step("lesson", "Lesson", ["lesson"], "read"),
+]
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# -- environments and processes ---------------------------------------------
+
+
+def ensure_load_env() -> None:
+    """Install Locust into bench/.venv-load, apart from the app's dependencies."""
+    if LOCUST.exists():
+        return
+    log("creating the load tool's environment bench/.venv-load (Locust)")
+    subprocess.run([sys.executable, "-m", "venv", str(LOAD_VENV)], check=True)
+    subprocess.run(
+        [str(LOAD_VENV / "bin" / "pip"), "install", "--quiet", "-r", str(LOAD_REQUIREMENTS)],
+        check=True,
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_env(database_url: str | None) -> dict:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "BENCH_")) and key != "DATABASE_URL"
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_STATIC_ROOT": str(VAR / "static"),
+            "DJANGO_VAR_DIR": str(VAR),
+            "BENCH_SQLITE_PATH": str(VAR / "bench.sqlite3"),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def manage(env: dict, *args: str, logfile: Path) -> float:
+    """Run a management command; return its wall time in seconds."""
+    started = time.perf_counter()
+    with open(logfile, "a") as out:
+        out.write(f"\n$ manage.py {' '.join(args)}\n")
+        out.flush()
+        result = subprocess.run(
+            [str(APP_PYTHON), "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    if result.returncode != 0:
+        raise BenchError(f"manage.py {' '.join(args)} failed; see {logfile}")
+    return time.perf_counter() - started
+
+
+def python_module(env: dict, *args: str, logfile: Path) -> None:
+    with open(logfile, "a") as out:
+        result = subprocess.run(
+            [str(APP_PYTHON), "-m", *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    if result.returncode != 0:
+        raise BenchError(f"python -m {' '.join(args)} failed; see {logfile}")
+
+
+def postgres_bench_url(database_url: str) -> str:
+    """Point the given PostgreSQL URL at the benchmark's own database."""
+    parts = urllib.parse.urlsplit(database_url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + PG_BENCH_DB))
+
+
+def recreate_postgres_database(database_url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(database_url)
+    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
+
+
+def remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class Gunicorn:
+    """The site under gunicorn: 2 sync workers, loopback only, no control socket."""
+
+    def __init__(self, env: dict, logfile: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.logfile = logfile
+        self.out = open(logfile, "a")
+        self.process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "trainingsite.wsgi:application",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--no-control-socket",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.out,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited at start-up; see {self.logfile}")
+            try:
+                with urllib.request.urlopen(self.url + "/bench/bare", timeout=2) as response:
+                    if response.status == 200 and len(self.worker_pids()) == WORKERS:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        raise BenchError("gunicorn did not answer within 60 s")
+
+    def worker_pids(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in path.read_text().split()]
+        except OSError:
+            return []
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.out.close()
+
+
+# -- measurement -------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, int(round(fraction * len(ordered) + 0.4999)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def run_step(step: Step, *, url: str, state_path: Path, workdir: Path) -> dict:
+    out_path = workdir / f"step-{step.key}.json"
+    out_path.unlink(missing_ok=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "BENCH_")) and key != "DATABASE_URL"
+    }
+    env.update(
+        {
+            "BENCH_STEP": step.key,
+            "BENCH_STATE": str(state_path),
+            "BENCH_OUT": str(out_path),
+            "BENCH_SECONDS": str(SECONDS),
+            "BENCH_USERS": str(USERS),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    command = [
+        str(LOCUST),
+        "-f",
+        str(BENCH / "locustfile.py"),
+        "--headless",
+        "--users",
+        str(USERS),
+        "--spawn-rate",
+        str(USERS),
+        # A safety bound only: the users stop themselves after BENCH_SECONDS.
+        "--run-time",
+        f"{int(SECONDS) + 120}s",
+        "--stop-timeout",
+        "30",
+        "--host",
+        url,
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+    ]
+    with open(workdir / f"locust-{step.key}.log", "w") as logfile:
+        subprocess.run(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            timeout=SECONDS + 180,
+        )
+    if not out_path.exists():
+        raise BenchError(f"step {step.key}: Locust wrote no measurements; see {workdir}")
+    raw = json.loads(out_path.read_text())
+    return summarise(step, raw)
+
+
+def summarise(step: Step, raw: dict) -> dict:
+    notes = raw["notes"]
+    start, end = notes["window_start"], notes["window_end"]
+    measured = [r for r in raw["records"] if r[0] in step.names and start and r[1] >= start]
+    setup = [r for r in raw["records"] if r not in measured]
+    errors = [r for r in raw["records"] if r[4] is not None]
+    duration = (end - start) if start and end else 0.0
+    times = [r[2] for r in measured]
+    queries = [r[5] for r in measured if r[5] is not None]
+    return {
+        "key": step.key,
+        "label": step.label,
+        "group": step.group,
+        "requests": len(measured),
+        "seconds": round(duration, 2),
+        "rps": round(len(measured) / duration, 1) if duration else 0.0,
+        "p50_ms": round(percentile(times, 0.50), 1) if times else None,
+        "p95_ms": round(percentile(times, 0.95), 1) if times else None,
+        "errors": len(errors) + len(notes["setup_errors"]),
+        "error_samples": sorted({r[4] for r in errors})[:5] + notes["setup_errors"][:5],
+        "queries_mean": round(statistics.fmean(queries), 1) if queries else None,
+        "queries_min": min(queries) if queries else None,
+        "queries_max": max(queries) if queries else None,
+        "login_ms": [r[2] for r in setup if r[0] == "login"],
+        "expected": notes.get("expected", []),
+    }
+
+
+def evaluate(rows: list[dict]) -> None:
+    """Add ratios to the bare view and the floor page, and each step's target verdict."""
+    by_key = {row["key"]: row for row in rows}
+    bare = by_key.get("bare", {}).get("rps") or None
+    floor = by_key.get("floor", {}).get("rps") or None
+    for row in rows:
+        row["vs_bare"] = round(row["rps"] / bare, 3) if bare else None
+        row["vs_floor"] = round(row["rps"] / floor, 3) if floor else None
+        checks = []
+        if row["group"] == "read":
+            checks.append(
+                (f">= {READ_FLOOR_RATIO:.0%} of floor", (row["vs_floor"] or 0) >= READ_FLOOR_RATIO)
+            )
+            checks.append((f"p95 < {READ_P95_MS} ms", (row["p95_ms"] or 1e9) < READ_P95_MS))
+        elif row["group"] == "write":
+            checks.append(
+                (
+                    f">= {WRITE_FLOOR_RATIO:.0%} of floor",
+                    (row["vs_floor"] or 0) >= WRITE_FLOOR_RATIO,
+                )
+            )
+        elif row["group"] == "manager":
+            checks.append((f"p95 < {MANAGER_P95_MS} ms", (row["p95_ms"] or 1e9) < MANAGER_P95_MS))
+        if row["group"] != "reference":
+            checks.append(("no errors", row["errors"] == 0))
+        row["target"] = "; ".join(name for name, _ in checks) or "-"
+        row["passed"] = all(ok for _, ok in checks) if checks else None
+
+
+# -- the CSV export -----------------------------------------------------------
+
+
+def read_status(pid: int, field: str) -> int:
+    """Return a /proc/<pid>/status memory field in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise BenchError(f"no {field} for process {pid}")
+
+
+def reset_peak_rss(pid: int) -> bool:
+    """Reset the kernel's peak-RSS mark (VmHWM) of a process; False where not allowed."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+# -- the run -------------------------------------------------------------------
+
+
+def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict:
+    workdir = VAR / name
+    workdir.mkdir(parents=True, exist_ok=True)
+    logfile = workdir / "build.log"
+    logfile.write_text("")
+    env = app_env(database_url)
+    reuse = os.environ.get("BENCH_REUSE_DB") == "1"
+    result: dict = {"database": name}
+
+    if not reuse:
+        if database_url:
+            recreate_postgres_database(database_url)
+        else:
+            remove_sqlite(VAR / "bench.sqlite3")
+        log(f"{name}: migrate")
+        result["migrate_seconds"] = round(manage(env, "migrate", "--no-input", logfile=logfile), 1)
+        log(f"{name}: load the shipped content and build the large data set")
+        manage(env, "setup_demo", logfile=logfile)
+        if os.environ.get("BENCH_SKIP_DATA") == "1":
+            result["data_build_seconds"] = None
+            log(f"{name}: BENCH_SKIP_DATA=1: the shipped content only, no large data set")
+        else:
+            result["data_build_seconds"] = round(build_data(env, logfile), 1)
+            log(f"{name}: data set built in {result['data_build_seconds']} s")
+    state_path = workdir / "state.json"
+    python_module(
+        env, "bench.dbtasks", "prepare", str(state_path), "--users", str(USERS), logfile=logfile
+    )
+    manage(env, "collectstatic", "--no-input", "--clear", logfile=logfile)
+
+    server = Gunicorn(env, workdir / "gunicorn.log")
+    try:
+        rows = []
+        for step in steps:
+            log(f"{name}: step {step.key}")
+            rows.append(run_step(step, url=server.url, state_path=state_path, workdir=workdir))
+        evaluate(rows)
+        result["steps"] = rows
+    finally:
+        server.stop()
+    logins = [ms for row in result["steps"] for ms in row.pop("login_ms")]
+    result["login"] = {
+        "count": len(logins),
+        "p50_ms": round(percentile(logins, 0.5), 1) if logins else None,
+        "p95_ms": round(percentile(logins, 0.95), 1) if logins else None,
+    }
+    return result
+
+
+def build_data(env: dict, logfile: Path) -> float:
+    """Build the large data set with the reports' command; return seconds."""
+    probe = subprocess.run(
+        [str(APP_PYTHON), "manage.py", "help", "generate_load_data"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+    )
+    if probe.returncode != 0:
+        raise BenchError("manage.py generate_load_data is missing (reports issue)")
+    return manage(env, "generate_load_data", logfile=logfile)
+
+
+def machine() -> dict:
+    memory = ""
+    try:
+        memory = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout
+    except OSError:
+        pass
+    return {
+        "cores": os.cpu_count(),
+        "nproc": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
+        "memory": memory.splitlines()[1].split()[1] if memory else "",
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def format_table(result: dict) -> str:
+    header = (
+        "| Step | rps | p50 ms | p95 ms | errors | queries/req "
+        "| vs bare | vs floor | target | pass |"
+    )
+    lines = [header, "|" + "---|" * 10]
+    for row in result["steps"]:
+        queries = "-" if row["queries_mean"] is None else f"{row['queries_mean']:g}"
+        if row["queries_min"] is not None and row["queries_min"] != row["queries_max"]:
+            queries += f" ({row['queries_min']}-{row['queries_max']})"
+        verdict = {True: "pass", False: "FAIL", None: "-"}[row["passed"]]
+        lines.append(
+            f"| {row['label']} | {row['rps']:g} | {row['p50_ms']} | {row['p95_ms']} | "
+            f"{row['errors']} | {queries} | {row['vs_bare']:.2f} | {row['vs_floor']:.2f} | "
+            f"{row['target']} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def write_results(report: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=1) + "\n")
+    parts = [
+        f"# Benchmark {report['finished_at']}",
+        "",
+        f"Machine: {report['machine']['nproc']} cores, {report['machine']['memory']} memory, "
+        f"Python {report['machine']['python']}; gunicorn {WORKERS} sync workers; "
+        f"Locust {USERS} users, {SECONDS:g} s measured per step.",
+    ]
+    for result in report["databases"]:
+        parts += ["", f"## {result['database']}", "", format_table(result), ""]
+        parts.append(
+            f"Data build: {result.get('data_build_seconds', 'reused')} s. "
+            f"Login (PBKDF2): p50 {result['login']['p50_ms']} ms, "
+            f"p95 {result['login']['p95_ms']} ms over {result['login']['count']} logins."
+        )
+    (RESULTS / "latest.md").write_text("\n".join(parts) + "\n")
+
+
+def main() -> int:
+    started = time.monotonic()
+    VAR.mkdir(parents=True, exist_ok=True)
+    ensure_load_env()
+    wanted = os.environ.get("BENCH_STEPS")
+    steps = [s for s in STEPS if not wanted or s.key in wanted.split(",")]
+    databases: list[tuple[str, str | None]] = [("sqlite", None)]
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        databases.append(("postgresql", postgres_bench_url(os.environ["DATABASE_URL"])))
+
+    report = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {"workers": WORKERS, "users": USERS, "seconds_per_step": SECONDS},
+        "databases": [],
+    }
+    failures = []
+    for name, url in databases:
+        try:
+            result = run_database(name, url, steps)
+        except BenchError as error:
+            failures.append(f"{name}: {error}")
+            log(f"FAILED {name}: {error}")
+            continue
+        report["databases"].append(result)
+        print()
+        print(f"== {name} ==")
+        print(format_table(result))
+        for row in result["steps"]:
+            if row["errors"]:
+                failures.append(
+                    f"{name} {row['key']}: {row['errors']} errors {row['error_samples']}"
+                )
+        print()
+    report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report["total_seconds"] = round(time.monotonic() - started, 1)
+    report["failures"] = failures
+    write_results(report)
+    log(f"done in {report['total_seconds']} s; results in {RESULTS.relative_to(ROOT)}/latest.*")
+    if failures:
+        for failure in failures:
+            log(f"ERROR {failure}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Settings for the benchmark: the production settings, debug off, plus two reference pages.
+
+The site runs exactly as deployed except for what a loopback benchmark needs:
+plain http (no TLS redirect, no secure-only cookies), its own database and
+static folder, the bare view and the floor page (bench/urls.py), and a
+middleware that reports each request's SQL statement count in a header.
+"""
+
+import os
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "bench-only-secret-key-never-used-for-a-real-site-0123456789abcdef"
+)
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Loopback speaks plain http; TLS hardening would redirect or drop cookies.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+os.environ.setdefault("DJANGO_HSTS_SECONDS", "0")
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+
+from trainingsite.settings import *  # noqa: E402,F403
+from trainingsite.settings import (  # noqa: E402
+    BASE_DIR,
+    DATABASES,
+    MIDDLEWARE,
+    TEMPLATES,
+)
+
+ROOT_URLCONF = "bench.urls"
+
+# Outermost, so that it counts the statements of every other middleware too
+# (session load and save, user, lockout checks).
+MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
+
+TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BENCH_DIR / "templates"]}]
+
+# A fresh SQLite file per run (bench/run.py deletes it first); PostgreSQL comes
+# from DATABASE_URL, which bench/run.py points at a database of its own.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["NAME"] = Path(
+        os.environ.get("BENCH_SQLITE_PATH", BASE_DIR / "var" / "bench" / "bench.sqlite3")
+    )
