@@ -261,6 +261,19 @@ def programs_load(
     return result
 
 
+def program_demo_assign(*, username: str, slug: str, due_in_days: int = 30) -> bool:
+    """Assign the demo trainee a program, due in `due_in_days`, unless already assigned."""
+    user = get_user_model().objects.filter(username=username).first()
+    program = Program.objects.published().filter(slug=slug).first()
+    if user is None or program is None:
+        return False
+    if ProgramAssignment.objects.filter(user=user, program=program).exists():
+        return False
+    due_date = timezone.localdate() + timedelta(days=due_in_days)
+    program_assign(user=user, program=program, due_date=due_date, by=None)
+    return True
+
+
 # Reminders -------------------------------------------------------------------------------
 
 DUE_SOON_DAYS = 7

@@ -2,8 +2,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from lessons.services import lessons_load
+from quizzes.certification_services import program_demo_assign, programs_load
 from quizzes.content import quizzes_load
 from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
+
+DEMO_PROGRAM = "bleeding-management-foundation"
 
 
 class Command(BaseCommand):
@@ -16,6 +19,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Topics: {loaded.topics}. Lessons: {loaded.lessons}.")
         quizzes = quizzes_load(directory=settings.BASE_DIR / "fixtures" / "quizzes")
         self.stdout.write(f"Questions: {quizzes.questions}. Quizzes: {quizzes.quizzes}.")
+        programs = programs_load(
+            path=settings.BASE_DIR / "fixtures" / "certification" / "programs.json"
+        )
+        self.stdout.write(f"Programs: {len(programs.created)} created.")
+        if program_demo_assign(username="trainee", slug=DEMO_PROGRAM, due_in_days=30):
+            self.stdout.write(
+                "The demo trainee was assigned the foundation program, due in 30 days."
+            )
         self.stdout.write("Demo logins (local demo only):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<9} / {settings.DEMO_PASSWORD}")
