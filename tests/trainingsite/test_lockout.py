@@ -147,3 +147,20 @@ def test_client_ip_takes_the_address_the_trusted_proxy_saw(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
     assert client_ip(request) == "203.0.113.7"
+
+
+def test_changing_the_browser_signature_does_not_reset_the_count(client, trainee):
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "tara", "password": "wrong-password"},
+            REMOTE_ADDR=CLINIC_IP,
+            HTTP_USER_AGENT=f"agent-{number}",
+        )
+    response = client.post(
+        reverse("login"),
+        {"username": "tara", "password": TEST_PASSWORD},
+        REMOTE_ADDR=CLINIC_IP,
+        HTTP_USER_AGENT="a-fresh-agent",
+    )
+    assert response.status_code == LOCKOUT_STATUS
