@@ -47,6 +47,7 @@ class AddTraineeForm(forms.Form):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
+        error_messages={"empty": ERROR_EMPTY},
         help_text=(
             "UTF-8 CSV with a header line: 'name' (or 'first_name' and 'last_name') and "
             "'email'. At most 1 MB and 5,000 trainees."

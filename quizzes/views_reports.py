@@ -26,6 +26,7 @@ from quizzes.cohorts import (
     cohort_join,
     cohort_join_get_or_404,
     cohorts_for_manager,
+    trainee_for_manager_or_404,
 )
 from quizzes.csv_import import CsvImportError, cohort_import_preview, cohort_import_trainees
 from quizzes.forms_reports import (
@@ -267,7 +268,7 @@ def _minutes(attempt) -> str:
 @manager_required
 @require_GET
 def trainee_attempts_export(request, pk: int):
-    detail = report_trainee_detail(user=request.user, trainee_id=pk)
+    trainee = trainee_for_manager_or_404(request.user, pk)
     rows = (
         [
             a.quiz.title,
@@ -279,9 +280,9 @@ def trainee_attempts_export(request, pk: int):
             "" if a.percent is None else f"{a.percent:.1f}",
             "" if a.passed is None else ("yes" if a.passed else "no"),
         ]
-        for a in trainee_attempts(trainee=detail.trainee).iterator(chunk_size=500)
+        for a in trainee_attempts(trainee=trainee).iterator(chunk_size=500)
     )
-    return _csv_response(f"attempts-{detail.trainee.pk}", ATTEMPT_HEADER, rows)
+    return _csv_response(f"attempts-{trainee.pk}", ATTEMPT_HEADER, rows)
 
 
 # --- Quizzes and questions ----------------------------------------------------------------

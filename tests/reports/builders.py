@@ -103,3 +103,18 @@ def make_attempt(*, user, quiz, answers, started_at, minutes=10, pass_mark=80):
         ]
     )
     return attempt
+
+
+def make_certificate(*, user, program, issued_at, expires_at=None, cycle=1):
+    from quizzes.certificates import code_generate
+    from quizzes.models import Certificate
+
+    return Certificate.objects.create(
+        user=user,
+        program=program,
+        holder_name=user.get_full_name(),
+        issued_at=issued_at,
+        expires_at=expires_at,
+        code=code_generate(),
+        cycle=cycle,
+    )
