@@ -1,0 +1,37 @@
+from django.core.management.base import BaseCommand
+
+from quizzes.certification_services import reminder_send, reminders_due
+
+
+class Command(BaseCommand):
+    help = (
+        "E-mail trainees whose certification is due, overdue, expiring or expired, once per event."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List the reminders without sending them."
+        )
+        parser.add_argument(
+            "--site-url",
+            default="",
+            help="The site's address for links in the e-mails, e.g. https://training.example.org",
+        )
+
+    def handle(self, *args, **options):
+        reminders = reminders_due()
+        sent = 0
+        for reminder in reminders:
+            line = (
+                f"{reminder.event} {reminder.event_date} {reminder.email} {reminder.program.slug}"
+            )
+            if options["dry_run"]:
+                self.stdout.write(f"Would send: {line}")
+                continue
+            if reminder_send(reminder=reminder, site_url=options["site_url"].rstrip("/")):
+                sent += 1
+                self.stdout.write(f"Sent: {line}")
+        if options["dry_run"]:
+            self.stdout.write(f"Dry run: {len(reminders)} reminder(s) due, none sent.")
+        else:
+            self.stdout.write(f"{sent} reminder(s) sent.")
