@@ -217,6 +217,15 @@ def attempt_for_user(*, user, uuid) -> Attempt | None:
     return Attempt.objects.select_related("quiz").filter(uuid=uuid, user=user).first()
 
 
+def attempt_open_get(*, user, quiz: Quiz) -> Attempt | None:
+    """The user's graded attempt in progress at this quiz, if any."""
+    return (
+        Attempt.objects.select_related("quiz")
+        .filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED, state=Attempt.State.IN_PROGRESS)
+        .first()
+    )
+
+
 def attempt_selected(*, attempt: Attempt) -> dict[int, list[int]]:
     return {
         question_id: selected

@@ -20,7 +20,7 @@ from django.utils import timezone
 from quizzes import hooks
 from quizzes.models import Attempt, AttemptAnswer, Question, Quiz
 from quizzes.scoring import paper_questions, paper_rules, score_attempt
-from quizzes.selectors import quiz_start_check
+from quizzes.selectors import attempt_open_get, quiz_start_check
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
 
@@ -141,11 +141,7 @@ def attempt_start(
     Raises AttemptRefused with a message constant from quizzes.selectors.
     """
     now = _now(now)
-    open_attempt = (
-        Attempt.objects.select_related("quiz")
-        .filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED, state=Attempt.State.IN_PROGRESS)
-        .first()
-    )
+    open_attempt = attempt_open_get(user=user, quiz=quiz)
     # Closing an expired attempt commits on its own, even if the start is refused.
     if open_attempt is not None and not attempt_close_if_expired(attempt=open_attempt, now=now):
         return open_attempt

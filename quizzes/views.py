@@ -32,7 +32,8 @@ def _attempt_or_404(request: HttpRequest, uuid) -> Attempt:
     attempt = selectors.attempt_for_user(user=request.user, uuid=uuid)
     if attempt is None:
         raise Http404("No such attempt.")
-    services.attempt_close_if_expired(attempt=attempt)
+    if services.attempt_close_if_expired(attempt=attempt):
+        messages.warning(request, CLOSED_AT_TIME_LIMIT)
     return attempt
 
 
@@ -76,6 +77,11 @@ def detail(request, slug):
 @require_POST
 def start(request, slug):
     quiz = _quiz_or_404(slug)
+    open_attempt = selectors.attempt_open_get(user=request.user, quiz=quiz)
+    if open_attempt is not None and services.attempt_close_if_expired(attempt=open_attempt):
+        # "Resume" after the time ran out shows that attempt's result, not a new paper.
+        messages.warning(request, CLOSED_AT_TIME_LIMIT)
+        return redirect(open_attempt)
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz)
     except services.AttemptRefused as refused:

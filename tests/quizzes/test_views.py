@@ -11,6 +11,7 @@ from quizzes import services
 from quizzes.forms import SEQUENCE_MISSING
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.selectors import START_LIMIT_REACHED, START_PREREQUISITES
+from quizzes.views import CLOSED_AT_TIME_LIMIT
 from tests.quizzes.builders import (
     EXPLANATION_MARK,
     FEEDBACK_MARK,
@@ -236,6 +237,16 @@ def test_opening_an_expired_attempt_closes_it(trainee_client):
     assert response.url == reverse("quizzes:result", args=[attempt.uuid])
     attempt.refresh_from_db()
     assert attempt.close_reason == Attempt.CloseReason.TIME_LIMIT
+
+
+def test_resume_after_the_time_ran_out_shows_that_result(trainee_client):
+    quiz = make_quiz(1, time_limit_minutes=10, max_attempts=3)
+    attempt = start(trainee_client, quiz)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
+    response = trainee_client.post(reverse("quizzes:start", args=[quiz.slug]), follow=True)
+    assert response.redirect_chain[0][0] == reverse("quizzes:result", args=[attempt.uuid])
+    assert CLOSED_AT_TIME_LIMIT in response.content.decode()
+    assert Attempt.objects.count() == 1
 
 
 def test_timed_attempt_shows_countdown(trainee_client):

@@ -81,6 +81,20 @@
     timer = window.setTimeout(save, delay);
   }
 
+  // With this script, Save stores the answers in place (no page load, no stale sequence).
+  var saveButton = form.querySelector("button[value=save]");
+  if (saveButton) {
+    saveButton.addEventListener("click", function (event) {
+      event.preventDefault();
+      window.clearTimeout(timer);
+      save();
+    });
+  }
+
+  form.addEventListener("submit", function () {
+    submitting = true;
+  });
+
   form.addEventListener("change", function () {
     dirty = true;
     schedule(600);
