@@ -14,7 +14,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 
-from trainingsite.audit import audit_actor
+from trainingsite.audit import audit_actor, audit_record
 from trainingsite.models import AuditEvent
 
 EXPORT_HEADER = [
@@ -26,6 +26,8 @@ EXPORT_HEADER = [
     "summary",
     "details",
 ]
+# User flags that grant rights, recorded like role changes.
+PRIVILEGE_FLAGS = ("is_staff", "is_superuser")
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -125,7 +127,27 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class AuditedUserAdmin(UserAdmin):
-    """The stock user admin; role changes made here are recorded with who made them."""
+    """The stock user admin; role changes made here are recorded with who made them.
+
+    Group changes are recorded by the receiver in trainingsite.audit; the staff
+    and superuser flags grant admin rights too, so changes to them are recorded here.
+    """
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        flags = [name for name in PRIVILEGE_FLAGS if change and name in form.changed_data]
+        if flags:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.ROLE_CHANGED,
+                target=obj,
+                summary=f"{obj.get_username()}: "
+                + "; ".join(f"{name} {'on' if getattr(obj, name) else 'off'}" for name in flags),
+                details={
+                    "user": obj.get_username(),
+                    **{name: getattr(obj, name) for name in flags},
+                },
+            )
 
     def save_related(self, request, form, formsets, change) -> None:
         with audit_actor(request.user):

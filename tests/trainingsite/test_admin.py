@@ -194,3 +194,14 @@ def test_saving_a_user_without_role_changes_records_nothing(superuser_client):
     )
     assert response.status_code == 302
     assert AuditEvent.objects.count() == before
+
+
+def test_making_someone_a_superuser_is_recorded(superuser_client, superuser):
+    user = UserFactory(username="newbie", role=Role.TRAINEE)
+    form = user_change_form(user, [Group.objects.get(name=Role.TRAINEE)])
+    form.update({"is_staff": "on", "is_superuser": "on"})
+    response = superuser_client.post(reverse("admin:auth_user_change", args=[user.pk]), form)
+    assert response.status_code == 302
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_CHANGED, actor=superuser).get()
+    assert event.summary == "newbie: is_staff on; is_superuser on"
+    assert event.details == {"user": "newbie", "is_staff": True, "is_superuser": True}
