@@ -179,4 +179,4 @@ class AccommodationAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-from quizzes import admin_certification  # noqa: E402,F401
+from quizzes import admin_authoring, admin_certification  # noqa: E402,F401

@@ -1,0 +1,127 @@
+"""Authoring writes beyond import: retire instead of delete, duplicate a quiz with its questions."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from quizzes.models import AttemptAnswer, Choice, Question, Quiz, QuizQuestion
+
+QUESTION_DELETE_REFUSED = (
+    "“{key}” cannot be deleted: trainees have answered it in {count} attempt(s), and their "
+    "results and reviews need it. Retire it instead: it stays in past attempts and is no "
+    "longer drawn into new ones."
+)
+QUESTIONS_RETIRED = "{count} question(s) retired: they are no longer drawn into new attempts."
+QUIZ_DUPLICATED = "“{title}” was copied as “{copy}” (a draft) with {count} new question(s)."
+
+
+class QuestionInUse(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def question_answer_count(*, question: Question) -> int:
+    return AttemptAnswer.objects.filter(question=question).count()
+
+
+def question_delete(*, question: Question) -> None:
+    """Delete a question nobody has answered; refuse (QuestionInUse) otherwise."""
+    count = question_answer_count(question=question)
+    if count:
+        raise QuestionInUse(QUESTION_DELETE_REFUSED.format(key=question.key, count=count))
+    with transaction.atomic():
+        QuizQuestion.objects.filter(question=question).delete()
+        question.delete()
+
+
+def questions_retire(*, questions) -> int:
+    """Retire the questions (kept for history, never drawn again); return how many changed."""
+    return (
+        Question.objects.filter(pk__in=[q.pk for q in questions])
+        .exclude(status=Question.Status.RETIRED)
+        .update(status=Question.Status.RETIRED)
+    )
+
+
+def _free(model, field: str, base: str, max_length: int) -> str:
+    base = base[: max_length - 4].strip("-")
+    taken = set(
+        model.objects.filter(**{f"{field}__startswith": base}).values_list(field, flat=True)
+    )
+    value, number = base, 2
+    while value in taken:
+        value, number = f"{base}-{number}", number + 1
+    return value
+
+
+@transaction.atomic
+def quiz_duplicate(*, quiz: Quiz) -> Quiz:
+    """Copy a quiz as a draft, with a fresh copy of each question in its pool.
+
+    The copies are new questions (with new keys), so editing them never changes
+    the original quiz or its attempts. Settings, lessons and prerequisites are kept.
+    """
+    slug_length = Quiz._meta.get_field("slug").max_length
+    key_length = Question._meta.get_field("key").max_length
+    copy = Quiz.objects.get(pk=quiz.pk)
+    copy.pk = None
+    copy.id = None
+    copy._state.adding = True
+    copy.slug = _free(Quiz, "slug", f"{quiz.slug}-copy", slug_length)
+    copy.title = f"{quiz.title} (copy)"[: Quiz._meta.get_field("title").max_length]
+    copy.status = Quiz.Status.DRAFT
+    copy.save()
+    copy.lessons.set(quiz.lessons.all())
+    copy.prerequisite_lessons.set(quiz.prerequisite_lessons.all())
+
+    entries = list(
+        QuizQuestion.objects.filter(quiz=quiz)
+        .select_related("question")
+        .prefetch_related("question__choices")
+        .order_by("order", "id")
+    )
+    taken = set(Question.objects.values_list("key", flat=True))
+    new_questions = []
+    for entry in entries:
+        original = entry.question
+        base = slugify(f"{original.key}-{copy.slug}")[: key_length - 4].strip("-")
+        key, number = base, 2
+        while key in taken:
+            key, number = f"{base}-{number}", number + 1
+        taken.add(key)
+        new_questions.append(
+            Question(
+                key=key,
+                kind=original.kind,
+                prompt=original.prompt,
+                explanation=original.explanation,
+                points=original.points,
+                critical=original.critical,
+                topic_id=original.topic_id,
+                lesson_id=original.lesson_id,
+                status=original.status,
+                image=original.image.name,
+                image_alt=original.image_alt,
+            )
+        )
+    created = Question.objects.bulk_create(new_questions)
+    Choice.objects.bulk_create(
+        Choice(
+            question=new,
+            text=choice.text,
+            is_correct=choice.is_correct,
+            feedback=choice.feedback,
+            order=choice.order,
+            image=choice.image.name,
+            image_alt=choice.image_alt,
+        )
+        for entry, new in zip(entries, created, strict=True)
+        for choice in entry.question.choices.all()
+    )
+    QuizQuestion.objects.bulk_create(
+        QuizQuestion(quiz=copy, question=new, order=entry.order)
+        for entry, new in zip(entries, created, strict=True)
+    )
+    return copy
