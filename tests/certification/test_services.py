@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lessons.services import lesson_complete
@@ -208,6 +208,41 @@ def test_concurrent_completions_issue_one_certificate():
         thread.join()
     assert errors == []
     assert len([r for r in results if r is not None]) == 1
+    assert Certificate.objects.filter(user=trainee, program=program).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_last_quizzes_passed_at_once_still_issue_the_certificate():
+    """Each request alone sees only its own pass; the per-trainee lock makes the second see both."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers itself; the race needs PostgreSQL.")
+    trainee = make_trainee(username="racer")
+    program = make_program(lessons=1, quizzes=2)
+    complete_lesson(trainee, program.required_lessons.get(), at=timezone.now() - DAY)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def pass_quiz(quiz):
+        from django.db import connection as thread_connection
+
+        try:
+            with transaction.atomic():
+                graded_attempt(trainee, quiz)
+                barrier.wait()  # both passes are written before either checks
+                certificates_check_after_activity(user=trainee, quiz=quiz)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [
+        threading.Thread(target=pass_quiz, args=(q,)) for q in program.required_quizzes.all()
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
     assert Certificate.objects.filter(user=trainee, program=program).count() == 1
 
 
