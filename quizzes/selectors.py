@@ -191,6 +191,7 @@ class ShownQuestion:
     kind: str
     prompt: str
     points: int
+    critical: bool
     choices: tuple[ShownChoice, ...]
 
     @property
@@ -252,6 +253,7 @@ def attempt_page_from_paper(*, attempt: Attempt, saved: dict[int, list[int]]) ->
                 kind=q["kind"],
                 prompt=q["prompt"],
                 points=q["points"],
+                critical=q.get("critical", False),
                 choices=tuple(
                     ShownChoice(position=i, text=c["text"], selected=c["id"] in chosen)
                     for i, c in enumerate(q["choices"])

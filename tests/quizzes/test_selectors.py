@@ -82,6 +82,15 @@ def test_attempt_page_data_has_no_answer_key(trainee):
     for question in page.questions:
         for choice in question.choices:
             assert set(vars(choice)) == {"position", "text", "selected"}
+        assert set(vars(question)) == {
+            "number",
+            "id",
+            "kind",
+            "prompt",
+            "points",
+            "critical",
+            "choices",
+        }
     assert page.unanswered == 3
 
 
