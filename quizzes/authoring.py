@@ -27,13 +27,15 @@ def question_answer_count(*, question: Question) -> int:
 
 
 def question_delete(*, question: Question) -> None:
-    """Delete a question nobody has answered; refuse (QuestionInUse) otherwise."""
+    """Delete a question nobody has answered; refuse (QuestionInUse) otherwise.
+
+    A question still in a quiz's pool is protected by the database as well
+    (take it out of the pool first).
+    """
     count = question_answer_count(question=question)
     if count:
         raise QuestionInUse(QUESTION_DELETE_REFUSED.format(key=question.key, count=count))
-    with transaction.atomic():
-        QuizQuestion.objects.filter(question=question).delete()
-        question.delete()
+    question.delete()
 
 
 def questions_retire(*, questions) -> int:
