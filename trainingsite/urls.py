@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,5 +23,8 @@ urlpatterns = [
     path("reports/", include("quizzes.urls_reports")),
     path("admin/", admin.site.urls),
 ]
+# Uploaded question images: served by Django in debug only; the web server serves them in
+# production (README, "Deploying for real").
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler403 = "trainingsite.views.permission_denied"
