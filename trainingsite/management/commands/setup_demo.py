@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from lessons.services import lessons_load
 from quizzes.certification_services import program_demo_assign, programs_load
 from quizzes.content import quizzes_load
+from quizzes.demo_cohort import demo_cohort_ensure
 from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 
 DEMO_PROGRAM = "bleeding-management-foundation"
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             path=settings.BASE_DIR / "fixtures" / "certification" / "programs.json"
         )
         self.stdout.write(f"Programs: {len(programs.created)} created.")
+        self.stdout.write(demo_cohort_ensure(program_slug=DEMO_PROGRAM))
         if program_demo_assign(username="trainee", slug=DEMO_PROGRAM, due_in_days=30):
             self.stdout.write(
                 "The demo trainee was assigned the foundation program, due in 30 days."
