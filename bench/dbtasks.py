@@ -23,52 +23,135 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from lessons.models import Lesson  # noqa: E402
+from lessons.services import lesson_complete  # noqa: E402
+from quizzes.models import Attempt, AttemptAnswer, Cohort, Program, Quiz  # noqa: E402
 from trainingsite.roles import Role  # noqa: E402
 
 BENCH_PASSWORD = "bench-load-password-2026"
 BENCH_PREFIX = "bench-"
 
 
-def _accounts(*, role: str, count: int) -> list[str]:
-    """Return `count` usernames holding the role: generated ones first, bench ones to fill."""
+def _trainees(*, count: int) -> list[str]:
+    """Return `count` trainees: generated ones (with their history) first, bench ones to fill."""
     User = get_user_model()
-    group = Group.objects.get(name=role)
+    group = Group.objects.get(name=Role.TRAINEE)
     names = list(
-        User.objects.filter(groups=group, is_active=True)
+        User.objects.filter(groups=group, is_active=True, is_superuser=False)
         .exclude(username__startswith=BENCH_PREFIX)
         .order_by("id")
         .values_list("username", flat=True)[:count]
     )
     for number in range(count - len(names)):
-        user, _ = User.objects.get_or_create(
-            username=f"{BENCH_PREFIX}{role.lower()}-{number:02d}",
-            defaults={"email": f"{BENCH_PREFIX}{role.lower()}-{number:02d}@example.com"},
-        )
-        user.groups.add(group)
-        names.append(user.username)
+        names.append(_bench_user(f"trainee-{number:02d}", Role.TRAINEE).username)
     return names
+
+
+def _bench_user(suffix: str, role: str):
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username=f"{BENCH_PREFIX}{suffix}",
+        defaults={"email": f"{BENCH_PREFIX}{suffix}@example.com", "first_name": "Bench"},
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _organisation_managers(*, count: int) -> list[str]:
+    """Return `count` managers of every cohort: the largest scope a manager's pages serve."""
+    managers = [_bench_user(f"manager-{number:02d}", Role.MANAGER) for number in range(count)]
+    for cohort in Cohort.objects.all():
+        cohort.managers.add(*managers)
+    return [manager.username for manager in managers]
+
+
+def _bench_quiz() -> Quiz:
+    """The first published quiz a trainee can retake at will: no limit, no timer, no wait."""
+    quiz = (
+        Quiz.objects.published()
+        .filter(max_attempts__isnull=True, time_limit_minutes__isnull=True, retake_wait_minutes=0)
+        .order_by("order", "id")
+        .first()
+    )
+    if quiz is None:
+        raise SystemExit("No published quiz without attempt limit, timer or waiting time.")
+    return quiz
+
+
+def _trainee_filters() -> list[str]:
+    """Filtered views of the trainees table, as a manager would ask for them."""
+    filters = ["status=overdue", "status=in_progress&sort=-activity", "status=certified&sort=due"]
+    program = Program.objects.order_by("id").first()
+    cohort = Cohort.objects.order_by("id").first()
+    if program is not None:
+        filters.append(f"program={program.pk}&status=not_started")
+    if cohort is not None:
+        filters.append(f"cohort={cohort.slug}&sort=-percent")
+    filters.append("q=an&page=2")
+    return filters
 
 
 @transaction.atomic
 def prepare(*, users: int) -> dict:
     User = get_user_model()
-    trainees = _accounts(role=Role.TRAINEE, count=users)
-    managers = _accounts(role=Role.MANAGER, count=users)
+    trainees = _trainees(count=users)
+    managers = _organisation_managers(count=users)
     # One hash for all: hashing 20 passwords would cost seconds for nothing.
     User.objects.filter(username__in=[*trainees, *managers]).update(
         password=make_password(BENCH_PASSWORD)
     )
+    quiz = _bench_quiz()
+    for user in User.objects.filter(username__in=trainees):
+        for lesson in quiz.prerequisite_lessons.all():
+            lesson_complete(user=user, lesson=lesson)
     return {
         "password": BENCH_PASSWORD,
         "trainees": trainees,
         "managers": managers,
         "lessons": list(Lesson.objects.published().values_list("slug", flat=True)),
+        "quiz": quiz.slug,
+        "trainee_filters": _trainee_filters(),
+        "trainee_count": User.objects.filter(cohort_memberships__isnull=False).distinct().count(),
+    }
+
+
+def _position_ids(paper: dict) -> dict[str, list[int]]:
+    """Map each question id (as the page names it) to its choice ids by position."""
+    return {
+        str(question["id"]): [choice["id"] for choice in question["choices"]]
+        for question in paper.get("questions", [])
     }
 
 
 def verify(*, expected: list[dict]) -> dict:
-    """Compare confirmed answers with the database; return counts."""
-    return {"checked": len(expected), "lost": 0, "details": []}
+    """Count answers the load tool saw confirmed that the database does not hold."""
+    lost = []
+    checked = 0
+    # The last confirmation of each attempt is the one the database must hold.
+    latest = {entry["attempt_url"]: entry for entry in expected}
+    for entry in latest.values():
+        uuid = entry["attempt_url"].rstrip("/").rsplit("/", 1)[-1]
+        attempt = Attempt.objects.filter(uuid=uuid).first()
+        if attempt is None:
+            lost.append(f"attempt {uuid} is missing")
+            continue
+        if entry["submitted"] and attempt.state != Attempt.State.SUBMITTED:
+            lost.append(f"attempt {uuid} was submitted but is {attempt.state}")
+        positions = _position_ids(attempt.paper)
+        saved = {
+            str(row.question_id): sorted(row.selected)
+            for row in AttemptAnswer.objects.filter(attempt=attempt)
+        }
+        for question, chosen in entry["answers"].items():
+            checked += 1
+            wanted = sorted(positions[question][position] for position in chosen)
+            if saved.get(question) != wanted:
+                lost.append(f"attempt {uuid} question {question}: saved {saved.get(question)}")
+    return {
+        "attempts": len(expected),
+        "answers_checked": checked,
+        "lost": len(lost),
+        "details": lost[:20],
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -15,9 +15,11 @@ exactly; anything unexpected counts as an error and fails the run.
 
 import json
 import os
+import random
 import re
 import time
 from itertools import count
+from urllib.parse import urlencode
 
 import gevent
 from gevent.event import Event
@@ -88,6 +90,7 @@ class BenchUser(FastHttpUser):
     def on_start(self):
         self.number = next(user_numbers)
         self.state = {}
+        self.rng = random.Random(self.number)
         try:
             setup = SETUPS.get(STEP)
             if setup is not None:
@@ -110,6 +113,8 @@ class BenchUser(FastHttpUser):
 
     def finish(self):
         """Stop this user after its last complete iteration; the last one stops the run."""
+        if "confirmed" in self.state:
+            notes["expected"].append({**self.state["confirmed"], "submitted": False})
         finished["count"] += 1
         if finished["count"] >= USERS:
             notes["window_end"] = time.time()
@@ -178,6 +183,12 @@ class BenchUser(FastHttpUser):
 # -- setups: run once per user before the window opens ----------------------
 
 
+ATTEMPT_URL = r"/quizzes/attempts/[0-9a-f-]{36}/"
+RESULT_URL = r"/quizzes/attempts/[0-9a-f-]{36}/result/"
+CHOICE_INPUT = re.compile(r'type="(radio|checkbox)" name="q-(\d+)" value="(\d+)"')
+SEQUENCE_INPUT = re.compile(r'name="sequence" value="(\d+)"')
+
+
 def as_trainee(user):
     user.log_in(user.pick("trainees"))
 
@@ -186,10 +197,120 @@ def as_manager(user):
     user.log_in(user.pick("managers"))
 
 
+def open_attempt(user, name="start"):
+    """Start (or resume) the bench quiz; remember the attempt's page URL."""
+    slug = STATE["quiz"]
+    resp = user.post(f"/quizzes/{slug}/start/", name, {}, 302, location=ATTEMPT_URL)
+    if resp.status_code != 302:
+        raise RuntimeError(f"start answered {resp.status_code}")
+    user.state["attempt_url"] = resp.headers["Location"]
+
+
+def read_attempt(user, name="attempt page"):
+    """Load the attempt page and learn its questions, choice counts and save number."""
+    resp = user.expect("GET", user.state["attempt_url"], name, 200)
+    html = resp.text or ""
+    questions: dict[str, list] = {}
+    for kind, question, position in CHOICE_INPUT.findall(html):
+        entry = questions.setdefault(question, [kind, 0])
+        entry[1] = max(entry[1], int(position) + 1)
+    sequence = SEQUENCE_INPUT.search(html)
+    if not questions or sequence is None:
+        raise RuntimeError("the attempt page shows no questions or no save number")
+    user.state["questions"] = questions
+    user.state["sequence"] = int(sequence.group(1))
+
+
+def random_answers(user) -> dict[str, list[int]]:
+    rng = user.rng
+    answers = {}
+    for question, (kind, choices) in user.state["questions"].items():
+        if kind == "radio":
+            answers[question] = [rng.randrange(choices)]
+        else:
+            answers[question] = sorted(rng.sample(range(choices), rng.randint(1, choices)))
+    return answers
+
+
+def answer_fields(user, answers) -> list[tuple[str, str]]:
+    fields = [("sequence", str(user.state["sequence"])), ("answers", "1")]
+    for question, positions in answers.items():
+        fields += [(f"q-{question}", str(position)) for position in positions]
+    return fields
+
+
+def autosave(user, name="autosave"):
+    answers = random_answers(user)
+    fields = answer_fields(user, answers)
+    fields.append(("csrfmiddlewaretoken", user.csrf_token()))
+    resp = user.expect(
+        "POST",
+        user.state["attempt_url"] + "save/",
+        name,
+        200,
+        data=urlencode(fields),
+        headers={
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-CSRFToken": user.csrf_token(),
+            "Referer": user.host + user.state["attempt_url"],
+        },
+    )
+    if resp.status_code == 200:
+        user.state["sequence"] = json.loads(resp.text)["sequence"]
+        # Confirmed by the server: these answers must be in the database after the run.
+        user.state["confirmed"] = {"attempt_url": user.state["attempt_url"], "answers": answers}
+
+
+def submit(user, name="submit"):
+    answers = random_answers(user)
+    fields = answer_fields(user, answers) + [
+        ("confirm", "1"),
+        ("csrfmiddlewaretoken", user.csrf_token()),
+    ]
+    resp = user.expect(
+        "POST",
+        user.state["attempt_url"] + "submit/",
+        name,
+        302,
+        location=RESULT_URL,
+        data=urlencode(fields),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": user.host + user.state["attempt_url"],
+        },
+    )
+    if resp.status_code == 302:
+        user.state["result_url"] = resp.headers["Location"]
+        # The submitted answers supersede the last autosave of this attempt.
+        user.state.pop("confirmed", None)
+        notes["expected"].append(
+            {"attempt_url": user.state["attempt_url"], "answers": answers, "submitted": True}
+        )
+
+
+def trainee_with_attempt(user):
+    as_trainee(user)
+    open_attempt(user)
+    read_attempt(user)
+
+
+def trainee_with_result(user):
+    trainee_with_attempt(user)
+    submit(user)
+
+
 SETUPS = {
     "floor": as_trainee,
     "lessons_index": as_trainee,
     "lesson": as_trainee,
+    "quiz_page": as_trainee,
+    "attempt_page": trainee_with_attempt,
+    "result": trainee_with_result,
+    "autosave": trainee_with_attempt,
+    "quiz_flow": as_trainee,
+    "overview": as_manager,
+    "trainees_table": as_manager,
 }
 
 
@@ -204,10 +325,6 @@ def step_floor(user):
     user.expect("GET", "/bench/floor", "floor", 200)
 
 
-def step_home(user):
-    user.expect("GET", "/", "home (anonymous)", 200)
-
-
 def step_lessons_index(user):
     user.expect("GET", "/lessons/", "lessons page", 200)
 
@@ -219,10 +336,52 @@ def step_lesson(user):
     user.expect("GET", f"/lessons/{slug}/", "lesson", 200)
 
 
+def step_quiz_page(user):
+    user.expect("GET", f"/quizzes/{STATE['quiz']}/", "quiz page", 200)
+
+
+def step_attempt_page(user):
+    user.expect("GET", user.state["attempt_url"], "attempt page", 200)
+
+
+def step_result(user):
+    user.expect("GET", user.state["result_url"], "result", 200)
+
+
+def step_autosave(user):
+    autosave(user)
+
+
+def step_quiz_flow(user):
+    """Start, open the page, autosave once, submit, read the result: one trainee's quiz."""
+    open_attempt(user)
+    read_attempt(user, name="attempt page (in flow)")
+    autosave(user)
+    submit(user)
+    user.expect("GET", user.state["result_url"], "result (in flow)", 200)
+
+
+def step_overview(user):
+    user.expect("GET", "/reports/", "manager overview", 200)
+
+
+def step_trainees_table(user):
+    filters = STATE["trainee_filters"]
+    user.state["i"] = user.state.get("i", user.number) + 1
+    query = filters[user.state["i"] % len(filters)]
+    user.expect("GET", f"/reports/trainees/?{query}", "trainees table (filtered)", 200)
+
+
 STEPS = {
     "bare": step_bare,
     "floor": step_floor,
-    "home": step_home,
     "lessons_index": step_lessons_index,
     "lesson": step_lesson,
+    "quiz_page": step_quiz_page,
+    "attempt_page": step_attempt_page,
+    "result": step_result,
+    "autosave": step_autosave,
+    "quiz_flow": step_quiz_flow,
+    "overview": step_overview,
+    "trainees_table": step_trainees_table,
 }

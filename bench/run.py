@@ -19,16 +19,19 @@ data set: the shipped content only).
 import json
 import os
 import platform
+import re
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +49,7 @@ USERS = int(os.environ.get("BENCH_USERS", "10"))
 WORKERS = 2
 PG_BENCH_DB = "trainingsite_benchrun"
 QUERY_COUNT_HEADER = "X-Bench-Queries"
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 # Targets from issue 8, as ratios to the floor page measured in the same run.
 READ_FLOOR_RATIO = 0.40
@@ -67,10 +71,23 @@ class Step:
 STEPS = [
     Step("bare", "Bare view (ceiling)", ["bare"], "reference"),
     Step("floor", "Floor page", ["floor"], "reference"),
-    Step("home", "Home page (anonymous)", ["home (anonymous)"], "public"),
     Step("lessons_index", "Lessons page", ["lessons page"], "read"),
     Step("lesson", "Lesson", ["lesson"], "read"),
+    Step("quiz_page", "Quiz page", ["quiz page"], "read"),
+    Step("attempt_page", "Attempt page", ["attempt page"], "read"),
+    Step("result", "Result page", ["result"], "read"),
+    Step("autosave", "Autosave", ["autosave"], "write"),
+    Step(
+        "quiz_flow",
+        "Quiz flow writes (start, autosave, submit)",
+        ["start", "autosave", "submit"],
+        "write",
+    ),
+    Step("overview", "Manager overview", ["manager overview"], "manager"),
+    Step("trainees_table", "Trainees table (filtered)", ["trainees table (filtered)"], "manager"),
 ]
+# Steps whose confirmed answers are checked against the database right after them.
+WRITE_STEPS = {"result", "autosave", "quiz_flow"}
 
 
 def log(message: str) -> None:
@@ -295,30 +312,46 @@ def run_step(step: Step, *, url: str, state_path: Path, workdir: Path) -> dict:
     return summarise(step, raw)
 
 
+def latency(records: list) -> dict:
+    times = [r[2] for r in records]
+    return {
+        "requests": len(records),
+        "p50_ms": round(percentile(times, 0.50), 1) if times else None,
+        "p95_ms": round(percentile(times, 0.95), 1) if times else None,
+    }
+
+
 def summarise(step: Step, raw: dict) -> dict:
+    """Reduce one step's raw records to its row: only requests sent inside the window count."""
     notes = raw["notes"]
     start, end = notes["window_start"], notes["window_end"]
-    measured = [r for r in raw["records"] if r[0] in step.names and start and r[1] >= start]
-    setup = [r for r in raw["records"] if r not in measured]
+    measured, other = [], []
+    for record in raw["records"]:
+        inside = start is not None and record[1] >= start and record[0] in step.names
+        (measured if inside else other).append(record)
     errors = [r for r in raw["records"] if r[4] is not None]
     duration = (end - start) if start and end else 0.0
-    times = [r[2] for r in measured]
     queries = [r[5] for r in measured if r[5] is not None]
     return {
         "key": step.key,
         "label": step.label,
         "group": step.group,
-        "requests": len(measured),
+        **latency(measured),
         "seconds": round(duration, 2),
         "rps": round(len(measured) / duration, 1) if duration else 0.0,
-        "p50_ms": round(percentile(times, 0.50), 1) if times else None,
-        "p95_ms": round(percentile(times, 0.95), 1) if times else None,
         "errors": len(errors) + len(notes["setup_errors"]),
         "error_samples": sorted({r[4] for r in errors})[:5] + notes["setup_errors"][:5],
         "queries_mean": round(statistics.fmean(queries), 1) if queries else None,
         "queries_min": min(queries) if queries else None,
         "queries_max": max(queries) if queries else None,
-        "login_ms": [r[2] for r in setup if r[0] == "login"],
+        "by_request": {
+            name: {
+                **latency([r for r in measured if r[0] == name]),
+                "queries": sorted({r[5] for r in measured if r[0] == name and r[5] is not None}),
+            }
+            for name in step.names
+        },
+        "login_ms": [r[2] for r in other if r[0] == "login"],
         "expected": notes.get("expected", []),
     }
 
@@ -355,8 +388,8 @@ def evaluate(rows: list[dict]) -> None:
 # -- the CSV export -----------------------------------------------------------
 
 
-def read_status(pid: int, field: str) -> int:
-    """Return a /proc/<pid>/status memory field in kB."""
+def read_status_kb(pid: int, field: str) -> int:
+    """Return a memory field of /proc/<pid>/status (VmRSS, VmHWM) in kB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1])
@@ -370,6 +403,103 @@ def reset_peak_rss(pid: int) -> bool:
         return True
     except OSError:
         return False
+
+
+class MemorySampler(threading.Thread):
+    """Sample the workers' resident memory every 10 ms while a request runs."""
+
+    def __init__(self, pids: list[int]):
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.peak = {pid: read_status_kb(pid, "VmRSS") for pid in pids}
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            for pid in self.pids:
+                self.peak[pid] = max(self.peak[pid], read_status_kb(pid, "VmRSS"))
+            time.sleep(0.01)
+
+    def stop(self) -> dict[int, int]:
+        self.running = False
+        self.join()
+        return self.peak
+
+
+def signed_in_opener(url: str, username: str, password: str) -> urllib.request.OpenerDirector:
+    """Log in through the real login form (password, CSRF) and return a cookie-keeping opener."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(url + "/accounts/login/", timeout=30) as response:
+        page = response.read().decode()
+    token = CSRF_INPUT.search(page)
+    if token is None:
+        raise BenchError("the login page has no CSRF token")
+    form = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+    ).encode()
+    request = urllib.request.Request(
+        url + "/accounts/login/", data=form, headers={"Referer": url + "/accounts/login/"}
+    )
+    with opener.open(request, timeout=60) as response:
+        response.read()
+    if not any(cookie.name == "sessionid" for cookie in jar):
+        raise BenchError(f"could not log in as {username}")
+    return opener
+
+
+def measure_export(server: "Gunicorn", state: dict, runs: int = 3) -> dict:
+    """Download the trainees CSV `runs` times; time each and take the workers' memory growth."""
+    opener = signed_in_opener(server.url, state["managers"][0], state["password"])
+    pids = server.worker_pids()
+    measurements = []
+    for _ in range(runs):
+        baseline = {pid: read_status_kb(pid, "VmRSS") for pid in pids}
+        exact = all(reset_peak_rss(pid) for pid in pids)
+        sampler = MemorySampler(pids)
+        sampler.start()
+        started = time.perf_counter()
+        size = rows = 0
+        try:
+            with opener.open(server.url + "/reports/trainees.csv", timeout=120) as response:
+                status = response.status
+                queries = response.headers.get(QUERY_COUNT_HEADER)
+                for line in response:
+                    size += len(line)
+                    rows += 1
+        except urllib.error.HTTPError as error:
+            status, queries = error.code, None
+        seconds = time.perf_counter() - started
+        sampled = sampler.stop()
+        peaks = {
+            pid: max(sampled[pid], read_status_kb(pid, "VmHWM") if exact else 0) for pid in pids
+        }
+        growth_kb = max(peaks[pid] - baseline[pid] for pid in pids)
+        measurements.append(
+            {
+                "status": status,
+                "seconds": round(seconds, 2),
+                "rows": max(rows - 1, 0),
+                "bytes": size,
+                "queries_before_first_byte": None if queries is None else int(queries),
+                "peak_growth_mb": round(growth_kb / 1024, 1),
+                "peak_rss_mb": round(max(peaks.values()) / 1024, 1),
+                "peak_from": "VmHWM and 10 ms samples" if exact else "10 ms samples",
+            }
+        )
+    worst = max(measurements, key=lambda m: m["seconds"])
+    return {
+        "runs": measurements,
+        "seconds": worst["seconds"],
+        "rows": worst["rows"],
+        "peak_growth_mb": max(m["peak_growth_mb"] for m in measurements),
+        "errors": sum(1 for m in measurements if m["status"] != 200),
+        "passed": (
+            all(m["status"] == 200 for m in measurements)
+            and max(m["seconds"] for m in measurements) < EXPORT_SECONDS
+            and max(m["peak_growth_mb"] for m in measurements) < EXPORT_MEMORY_MB
+        ),
+    }
 
 
 # -- the run -------------------------------------------------------------------
@@ -405,14 +535,28 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
     )
     manage(env, "collectstatic", "--no-input", "--clear", logfile=logfile)
 
+    state = json.loads(state_path.read_text())
+    result["trainees"] = state["trainee_count"]
+
     server = Gunicorn(env, workdir / "gunicorn.log")
     try:
         rows = []
         for step in steps:
             log(f"{name}: step {step.key}")
-            rows.append(run_step(step, url=server.url, state_path=state_path, workdir=workdir))
+            row = run_step(step, url=server.url, state_path=state_path, workdir=workdir)
+            if step.key in WRITE_STEPS:
+                row["answers"] = verify_answers(env, row.pop("expected"), workdir, step.key)
+                if row["answers"]["lost"]:
+                    row["errors"] += row["answers"]["lost"]
+                    row["error_samples"] += row["answers"]["details"][:5]
+            else:
+                row.pop("expected")
+            rows.append(row)
         evaluate(rows)
         result["steps"] = rows
+        if os.environ.get("BENCH_SKIP_EXPORT") != "1":
+            log(f"{name}: CSV export of all trainees")
+            result["export"] = measure_export(server, state)
     finally:
         server.stop()
     logins = [ms for row in result["steps"] for ms in row.pop("login_ms")]
@@ -422,6 +566,22 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
         "p95_ms": round(percentile(logins, 0.95), 1) if logins else None,
     }
     return result
+
+
+def verify_answers(env: dict, expected: list, workdir: Path, key: str) -> dict:
+    """Count the answers the load tool saw confirmed that the database lost."""
+    expected_path = workdir / f"expected-{key}.json"
+    outcome_path = workdir / f"answers-{key}.json"
+    expected_path.write_text(json.dumps(expected))
+    python_module(
+        env,
+        "bench.dbtasks",
+        "verify",
+        str(expected_path),
+        str(outcome_path),
+        logfile=workdir / "build.log",
+    )
+    return json.loads(outcome_path.read_text())
 
 
 def build_data(env: dict, logfile: Path) -> float:
@@ -452,6 +612,10 @@ def machine() -> dict:
     }
 
 
+def ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def format_table(result: dict) -> str:
     header = (
         "| Step | rps | p50 ms | p95 ms | errors | queries/req "
@@ -465,29 +629,66 @@ def format_table(result: dict) -> str:
         verdict = {True: "pass", False: "FAIL", None: "-"}[row["passed"]]
         lines.append(
             f"| {row['label']} | {row['rps']:g} | {row['p50_ms']} | {row['p95_ms']} | "
-            f"{row['errors']} | {queries} | {row['vs_bare']:.2f} | {row['vs_floor']:.2f} | "
+            f"{row['errors']} | {queries} | {ratio(row['vs_bare'])} | {ratio(row['vs_floor'])} | "
             f"{row['target']} | {verdict} |"
         )
+    return "\n".join(lines)
+
+
+def format_summary(result: dict) -> str:
+    """The figures outside the table: data build, export, memory, lost answers, logins."""
+    lines = []
+    build = result.get("data_build_seconds")
+    lines.append(
+        f"- Data set: {result.get('trainees', '?')} trainees in cohorts; built in "
+        + (f"{build} s" if build is not None else "(reused or skipped)")
+        + (f" (migrate {result['migrate_seconds']} s)" if "migrate_seconds" in result else "")
+        + "."
+    )
+    export = result.get("export")
+    if export:
+        verdict = "pass" if export["passed"] else "FAIL"
+        lines.append(
+            f"- CSV export of all trainees: {export['rows']} rows in {export['seconds']} s "
+            f"(slowest of {len(export['runs'])}; target < {EXPORT_SECONDS:g} s); "
+            f"worker peak memory growth {export['peak_growth_mb']} MB "
+            f"(target < {EXPORT_MEMORY_MB:g} MB); "
+            f"{export.get('queries', '?')} SQL queries for the whole export: {verdict}."
+        )
+    for row in result["steps"]:
+        if "answers" in row:
+            answers = row["answers"]
+            lines.append(
+                f"- {row['label']}: {answers['answers_checked']} confirmed answers in "
+                f"{answers['attempts']} attempts checked against the database, "
+                f"{answers['lost']} lost."
+            )
+    login = result["login"]
+    lines.append(
+        f"- Logins (real password, PBKDF2): {login['count']}, p50 {login['p50_ms']} ms, "
+        f"p95 {login['p95_ms']} ms (set-up, not measured in the steps)."
+    )
     return "\n".join(lines)
 
 
 def write_results(report: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=1) + "\n")
+    machine_line = (
+        f"{report['machine']['nproc']} cores, {report['machine']['memory']} memory, "
+        f"Python {report['machine']['python']}"
+    )
     parts = [
-        f"# Benchmark {report['finished_at']}",
+        f"# Benchmark of {report['finished_at']}",
         "",
-        f"Machine: {report['machine']['nproc']} cores, {report['machine']['memory']} memory, "
-        f"Python {report['machine']['python']}; gunicorn {WORKERS} sync workers; "
-        f"Locust {USERS} users, {SECONDS:g} s measured per step.",
+        f"Machine: {machine_line}. gunicorn {WORKERS} sync workers; Locust {USERS} users "
+        f"over loopback, {SECONDS:g} s measured per step; total run {report['total_seconds']} s.",
     ]
     for result in report["databases"]:
         parts += ["", f"## {result['database']}", "", format_table(result), ""]
-        parts.append(
-            f"Data build: {result.get('data_build_seconds', 'reused')} s. "
-            f"Login (PBKDF2): p50 {result['login']['p50_ms']} ms, "
-            f"p95 {result['login']['p95_ms']} ms over {result['login']['count']} logins."
-        )
+        parts.append(format_summary(result))
+    if report["failures"]:
+        parts += ["", "## Failures", ""] + [f"- {failure}" for failure in report["failures"]]
     (RESULTS / "latest.md").write_text("\n".join(parts) + "\n")
 
 
@@ -519,11 +720,14 @@ def main() -> int:
         print()
         print(f"== {name} ==")
         print(format_table(result))
+        print(format_summary(result))
         for row in result["steps"]:
             if row["errors"]:
                 failures.append(
                     f"{name} {row['key']}: {row['errors']} errors {row['error_samples']}"
                 )
+        if result.get("export", {}).get("errors"):
+            failures.append(f"{name} export: {result['export']['runs']}")
         print()
     report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     report["total_seconds"] = round(time.monotonic() - started, 1)
