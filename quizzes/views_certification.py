@@ -43,6 +43,7 @@ RENEWED = "Your renewed certificate has been issued."
 CERTIFICATE_ISSUED = "Your certificate has been issued."
 NOTHING_TO_ISSUE = "Some requirements are still open; your next steps are below."
 REVOKED = "The certificate has been revoked."
+REVOKED_NO_DOWNLOAD = "A revoked certificate cannot be downloaded."
 
 
 def _verification_allowed(request) -> bool:
@@ -110,6 +111,8 @@ def certificate_detail(request, code):
 @login_required
 def certificate_download(request, code):
     certificate = certificate_get_for_owner(user=request.user, code=code)
+    if certificate.is_revoked:
+        raise Http404(REVOKED_NO_DOWNLOAD)
     document = CertificateDocument(
         holder_name=certificate.holder_name,
         program_name=certificate.program.name,

@@ -89,4 +89,4 @@ def test_setup_demo_assigns_the_demo_trainee_once(db):
     assert assignment.due_date == timezone.localdate() + timedelta(days=30)
     ProgramAssignment.objects.filter(pk=assignment.pk).update(due_date=None)
     call_command("setup_demo", stdout=StringIO())
-    assert ProgramAssignment.objects.get().due_date is None
+    assert ProgramAssignment.objects.get(pk=assignment.pk).due_date is None

@@ -196,6 +196,36 @@ def test_owner_downloads_a_real_pdf(trainee_client, certificate):
     assert certificate.display_code.encode() in response.content
 
 
+def test_revoked_certificate_cannot_be_downloaded(trainee_client, trainee):
+    certificate = make_certificate(trainee, make_program(), issued_at=timezone.now(), revoked=True)
+    url = reverse("certificates:download", args=[certificate.display_code])
+    assert trainee_client.get(url).status_code == 404
+    page = trainee_client.get(certificate.get_absolute_url()).content.decode()
+    assert "This certificate was revoked" in page
+    assert url not in page
+
+
+# Session, user and roles (3), the dashboard selector (9), the session save (3 with its savepoint).
+DASHBOARD_PAGE_QUERIES = 15
+
+
+@pytest.mark.parametrize("programs", [1, 10])
+def test_dashboard_page_query_count_is_constant(
+    trainee_client, trainee, django_assert_num_queries, programs
+):
+    now = timezone.now()
+    for i in range(programs):
+        program = make_program(slug=f"p{i}", lessons=2, quizzes=2)
+        assign(trainee, program, due_date=timezone.localdate() + 10 * DAY)
+        do_everything(trainee, program, at=now - DAY)
+        if i % 2:
+            make_certificate(trainee, program, issued_at=now, expires_at=now + 10 * DAY)
+    with django_assert_num_queries(DASHBOARD_PAGE_QUERIES):
+        response = trainee_client.get(reverse("trainee_home"))
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="program-') == programs
+
+
 # Public verification
 
 
