@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from PIL import Image
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -43,3 +44,16 @@ def validate_question_image(value) -> None:
         raise ValidationError(IMAGE_TOO_LARGE, code="image_too_large")
     if image_format(value) not in ALLOWED_FORMATS:
         raise ValidationError(IMAGE_WRONG_TYPE, code="image_wrong_type")
+
+
+def paper_image_fields(obj) -> dict[str, str]:
+    """The image of a question or choice as frozen on an attempt's paper (its storage name)."""
+    return {"image": obj.image.name or "", "image_alt": obj.image_alt}
+
+
+def paper_image(entry) -> tuple[str, str]:
+    """Return the (URL, alt text) of a paper entry's image, or empty strings when it has none."""
+    name = entry.get("image") or ""
+    if not name:
+        return "", ""
+    return default_storage.url(name), entry.get("image_alt", "")

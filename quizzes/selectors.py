@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Quiz, QuizQuestion
+from quizzes.question_images import paper_image
 
 START_NOT_PUBLISHED = "This quiz is not open to trainees."
 START_NO_QUESTIONS = "This quiz has no questions yet."
@@ -182,6 +183,8 @@ class ShownChoice:
     position: int
     text: str
     selected: bool
+    image_url: str = ""
+    image_alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ class ShownQuestion:
     points: int
     critical: bool
     choices: tuple[ShownChoice, ...]
+    image_url: str = ""
+    image_alt: str = ""
 
     @property
     def input_type(self) -> str:
@@ -255,9 +260,17 @@ def attempt_page_from_paper(*, attempt: Attempt, saved: dict[int, list[int]]) ->
                 points=q["points"],
                 critical=q.get("critical", False),
                 choices=tuple(
-                    ShownChoice(position=i, text=c["text"], selected=c["id"] in chosen)
+                    ShownChoice(
+                        position=i,
+                        text=c["text"],
+                        selected=c["id"] in chosen,
+                        image_url=paper_image(c)[0],
+                        image_alt=paper_image(c)[1],
+                    )
                     for i, c in enumerate(q["choices"])
                 ),
+                image_url=paper_image(q)[0],
+                image_alt=paper_image(q)[1],
             )
         )
     return AttemptPage(attempt=attempt, questions=tuple(questions))
@@ -272,6 +285,8 @@ class ReviewChoice:
     selected: bool
     is_correct: bool | None
     feedback: str
+    image_url: str = ""
+    image_alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -289,6 +304,8 @@ class ReviewQuestion:
     lesson_title: str
     lesson_url: str | None
     choices: tuple[ReviewChoice, ...]
+    image_url: str = ""
+    image_alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -363,9 +380,13 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
                         selected=c["id"] in chosen,
                         is_correct=c["is_correct"] if show_answers else None,
                         feedback=c.get("feedback", "") if show_answers else "",
+                        image_url=paper_image(c)[0],
+                        image_alt=paper_image(c)[1],
                     )
                     for c in q["choices"]
                 ),
+                image_url=paper_image(q)[0],
+                image_alt=paper_image(q)[1],
             )
         )
     time_taken = None

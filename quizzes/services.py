@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from quizzes import hooks
 from quizzes.models import Attempt, AttemptAnswer, Question, Quiz
+from quizzes.question_images import paper_image_fields
 from quizzes.scoring import paper_questions, paper_rules, score_attempt
 from quizzes.selectors import attempt_open_get, quiz_start_check
 from trainingsite.audit import audit_record
@@ -66,7 +67,13 @@ def _now(now: datetime | None) -> datetime:
 
 def _paper_question(question: Question, *, shuffle_choices: bool, rng: random.Random) -> dict:
     choices = [
-        {"id": c.id, "text": c.text, "is_correct": c.is_correct, "feedback": c.feedback}
+        {
+            "id": c.id,
+            "text": c.text,
+            "is_correct": c.is_correct,
+            "feedback": c.feedback,
+            **paper_image_fields(c),
+        }
         for c in question.choices.all()
     ]
     if shuffle_choices and question.kind != Question.Kind.TRUE_FALSE:
@@ -86,6 +93,7 @@ def _paper_question(question: Question, *, shuffle_choices: bool, rng: random.Ra
         "lesson_title": lesson.title if lesson else "",
         "lesson_slug": lesson.slug if lesson else "",
         "choices": choices,
+        **paper_image_fields(question),
     }
 
 

@@ -81,7 +81,7 @@ def test_attempt_page_data_has_no_answer_key(trainee):
     page = selectors.attempt_page_data(attempt=attempt)
     for question in page.questions:
         for choice in question.choices:
-            assert set(vars(choice)) == {"position", "text", "selected"}
+            assert set(vars(choice)) == {"position", "text", "selected", "image_url", "image_alt"}
         assert set(vars(question)) == {
             "number",
             "id",
@@ -90,6 +90,8 @@ def test_attempt_page_data_has_no_answer_key(trainee):
             "points",
             "critical",
             "choices",
+            "image_url",
+            "image_alt",
         }
     assert page.unanswered == 3
 
