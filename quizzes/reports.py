@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
@@ -26,7 +26,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Floor, TruncMonth
+from django.db.models.functions import Floor, Lower, TruncMonth
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -475,7 +475,6 @@ class TraineeTable:
     total: int
     page: int
     pages: int
-    counts: dict[ProgressStatus, int] = field(default_factory=dict)
 
     @property
     def has_previous(self) -> bool:
@@ -486,12 +485,27 @@ class TraineeTable:
         return self.page < self.pages
 
 
+SQL_SORTS = {
+    "name": (Lower("first_name"), Lower("last_name"), Lower("email"), "pk"),
+    "email": (Lower("email"), "pk"),
+}
+
+
 def report_trainees(
     *, user, filters: TraineeFilters, page: int = 1, per_page: int = PAGE_SIZE, now=None
 ) -> TraineeTable:
-    """One row per trainee and assigned program, filtered, sorted and paginated."""
+    """One row per trainee and assigned program, filtered, sorted and paginated.
+
+    Sorted by name or e-mail without a status filter, the page is cut in SQL
+    and progress is computed for its trainees only; otherwise progress is
+    computed for every trainee in scope, then filtered and sorted.
+    """
     now = now or timezone.now()
     cohorts, users = _filtered_users(user, filters)
+    if not filters.status and filters.sort in SQL_SORTS:
+        return _trainees_page_in_sql(
+            filters=filters, users=users, cohorts=cohorts, page=page, per_page=per_page, now=now
+        )
     data = _table_data(user=user, filters=filters, users=users, cohorts=cohorts, now=now)
     user_ids = {user_id for user_id, _ in data.progress}
     people = (
@@ -507,16 +521,42 @@ def report_trainees(
     total = len(rows)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    counts = dict.fromkeys(ProgressStatus, 0)
-    for row in rows:
-        counts[row.status] += 1
     return TraineeTable(
-        rows=rows[(page - 1) * per_page : page * per_page],
-        total=total,
-        page=page,
-        pages=pages,
-        counts=counts,
+        rows=rows[(page - 1) * per_page : page * per_page], total=total, page=page, pages=pages
     )
+
+
+def _trainees_page_in_sql(*, filters, users, cohorts, page, per_page, now) -> TraineeTable:
+    assignments = assignments_effective(
+        users=users, programs=[filters.program.pk] if filters.program else None
+    )
+    programs_of: dict[int, list[int]] = defaultdict(list)
+    for user_id, program_id in assignments:
+        programs_of[user_id].append(program_id)
+    names = dict(
+        Program.objects.filter(pk__in={p for _, p in assignments}).values_list("pk", "name")
+    )
+    keys = [
+        (user_id, program_id)
+        for user_id in users.order_by(*SQL_SORTS[filters.sort]).values_list("pk", flat=True)
+        for program_id in sorted(programs_of.get(user_id, ()), key=lambda p: names[p].casefold())
+    ]
+    if filters.descending:
+        keys.reverse()
+    total = len(keys)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    page_keys = keys[(page - 1) * per_page : page * per_page]
+    page_users = get_user_model().objects.filter(pk__in={k[0] for k in page_keys})
+    data = _table_data(user=None, filters=filters, users=page_users, cohorts=cohorts, now=now)
+    people = {
+        pk: (first, last, email)
+        for pk, first, last, email in page_users.values_list(
+            "pk", "first_name", "last_name", "email"
+        )
+    }
+    rows = [_row(data, key, *people[key[0]]) for key in page_keys if key in data.progress]
+    return TraineeTable(rows=rows, total=total, page=page, pages=pages)
 
 
 def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterator[TraineeRow]:

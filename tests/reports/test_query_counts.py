@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 BUDGETS = {
     "overview": 21,
     "overview_export": 20,
-    "trainees": 23,
+    "trainees": 27,
     "trainees_filtered": 24,
     "trainees_export": 21,
     "trainee": 22,
