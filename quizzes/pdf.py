@@ -2,8 +2,8 @@
 
 The QR code of the verification address uses reportlab's own barcode module,
 so no extra dependency is needed. Text uses the PDF standard fonts, which
-cover Latin-1 names; characters outside it are replaced rather than breaking
-the document.
+cover Windows-1252 (Latin-1 names, dashes, quotes); other characters are
+replaced by "?" rather than breaking the document.
 """
 
 import io
@@ -33,8 +33,9 @@ class CertificateDocument:
     verify_url: str
 
 
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
+def _drawable(text: str) -> str:
+    """Keep what the standard fonts can draw (Windows-1252: Latin-1 plus dashes and quotes)."""
+    return text.encode("cp1252", "replace").decode("cp1252")
 
 
 def _date(moment: datetime) -> str:
@@ -45,9 +46,9 @@ def certificate_pdf(document: CertificateDocument, *, compress: bool = True) -> 
     """Return the certificate as PDF bytes; `compress=False` keeps the text readable."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=int(compress))
-    pdf.setTitle(_latin1(f"Certificate - {document.holder_name} - {document.program_name}"))
+    pdf.setTitle(_drawable(f"Certificate - {document.holder_name} - {document.program_name}"))
     pdf.setAuthor("Bleeding management training")
-    pdf.setSubject(_latin1(f"Verification code {document.code}"))
+    pdf.setSubject(_drawable(f"Verification code {document.code}"))
 
     margin = 14 * mm
     pdf.setStrokeColor(BRAND)
@@ -65,11 +66,11 @@ def certificate_pdf(document: CertificateDocument, *, compress: bool = True) -> 
     pdf.setFont("Helvetica", 14)
     pdf.drawCentredString(centre, PAGE_HEIGHT - 68 * mm, "This certifies that")
     pdf.setFont("Helvetica-Bold", 26)
-    pdf.drawCentredString(centre, PAGE_HEIGHT - 84 * mm, _latin1(document.holder_name))
+    pdf.drawCentredString(centre, PAGE_HEIGHT - 84 * mm, _drawable(document.holder_name))
     pdf.setFont("Helvetica", 14)
     pdf.drawCentredString(centre, PAGE_HEIGHT - 98 * mm, "has completed the certification program")
     pdf.setFont("Helvetica-Bold", 17)
-    pdf.drawCentredString(centre, PAGE_HEIGHT - 110 * mm, _latin1(document.program_name))
+    pdf.drawCentredString(centre, PAGE_HEIGHT - 110 * mm, _drawable(document.program_name))
 
     pdf.setFont("Helvetica", 12)
     validity = (
@@ -86,7 +87,7 @@ def certificate_pdf(document: CertificateDocument, *, compress: bool = True) -> 
     pdf.drawString(left, inner + 17 * mm, document.code)
     pdf.setFont("Helvetica", 10)
     pdf.drawString(left, inner + 10 * mm, "Check this certificate at")
-    pdf.drawString(left, inner + 5 * mm, _latin1(document.verify_url))
+    pdf.drawString(left, inner + 5 * mm, _drawable(document.verify_url))
 
     widget = QrCodeWidget(document.verify_url, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()

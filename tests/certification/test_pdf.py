@@ -6,7 +6,7 @@ from quizzes.pdf import CertificateDocument, certificate_pdf
 
 DOCUMENT = CertificateDocument(
     holder_name="Tara Trainee",
-    program_name="Bleeding management in microneedling - foundation",
+    program_name="Bleeding management in microneedling — foundation",
     issued_at=datetime(2026, 11, 26, 10, 0, tzinfo=UTC),
     expires_at=datetime(2028, 11, 26, 10, 0, tzinfo=UTC),
     code="ABCD-1234-EFGH-5678-JKMN",
@@ -24,7 +24,8 @@ def test_uncompressed_pdf_shows_name_program_dates_code_and_address():
     data = certificate_pdf(DOCUMENT, compress=False)
     assert b"(Tara Trainee) Tj" in data
     assert b"(ABCD-1234-EFGH-5678-JKMN) Tj" in data
-    assert b"Bleeding management in microneedling - foundation" in data
+    # The em dash is drawn as Windows-1252 0x97, which the standard fonts have.
+    assert b"(Bleeding management in microneedling \\227 foundation) Tj" in data
     assert b"26 November 2026" in data
     assert b"Valid until 26 November 2028" in data
     assert DOCUMENT.verify_url.encode() in data
