@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -50,7 +49,7 @@ REGRADED_CERTIFICATES = " Certificates were checked again for newly passing atte
 KEPT = "Past attempts keep their results: they were scored with the key they were taken with."
 
 
-class ImageAltForm(forms.ModelForm):
+class ImageAltMixin:
     """Require alternative text whenever an image is attached; name the allowed types."""
 
     def __init__(self, *args, **kwargs):
@@ -66,8 +65,16 @@ class ImageAltForm(forms.ModelForm):
         return cleaned
 
 
+class ChoiceImageForm(ImageAltMixin, ChoiceInline.form):
+    pass
+
+
+class QuestionImageForm(ImageAltMixin, QuestionAdmin.form):
+    pass
+
+
 class AuthoringChoiceInline(ChoiceInline):
-    form = ImageAltForm
+    form = ChoiceImageForm
     fields = [*ChoiceInline.fields, "image", "image_alt"]
 
 
@@ -76,13 +83,16 @@ def _regrade_decision(request: HttpRequest) -> str | None:
 
 
 class AuthoringQuestionAdmin(QuestionAdmin):
-    form = ImageAltForm
-    inlines = [AuthoringChoiceInline]
+    form = QuestionImageForm
+    inlines = [
+        AuthoringChoiceInline if inline is ChoiceInline else inline
+        for inline in QuestionAdmin.inlines
+    ]
     fieldsets = [
         *QuestionAdmin.fieldsets,
         ("Image", {"fields": ["image", "image_alt"]}),
     ]
-    actions = ["retire_questions"]
+    actions = [*(QuestionAdmin.actions or ()), "retire_questions"]
 
     @admin.action(description="Retire the selected questions (keep them for history)")
     def retire_questions(self, request, queryset):
@@ -201,7 +211,7 @@ class AuthoringQuestionAdmin(QuestionAdmin):
 
 class AuthoringQuizAdmin(QuizAdmin):
     change_form_template = "authoring/quiz_change_form.html"
-    actions = ["duplicate_quizzes"]
+    actions = [*(QuizAdmin.actions or ()), "duplicate_quizzes"]
 
     @admin.action(description="Duplicate the selected quizzes with their questions (as drafts)")
     def duplicate_quizzes(self, request, queryset):
