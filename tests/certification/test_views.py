@@ -367,3 +367,8 @@ def test_passing_a_quiz_then_dashboard_shows_certificate(trainee_client, trainee
     trainee_client.post(reverse("certificates:claim", args=[program.slug]))
     body = trainee_client.get(reverse("trainee_home")).content.decode()
     assert "Certified until" in body
+
+
+def test_public_home_links_to_verification(client):
+    body = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("certificates:verify_form")}"' in body
