@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.urls import reverse
@@ -53,8 +53,10 @@ def cohorts_for_manager(user) -> QuerySet[Cohort]:
 def trainees_for_manager(user, *, cohorts: QuerySet[Cohort] | None = None) -> QuerySet:
     """Return the users who are members of the manager's cohorts (or of `cohorts`, if given)."""
     scope = cohorts if cohorts is not None else cohorts_for_manager(user)
-    in_scope = CohortMembership.objects.filter(user=OuterRef("pk"), cohort__in=scope)
-    return get_user_model().objects.filter(Exists(in_scope))
+    # An IN over the memberships of the cohorts reads only their rows (by the
+    # (cohort, user) index), where EXISTS would probe every user.
+    members = CohortMembership.objects.filter(cohort__in=scope).values("user_id")
+    return get_user_model().objects.filter(pk__in=members)
 
 
 def cohort_for_manager_or_404(user, slug: str) -> Cohort:
