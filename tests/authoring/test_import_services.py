@@ -301,3 +301,19 @@ def _call(*args):
     out = StringIO()
     call_command("import_questions", *[str(a) for a in args], stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_export_uses_two_queries_whatever_the_pool_size(topic, size, django_assert_num_queries):
+    quiz = make_quiz(questions=size, slug=f"pool-{size}", topic=topic)
+    with django_assert_num_queries(2):
+        text = quiz_questions_export(quiz=quiz, file_format=CSV)
+    assert len(csv_template.parse(text).questions) == size
+
+
+def test_preview_uses_a_fixed_number_of_queries(quiz, django_assert_num_queries):
+    rows = [f",single,Question {n}?,a,b,,1,,,1,no,managing-bleeding,pressure" for n in range(40)]
+    make_lesson(slug="pressure")
+    with django_assert_num_queries(3):
+        preview = question_import_preview(quiz=quiz, text=csv_text(*rows), file_format=CSV)
+    assert len(preview.to_create) == 40
