@@ -229,6 +229,9 @@ def programs_load(
             problem = f"missing {', '.join(sorted(missing))}" if missing else ""
             problem += f"unknown {', '.join(sorted(unknown))}" if unknown and not missing else ""
             raise ProgramContentError(f"{where}: {problem}.")
+        for key in ("lessons", "quizzes"):
+            if not isinstance(entry[key], list) or not all(isinstance(v, str) for v in entry[key]):
+                raise ProgramContentError(f"{where}: {key} must be a list of slugs.")
         lessons = {
             lesson.slug: lesson for lesson in Lesson.objects.filter(slug__in=entry["lessons"])
         }

@@ -78,6 +78,13 @@ def test_unknown_lesson_is_a_clear_error(shipped_content, tmp_path):
     assert not Program.objects.exists()
 
 
+def test_lessons_must_be_a_list(tmp_path):
+    path = tmp_path / "programs.json"
+    path.write_text(json.dumps([{"slug": "x", "name": "X", "lessons": "abc", "quizzes": []}]))
+    with pytest.raises(CommandError, match="lessons must be a list of slugs"):
+        call_command("load_programs", "--path", str(path), stdout=StringIO())
+
+
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="file not found"):
         call_command("load_programs", "--path", str(tmp_path / "none.json"), stdout=StringIO())
