@@ -12,6 +12,7 @@ from lessons.selectors import (
     lessons_overview,
 )
 from lessons.services import lesson_complete
+from quizzes.selectors import quizzes_assessing_lesson
 
 LESSON_MARKED_COMPLETE = "Lesson marked as complete."
 LESSON_ALREADY_COMPLETE = "You had already completed this lesson."
@@ -38,9 +39,9 @@ def lesson_page_context(*, user, lesson: Lesson, preview: bool = False) -> dict:
 @login_required
 def detail(request, slug):
     lesson = lesson_get_for_user(user=request.user, slug=slug)
-    return render(
-        request, "lessons/detail.html", lesson_page_context(user=request.user, lesson=lesson)
-    )
+    context = lesson_page_context(user=request.user, lesson=lesson)
+    context["assessing_quizzes"] = quizzes_assessing_lesson(lesson=lesson, user=request.user)
+    return render(request, "lessons/detail.html", context)
 
 
 @login_required

@@ -127,6 +127,7 @@ class QuizAdmin(admin.ModelAdmin):
                     "time_limit_minutes",
                     "retake_wait_minutes",
                     "questions_per_attempt",
+                    "questions_per_page",
                     "shuffle_questions",
                     "shuffle_choices",
                     "feedback_policy",
@@ -179,4 +180,4 @@ class AccommodationAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-from quizzes import admin_authoring, admin_certification  # noqa: E402,F401
+from quizzes import admin_authoring, admin_certification, admin_cohorts  # noqa: E402,F401

@@ -202,6 +202,14 @@ class Quiz(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Questions drawn at random from the pool for each attempt. Blank for all.",
     )
+    questions_per_page = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=(
+            "Long papers are split into pages of this many questions, with Previous/Next. "
+            "0 shows every question on one page."
+        ),
+    )
     shuffle_questions = models.BooleanField(default=True)
     shuffle_choices = models.BooleanField(default=True)
     feedback_policy = models.CharField(
@@ -270,6 +278,11 @@ class QuizQuestion(models.Model):
         return f"{self.quiz} #{self.order}: {self.question.key}"
 
 
+# Sane ceilings for one trainee's accommodation: a working day, and a handful of retakes.
+ACCOMMODATION_MAX_MINUTES = 480
+ACCOMMODATION_MAX_ATTEMPTS = 10
+
+
 class Accommodation(models.Model):
     """Extra time or attempts granted to one trainee on one quiz."""
 
@@ -278,10 +291,14 @@ class Accommodation(models.Model):
     )
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="accommodations")
     extra_minutes = models.PositiveSmallIntegerField(
-        default=0, help_text="Added to the quiz's time limit (no effect on untimed quizzes)."
+        default=0,
+        validators=[MaxValueValidator(ACCOMMODATION_MAX_MINUTES)],
+        help_text="Added to the quiz's time limit (no effect on untimed quizzes).",
     )
     extra_attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Added to the quiz's attempt limit."
+        default=0,
+        validators=[MaxValueValidator(ACCOMMODATION_MAX_ATTEMPTS)],
+        help_text="Added to the quiz's attempt limit.",
     )
     note = models.CharField(max_length=300, blank=True, help_text="Why it was granted.")
     granted_by = models.ForeignKey(

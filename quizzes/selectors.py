@@ -68,6 +68,47 @@ def quiz_list_for_user(*, user) -> list[QuizRow]:
     ]
 
 
+@dataclass(frozen=True)
+class AssessingQuiz:
+    """A published quiz that assesses a lesson, with the trainee's standing in it."""
+
+    quiz: Quiz
+    best_percent: float | None
+    passed: bool
+    in_progress: bool
+
+
+def quizzes_assessing_lesson(*, lesson: Lesson, user) -> list[AssessingQuiz]:
+    """Published quizzes that list the lesson or assess its topic, in one query.
+
+    Each row carries the user's best graded score, whether they passed and
+    whether a graded attempt is open, as subqueries (no query per quiz).
+    """
+    graded = Attempt.objects.filter(user=user, quiz=OuterRef("pk"), kind=Attempt.Kind.GRADED)
+    lists_lesson = Quiz.lessons.through.objects.filter(quiz=OuterRef("pk"), lesson=lesson)
+    best = (
+        graded.filter(state=Attempt.State.SUBMITTED, percent__isnull=False)
+        .order_by("-percent")
+        .values("percent")[:1]
+    )
+    quizzes = (
+        Quiz.objects.published()
+        .filter(Q(Exists(lists_lesson)) | Q(topic_id=lesson.topic_id))
+        .annotate(
+            best=Subquery(best),
+            has_passed=Exists(graded.filter(passed=True)),
+            has_open=Exists(graded.filter(state=Attempt.State.IN_PROGRESS)),
+        )
+        .order_by("order", "id")
+    )
+    return [
+        AssessingQuiz(
+            quiz=quiz, best_percent=quiz.best, passed=quiz.has_passed, in_progress=quiz.has_open
+        )
+        for quiz in quizzes
+    ]
+
+
 def quiz_published_get(*, slug: str) -> Quiz | None:
     return Quiz.objects.published().select_related("topic").filter(slug=slug).first()
 
