@@ -127,7 +127,6 @@ class QuizAdmin(admin.ModelAdmin):
                     "time_limit_minutes",
                     "retake_wait_minutes",
                     "questions_per_attempt",
-                    "questions_per_page",
                     "shuffle_questions",
                     "shuffle_choices",
                     "feedback_policy",
