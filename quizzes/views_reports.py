@@ -137,6 +137,7 @@ def overview(request):
         request,
         "reports/overview.html",
         {
+            "section": "overview",
             "overview": data,
             "cohort": cohort,
             "all_cohorts": cohorts_for_manager(request.user).order_by("name"),
@@ -196,6 +197,7 @@ def trainees(request):
         request,
         "reports/trainees.html",
         {
+            "section": "trainees",
             "form": form,
             "filters": filters,
             "table": table,
@@ -253,7 +255,7 @@ def trainees_export(request):
 @require_GET
 def trainee_detail(request, pk: int):
     detail = report_trainee_detail(user=request.user, trainee_id=pk)
-    return render(request, "reports/trainee_detail.html", {"detail": detail})
+    return render(request, "reports/trainee_detail.html", {"detail": detail, "section": "trainees"})
 
 
 ATTEMPT_HEADER = ["Quiz", "Kind", "State", "Started", "Submitted", "Minutes", "Score %", "Passed"]
@@ -294,7 +296,11 @@ def quiz_list(request):
     return render(
         request,
         "reports/quizzes.html",
-        {"quizzes": quizzes_for_reports(), "is_manager": user_is_manager(request.user)},
+        {
+            "section": "quizzes",
+            "quizzes": quizzes_for_reports(),
+            "is_manager": user_is_manager(request.user),
+        },
     )
 
 
@@ -318,6 +324,7 @@ def quiz_report(request, pk: int):
         request,
         "reports/quiz.html",
         {
+            "section": "quizzes",
             "quiz": quiz,
             "cohort": cohort,
             "stats": stats,
@@ -354,6 +361,7 @@ def question_analysis(request, pk: int):
         request,
         "reports/questions.html",
         {
+            "section": "quizzes",
             "quiz": quiz,
             "cohort": cohort,
             "rows": rows,
@@ -409,7 +417,7 @@ def cohort_list(request):
     return render(
         request,
         "reports/cohorts.html",
-        {"cohorts": cohorts_for_manager(request.user).order_by("name")},
+        {"section": "cohorts", "cohorts": cohorts_for_manager(request.user).order_by("name")},
     )
 
 
@@ -418,6 +426,7 @@ def _cohort_page(request, cohort, *, status=200, add_form=None, upload_form=None
         request,
         "reports/cohort.html",
         {
+            "section": "cohorts",
             "cohort": cohort,
             "add_form": add_form or AddTraineeForm(),
             "upload_form": upload_form or ImportUploadForm(),
@@ -481,7 +490,7 @@ def cohort_import(request, slug: str):
     return render(
         request,
         "reports/import_preview.html",
-        {"cohort": cohort, "preview": preview, "confirm_form": confirm},
+        {"section": "cohorts", "cohort": cohort, "preview": preview, "confirm_form": confirm},
     )
 
 
