@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -32,6 +33,7 @@ from quizzes.progress import (
 
 CERTIFICATE_NOT_FOUND = "No certificate found here."
 PROGRAM_NOT_FOUND = "No certification program found here."
+REVOKE_PAGE_FORBIDDEN = "You do not have permission to revoke certificates."
 RECENT_ATTEMPTS = 5
 STATUS_BADGES = {
     ProgressStatus.NOT_STARTED: "secondary",
@@ -276,6 +278,21 @@ def certificate_get_for_owner(*, user, code: str) -> Certificate:
     normalised = code_normalise(code)
     certificate = (
         Certificate.objects.select_related("program").filter(code=normalised, user=user).first()
+        if normalised
+        else None
+    )
+    if certificate is None:
+        raise Http404(CERTIFICATE_NOT_FOUND)
+    return certificate
+
+
+def certificate_get_for_revoker(*, user, code: str) -> Certificate:
+    """Return any certificate to a user allowed to revoke; 403 for others, 404 if unknown."""
+    if not user.has_perm("quizzes.revoke_certificate"):
+        raise PermissionDenied(REVOKE_PAGE_FORBIDDEN)
+    normalised = code_normalise(code)
+    certificate = (
+        Certificate.objects.select_related("program", "user").filter(code=normalised).first()
         if normalised
         else None
     )

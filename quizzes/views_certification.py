@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from quizzes.certificates import code_format, code_normalise
 from quizzes.certification_models import Certificate
 from quizzes.certification_selectors import (
-    CERTIFICATE_NOT_FOUND,
     certificate_get_for_owner,
+    certificate_get_for_revoker,
     certificate_verify,
     program_get_published,
     program_progress,
@@ -186,25 +186,10 @@ class RevokeForm(forms.Form):
     )
 
 
-def _certificate_for_revoker(user, code: str) -> Certificate:
-    """Return any certificate for a user allowed to revoke; 403 for others, 404 if unknown."""
-    if not user.has_perm("quizzes.revoke_certificate"):
-        raise PermissionDenied("You do not have permission to revoke certificates.")
-    normalised = code_normalise(code)
-    certificate = (
-        Certificate.objects.select_related("program", "user").filter(code=normalised).first()
-        if normalised
-        else None
-    )
-    if certificate is None:
-        raise Http404(CERTIFICATE_NOT_FOUND)
-    return certificate
-
-
 @login_required
 def revoke(request, code):
     """Staff page: revoke a certificate with a reason (users with the permission only)."""
-    certificate = _certificate_for_revoker(request.user, code)
+    certificate = certificate_get_for_revoker(user=request.user, code=code)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
