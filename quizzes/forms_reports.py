@@ -1,7 +1,7 @@
 """Forms for the manager reports and cohort pages: validate and normalise, nothing else."""
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
 
 from quizzes.csv_import import ERROR_EMPTY, ERROR_TOO_LARGE, MAX_BYTES
 from quizzes.models import Program
@@ -94,8 +94,15 @@ class JoinForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", ERROR_PASSWORDS_DIFFER)
         elif first:
+            # The similarity check compares the password with the name and e-mail.
+            person = get_user_model()(
+                username=cleaned.get("email", ""),
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
             try:
-                password_validation.validate_password(first)
+                password_validation.validate_password(first, user=person)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned

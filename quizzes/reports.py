@@ -399,7 +399,7 @@ class _TableData:
     best: dict[tuple[int, int], float]
 
 
-def _table_data(*, user, filters: TraineeFilters, users: QuerySet, cohorts: QuerySet, now):
+def _table_data(*, filters: TraineeFilters, users: QuerySet, cohorts: QuerySet, now):
     progress = progress_for_assignments(
         users=users, programs=[filters.program.pk] if filters.program else None, now=now
     )
@@ -506,7 +506,7 @@ def report_trainees(
         return _trainees_page_in_sql(
             filters=filters, users=users, cohorts=cohorts, page=page, per_page=per_page, now=now
         )
-    data = _table_data(user=user, filters=filters, users=users, cohorts=cohorts, now=now)
+    data = _table_data(filters=filters, users=users, cohorts=cohorts, now=now)
     user_ids = {user_id for user_id, _ in data.progress}
     people = (
         get_user_model()
@@ -548,7 +548,7 @@ def _trainees_page_in_sql(*, filters, users, cohorts, page, per_page, now) -> Tr
     page = min(max(page, 1), pages)
     page_keys = keys[(page - 1) * per_page : page * per_page]
     page_users = get_user_model().objects.filter(pk__in={k[0] for k in page_keys})
-    data = _table_data(user=None, filters=filters, users=page_users, cohorts=cohorts, now=now)
+    data = _table_data(filters=filters, users=page_users, cohorts=cohorts, now=now)
     people = {
         pk: (first, last, email)
         for pk, first, last, email in page_users.values_list(
@@ -567,7 +567,7 @@ def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterat
     """
     now = now or timezone.now()
     cohorts, users = _filtered_users(user, filters)
-    data = _table_data(user=user, filters=filters, users=users, cohorts=cohorts, now=now)
+    data = _table_data(filters=filters, users=users, cohorts=cohorts, now=now)
     by_user: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for key in data.progress:
         by_user[key[0]].append(key)
@@ -576,7 +576,7 @@ def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterat
     people = (
         get_user_model()
         .objects.filter(pk__in=users.values("pk"))
-        .order_by("first_name", "last_name", "email", "pk")
+        .order_by(*SQL_SORTS["name"])
         .values_list("pk", "first_name", "last_name", "email")
     )
     for pk, first, last, email in people.iterator(chunk_size=EXPORT_CHUNK):
