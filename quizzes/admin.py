@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from quizzes.models import Accommodation, Choice, Question, Quiz, QuizQuestion
+from quizzes.services import accommodation_grant
 from quizzes.validation import question_choice_problems, quiz_publish_problem
 
 
@@ -95,6 +96,14 @@ class PoolInline(admin.TabularInline):
         return obj.question.get_status_display() if obj.question_id else ""
 
 
+class BlankIsZeroField(forms.IntegerField):
+    """An optional number whose empty value means 0 (e.g. 0 questions per page = all)."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return 0 if cleaned is None else cleaned
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     list_display = [
@@ -127,6 +136,7 @@ class QuizAdmin(admin.ModelAdmin):
                     "time_limit_minutes",
                     "retake_wait_minutes",
                     "questions_per_attempt",
+                    "questions_per_page",
                     "shuffle_questions",
                     "shuffle_choices",
                     "feedback_policy",
@@ -134,6 +144,11 @@ class QuizAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "questions_per_page":
+            return db_field.formfield(form_class=BlankIsZeroField, required=False, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (
@@ -173,10 +188,24 @@ class AccommodationAdmin(admin.ModelAdmin):
     list_select_related = ["user", "quiz", "granted_by"]
     readonly_fields = ["granted_by", "created_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The trainee and quiz identify the grant; change the amounts, not whom it is for.
+        if obj is not None and obj.pk:
+            return [*self.readonly_fields, "user", "quiz"]
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.granted_by = request.user
-        super().save_model(request, obj, form, change)
+        saved = accommodation_grant(
+            quiz=obj.quiz,
+            trainee=obj.user,
+            extra_minutes=obj.extra_minutes,
+            extra_attempts=obj.extra_attempts,
+            by=request.user,
+            note=obj.note,
+        )
+        obj.pk = saved.pk
+        obj.granted_by = saved.granted_by
+        obj.created_at = saved.created_at
 
 
 from quizzes import admin_authoring, admin_certification, admin_cohorts  # noqa: E402,F401

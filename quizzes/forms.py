@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from quizzes.services import SAVE_UNKNOWN_CHOICE, SAVE_UNKNOWN_QUESTION
+from quizzes.models import ACCOMMODATION_MAX_ATTEMPTS, ACCOMMODATION_MAX_MINUTES
+from quizzes.services import (
+    ACCOMMODATION_ATTEMPTS_RANGE,
+    ACCOMMODATION_MINUTES_RANGE,
+    SAVE_UNKNOWN_CHOICE,
+    SAVE_UNKNOWN_QUESTION,
+)
 
 FIELD_PREFIX = "q-"
 SEQUENCE_MISSING = "The page is missing its save number. Reload the page and try again."
@@ -51,3 +58,32 @@ def answers_from_post(*, paper: Mapping[str, Any], data: QueryDict) -> dict[int,
             selected.append(choices[position]["id"])
         answers[question["id"]] = selected
     return answers
+
+
+class AccommodationForm(forms.Form):
+    """Extra time and attempts for one trainee; the view scopes the trainee to the manager."""
+
+    trainee = forms.IntegerField(min_value=1, error_messages={"required": "Choose a trainee."})
+    extra_minutes = forms.IntegerField(
+        min_value=0,
+        max_value=ACCOMMODATION_MAX_MINUTES,
+        initial=0,
+        error_messages={
+            "min_value": ACCOMMODATION_MINUTES_RANGE,
+            "max_value": ACCOMMODATION_MINUTES_RANGE,
+            "invalid": ACCOMMODATION_MINUTES_RANGE,
+            "required": ACCOMMODATION_MINUTES_RANGE,
+        },
+    )
+    extra_attempts = forms.IntegerField(
+        min_value=0,
+        max_value=ACCOMMODATION_MAX_ATTEMPTS,
+        initial=0,
+        error_messages={
+            "min_value": ACCOMMODATION_ATTEMPTS_RANGE,
+            "max_value": ACCOMMODATION_ATTEMPTS_RANGE,
+            "invalid": ACCOMMODATION_ATTEMPTS_RANGE,
+            "required": ACCOMMODATION_ATTEMPTS_RANGE,
+        },
+    )
+    note = forms.CharField(max_length=300, required=False, strip=True)

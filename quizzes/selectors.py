@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
+from quizzes.cohorts import trainees_for_manager
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Quiz, QuizQuestion
 from quizzes.question_images import paper_image
 
@@ -107,6 +108,15 @@ def quizzes_assessing_lesson(*, lesson: Lesson, user) -> list[AssessingQuiz]:
         )
         for quiz in quizzes
     ]
+
+
+def accommodations_for_manager(*, quiz: Quiz, manager) -> QuerySet[Accommodation]:
+    """The quiz's accommodations for trainees in the manager's cohorts, by trainee name."""
+    return (
+        Accommodation.objects.filter(quiz=quiz, user__in=trainees_for_manager(manager))
+        .select_related("user", "granted_by")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
 
 
 def quiz_published_get(*, slug: str) -> Quiz | None:

@@ -18,7 +18,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from quizzes import hooks
-from quizzes.models import Attempt, AttemptAnswer, Question, Quiz
+from quizzes.models import (
+    ACCOMMODATION_MAX_ATTEMPTS,
+    ACCOMMODATION_MAX_MINUTES,
+    Accommodation,
+    Attempt,
+    AttemptAnswer,
+    Question,
+    Quiz,
+)
 from quizzes.question_images import paper_image_fields
 from quizzes.scoring import paper_questions, paper_rules, score_attempt
 from quizzes.selectors import attempt_open_get, quiz_start_check
@@ -39,6 +47,14 @@ SAVE_STALE = (
 ATTEMPT_CLOSED = "This attempt is closed; its answers can no longer be changed."
 PRACTICE_NOTHING_TO_PRACTISE = "There are no mistakes to practise: every answer was correct."
 PRACTICE_NOT_SUBMITTED = "Practice is available once the attempt is submitted."
+
+
+ACCOMMODATION_MINUTES_RANGE = (
+    f"Extra minutes must be a whole number from 0 to {ACCOMMODATION_MAX_MINUTES}."
+)
+ACCOMMODATION_ATTEMPTS_RANGE = (
+    f"Extra attempts must be a whole number from 0 to {ACCOMMODATION_MAX_ATTEMPTS}."
+)
 
 
 class AttemptRefused(Exception):
@@ -422,3 +438,41 @@ def practice_start_from_mistakes(
         now=now,
         source_attempt=source,
     )
+
+
+def accommodation_problems(*, extra_minutes: int, extra_attempts: int) -> dict[str, str]:
+    """Return field -> message for amounts outside the allowed ranges (empty when fine)."""
+    problems = {}
+    if not 0 <= extra_minutes <= ACCOMMODATION_MAX_MINUTES:
+        problems["extra_minutes"] = ACCOMMODATION_MINUTES_RANGE
+    if not 0 <= extra_attempts <= ACCOMMODATION_MAX_ATTEMPTS:
+        problems["extra_attempts"] = ACCOMMODATION_ATTEMPTS_RANGE
+    return problems
+
+
+@transaction.atomic
+def accommodation_grant(
+    *,
+    quiz: Quiz,
+    trainee,
+    extra_minutes: int,
+    extra_attempts: int,
+    by,
+    note: str | None = None,
+) -> Accommodation:
+    """Grant or change one trainee's extra time and attempts at a quiz.
+
+    The one write path for the admin (educators) and the manager page (scoped
+    to the manager's cohorts by the view). Whoever changes it last is recorded.
+    Extra minutes apply to attempts started afterwards; extra attempts at once.
+    """
+    problems = accommodation_problems(extra_minutes=extra_minutes, extra_attempts=extra_attempts)
+    if problems:
+        raise ValidationError(problems)
+    defaults = {"extra_minutes": extra_minutes, "extra_attempts": extra_attempts, "granted_by": by}
+    if note is not None:
+        defaults["note"] = note
+    accommodation, _ = Accommodation.objects.update_or_create(
+        user=trainee, quiz=quiz, defaults=defaults
+    )
+    return accommodation

@@ -10,14 +10,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from quizzes import selectors, services
-from quizzes.forms import answers_from_post, sequence_from_post
+from quizzes.cohorts import trainee_for_manager_or_404, trainees_for_manager
+from quizzes.forms import AccommodationForm, answers_from_post, sequence_from_post
 from quizzes.models import Attempt, Quiz
 from quizzes.scoring import PARTIAL_CREDIT_RULE
-from trainingsite.access import educator_required
+from trainingsite.access import educator_required, manager_required
+from trainingsite.roles import user_is_manager
 
 SAVED = "Your answers are saved."
 SUBMITTED = "Your attempt is submitted."
 CLOSED_AT_TIME_LIMIT = "The time limit was reached: your attempt was closed and scored."
+ACCOMMODATION_SAVED = "Saved: {name} has {minutes} extra minutes and {attempts} extra attempts."
 
 
 def _quiz_or_404(slug: str) -> Quiz:
@@ -69,7 +72,69 @@ def detail(request, slug):
     return render(
         request,
         "quizzes/detail.html",
-        {"page": page, "quiz": quiz, "partial_credit_rule": PARTIAL_CREDIT_RULE},
+        {
+            "page": page,
+            "quiz": quiz,
+            "partial_credit_rule": PARTIAL_CREDIT_RULE,
+            "can_grant_accommodations": user_is_manager(request.user),
+        },
+    )
+
+
+def _trainee_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@manager_required
+def accommodations(request, slug):
+    """List and grant extra time and attempts at a quiz for the manager's own trainees."""
+    quiz = _quiz_or_404(slug)
+    status = 200
+    if request.method == "POST":
+        form = AccommodationForm(request.POST)
+        if form.is_valid():
+            trainee = trainee_for_manager_or_404(request.user, form.cleaned_data["trainee"])
+            granted = services.accommodation_grant(
+                quiz=quiz,
+                trainee=trainee,
+                extra_minutes=form.cleaned_data["extra_minutes"],
+                extra_attempts=form.cleaned_data["extra_attempts"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(
+                request,
+                ACCOMMODATION_SAVED.format(
+                    name=_trainee_name(trainee),
+                    minutes=granted.extra_minutes,
+                    attempts=granted.extra_attempts,
+                ),
+            )
+            return redirect("quizzes:accommodations", slug=quiz.slug)
+        status = 400
+    else:
+        initial = {}
+        if "trainee" in request.GET:
+            try:
+                trainee_id = int(request.GET["trainee"])
+            except ValueError:
+                raise Http404("No such trainee.") from None
+            trainee = trainee_for_manager_or_404(request.user, trainee_id)
+            current = quiz.accommodations.filter(user=trainee).first()
+            initial = {
+                "trainee": trainee.pk,
+                "extra_minutes": current.extra_minutes if current else 0,
+                "extra_attempts": current.extra_attempts if current else 0,
+                "note": current.note if current else "",
+            }
+        form = AccommodationForm(initial=initial)
+    trainees = trainees_for_manager(request.user).order_by("last_name", "first_name", "username")
+    rows = selectors.accommodations_for_manager(quiz=quiz, manager=request.user)
+    return render(
+        request,
+        "quizzes/accommodations.html",
+        {"quiz": quiz, "form": form, "rows": rows, "trainees": trainees},
+        status=status,
     )
 
 

@@ -33,7 +33,7 @@ def test_selector_finds_quizzes_by_lesson_or_topic_only_when_published(trainee):
     other_topic = make_topic(slug="why", title="Why bleeding occurs", order=0)
     by_lesson = make_quiz(1, slug="by-lesson", topic=other_topic)
     by_lesson.lessons.add(lesson)
-    by_topic = make_quiz(1, slug="by-topic", topic=lesson.topic)
+    make_quiz(1, slug="by-topic", topic=lesson.topic)
     make_quiz(1, slug="unrelated", topic=other_topic)
     draft = make_quiz(1, slug="draft", status="draft", topic=lesson.topic)
     draft.lessons.add(lesson)
