@@ -420,12 +420,28 @@ def practice_start_from_mistakes(
     """Start a practice round of the questions answered wrongly.
 
     With `source`, the mistakes of that attempt; without, every question missed
-    in this quiz and not answered correctly since. Practice rounds never count
-    toward pass marks, attempt limits or certification.
+    in this quiz and not answered correctly since. An open round from the same
+    source is resumed instead. Practice rounds never count toward pass marks,
+    attempt limits or certification.
     """
     now = _now(now)
     if source is not None and source.state != Attempt.State.SUBMITTED:
         raise AttemptRefused(PRACTICE_NOT_SUBMITTED)
+    # A second click while a round from the same source is open resumes that round.
+    open_round = (
+        Attempt.objects.select_related("quiz")
+        .filter(
+            user=user,
+            quiz=quiz,
+            kind=Attempt.Kind.PRACTICE,
+            state=Attempt.State.IN_PROGRESS,
+            source_attempt=source,
+        )
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if open_round is not None:
+        return open_round
     missed = _missed_questions(user=user, quiz=quiz, source=source)
     if not missed:
         raise AttemptRefused(PRACTICE_NOTHING_TO_PRACTISE)
