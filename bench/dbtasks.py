@@ -154,6 +154,20 @@ def verify(*, expected: list[dict]) -> dict:
     }
 
 
+def export_queries(*, username: str) -> dict:
+    """Count every SQL statement of one full trainees CSV export, streaming included."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username=username))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/reports/trainees.csv")
+        rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+    return {"status": response.status_code, "rows": rows, "queries": len(captured)}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dbtasks")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -163,12 +177,21 @@ def main(argv: list[str]) -> int:
     verify_parser = commands.add_parser("verify")
     verify_parser.add_argument("expected")
     verify_parser.add_argument("result")
+    export_parser = commands.add_parser("export-queries")
+    export_parser.add_argument("state")
+    export_parser.add_argument("result")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
         state = prepare(users=args.users)
         with open(args.state, "w") as handle:
             json.dump(state, handle, indent=1)
+        return 0
+    if args.command == "export-queries":
+        with open(args.state) as handle:
+            state = json.load(handle)
+        with open(args.result, "w") as handle:
+            json.dump(export_queries(username=state["managers"][0]), handle)
         return 0
     with open(args.expected) as handle:
         expected = json.load(handle)

@@ -557,6 +557,20 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
         if os.environ.get("BENCH_SKIP_EXPORT") != "1":
             log(f"{name}: CSV export of all trainees")
             result["export"] = measure_export(server, state)
+            counted = workdir / "export-queries.json"
+            try:
+                python_module(
+                    env,
+                    "bench.dbtasks",
+                    "export-queries",
+                    str(state_path),
+                    str(counted),
+                    logfile=logfile,
+                )
+                result["export"]["queries"] = json.loads(counted.read_text())["queries"]
+            except BenchError as error:
+                result["export"]["errors"] += 1
+                result["export"]["runs"].append({"queries": str(error)})
     finally:
         server.stop()
     logins = [ms for row in result["steps"] for ms in row.pop("login_ms")]
