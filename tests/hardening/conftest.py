@@ -1,0 +1,192 @@
+"""One small world for the hardening proofs: two cohorts, every persona, real content.
+
+Cohort A: `trainee`, managed by `manager`. Cohort B: `other_trainee`, managed by
+`other_manager`. Content: a published and a draft lesson, a published and a draft
+quiz, a published program over the published lesson and quiz, the trainee's
+submitted and in-progress attempts (made by the real services), a certificate.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from django.core.cache import cache
+
+from lessons.models import Lesson, Topic
+from quizzes import services
+from quizzes.certificates import code_generate
+from quizzes.models import (
+    Certificate,
+    Choice,
+    Cohort,
+    CohortMembership,
+    CohortProgram,
+    Program,
+    Question,
+    Quiz,
+    QuizQuestion,
+)
+
+EXPLANATION = "EXPLAINED-{key}-why-this-is-right"
+FEEDBACK = "FEEDBACK-{key}-{order}-per-choice"
+
+
+@dataclass
+class World:
+    trainee: object
+    other_trainee: object
+    educator: object
+    manager: object
+    other_manager: object
+    superuser: object
+    cohort_a: Cohort
+    cohort_b: Cohort
+    topic: Topic
+    lesson: Lesson
+    draft_lesson: Lesson
+    quiz: Quiz
+    draft_quiz: Quiz
+    program: Program
+    submitted: object
+    in_progress: object
+    other_attempt: object
+    certificate: Certificate
+    other_certificate: Certificate
+
+
+def build_question(*, key, topic, prompt=None, explanation=None, choices=None) -> Question:
+    question = Question.objects.create(
+        key=key,
+        kind=Question.Kind.SINGLE,
+        prompt=prompt or f"What is true about {key}?",
+        explanation=explanation if explanation is not None else EXPLANATION.format(key=key),
+        topic=topic,
+    )
+    for order, (text, correct) in enumerate(
+        choices or [(f"Right {key}", True), (f"Wrong {key} A", False), (f"Wrong {key} B", False)]
+    ):
+        Choice.objects.create(
+            question=question,
+            text=text,
+            is_correct=correct,
+            feedback=FEEDBACK.format(key=key, order=order),
+            order=order,
+        )
+    return question
+
+
+def build_quiz(*, slug, topic, questions, status=Quiz.Status.PUBLISHED, **fields) -> Quiz:
+    fields.setdefault("title", f"Quiz {slug}")
+    quiz = Quiz.objects.create(
+        slug=slug,
+        topic=topic,
+        status=status,
+        shuffle_questions=False,
+        shuffle_choices=False,
+        **fields,
+    )
+    for order, question in enumerate(questions):
+        QuizQuestion.objects.create(quiz=quiz, question=question, order=order)
+    return quiz
+
+
+def build_world(*, trainee, other_trainee, educator, manager, other_manager, superuser) -> World:
+    topic = Topic.objects.create(title="Managing bleeding", slug="managing-bleeding", order=1)
+    lesson = Lesson.objects.create(
+        topic=topic,
+        title="Applying pressure",
+        slug="applying-pressure",
+        summary="Hold it.",
+        body_markdown="Press firmly.",
+        status=Lesson.Status.PUBLISHED,
+    )
+    draft_lesson = Lesson.objects.create(
+        topic=topic,
+        title="Draft lesson",
+        slug="draft-lesson",
+        summary="Not yet.",
+        status=Lesson.Status.DRAFT,
+    )
+    questions = [build_question(key=f"hq-{i}", topic=topic) for i in range(3)]
+    quiz = build_quiz(slug="bleeding-basics", topic=topic, questions=questions)
+    draft_quiz = build_quiz(
+        slug="draft-quiz",
+        topic=topic,
+        questions=[build_question(key="hq-draft", topic=topic)],
+        status=Quiz.Status.DRAFT,
+    )
+    program = Program.objects.create(
+        name="Foundation", slug="foundation", status=Program.Status.PUBLISHED, validity_months=24
+    )
+    program.required_lessons.add(lesson)
+    program.required_quizzes.add(quiz)
+    cohort_a = Cohort.objects.create(name="Alpha Clinic", slug="alpha", join_code="JOIN-ALPHA")
+    cohort_b = Cohort.objects.create(name="Beta Clinic", slug="beta", join_code="JOIN-BETA")
+    cohort_a.managers.add(manager)
+    cohort_b.managers.add(other_manager)
+    CohortMembership.objects.create(cohort=cohort_a, user=trainee)
+    CohortMembership.objects.create(cohort=cohort_b, user=other_trainee)
+    CohortProgram.objects.create(cohort=cohort_a, program=program)
+    CohortProgram.objects.create(cohort=cohort_b, program=program)
+
+    submitted = services.attempt_start(user=trainee, quiz=quiz)
+    first = submitted.paper["questions"][0]
+    services.attempt_save_answers(
+        attempt=submitted, answers={first["id"]: [first["choices"][1]["id"]]}, sequence=0
+    )
+    submitted = services.attempt_submit(attempt=submitted)
+    in_progress = services.attempt_start(user=trainee, quiz=quiz)
+    other_attempt = services.attempt_start(user=other_trainee, quiz=quiz)
+    issued = datetime(2026, 6, 1, tzinfo=UTC)
+    certificate = Certificate.objects.create(
+        user=trainee,
+        program=program,
+        holder_name=trainee.get_full_name(),
+        issued_at=issued,
+        expires_at=datetime(2028, 6, 1, tzinfo=UTC),
+        code=code_generate(),
+        cycle=1,
+    )
+    other_certificate = Certificate.objects.create(
+        user=other_trainee,
+        program=program,
+        holder_name=other_trainee.get_full_name(),
+        issued_at=issued,
+        expires_at=datetime(2028, 6, 1, tzinfo=UTC),
+        code=code_generate(),
+        cycle=1,
+    )
+    return World(
+        trainee=trainee,
+        other_trainee=other_trainee,
+        educator=educator,
+        manager=manager,
+        other_manager=other_manager,
+        superuser=superuser,
+        cohort_a=cohort_a,
+        cohort_b=cohort_b,
+        topic=topic,
+        lesson=lesson,
+        draft_lesson=draft_lesson,
+        quiz=quiz,
+        draft_quiz=draft_quiz,
+        program=program,
+        submitted=submitted,
+        in_progress=in_progress,
+        other_attempt=other_attempt,
+        certificate=certificate,
+        other_certificate=other_certificate,
+    )
+
+
+@pytest.fixture
+def world(trainee, other_trainee, educator, manager, other_manager, superuser) -> World:
+    cache.clear()  # verification rate limits
+    return build_world(
+        trainee=trainee,
+        other_trainee=other_trainee,
+        educator=educator,
+        manager=manager,
+        other_manager=other_manager,
+        superuser=superuser,
+    )

@@ -1,0 +1,597 @@
+"""The access-control matrix: every URL of the site, as every persona, with its expected answer.
+
+The table is keyed by URL name. A URL pattern added to the site without a row
+here fails `test_every_url_pattern_has_a_row`; a row whose answer changes fails
+`test_access_matrix`, which lists every mismatch at once.
+
+Answers: a status code, LOGIN (302 to the site's log-in page), ADMIN_LOGIN (302 to
+the admin's log-in page) or REDIRECT (302 anywhere else). POST-only endpoints are
+checked twice: GET is refused (405, after the log-in and role checks), and a POST
+by each persona who may not use it is refused (403/404) and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from quizzes.models import Accommodation, ProgramAssignment, ReminderSent
+from trainingsite.models import AuditEvent
+
+ANON, TRAINEE, OTHER, EDUCATOR, MANAGER, OTHER_MANAGER, SUPERUSER = PERSONAS = (
+    "anonymous",
+    "trainee",
+    "other_trainee",
+    "educator",
+    "manager",
+    "other_manager",
+    "superuser",
+)
+LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin-login", "redirect"
+
+
+def everyone(answer, **overrides) -> dict:
+    """The same answer for every persona, except the ones named."""
+    row = dict.fromkeys(PERSONAS, answer)
+    for name, value in overrides.items():
+        row[name] = value
+    return row
+
+
+def signed_in(answer, **overrides) -> dict:
+    """LOGIN for the anonymous visitor, `answer` for everyone signed in."""
+    return everyone(answer, anonymous=LOGIN, **overrides)
+
+
+def managers_only(answer=200, **overrides) -> dict:
+    row = signed_in(403, manager=answer, other_manager=answer, superuser=answer)
+    row.update(overrides)
+    return row
+
+
+def staff_reports(answer=200) -> dict:
+    return signed_in(answer, trainee=403, other_trainee=403)
+
+
+def educators_only(answer=200) -> dict:
+    return signed_in(403, educator=answer, superuser=answer)
+
+
+def owner_only(answer=200) -> dict:
+    return signed_in(404, trainee=answer)
+
+
+@dataclass
+class Case:
+    """One URL to visit: its kwargs (from the world), the method and the expected answers."""
+
+    kwargs: Callable | dict = field(default_factory=dict)
+    expected: dict = field(default_factory=dict)
+    method: str = "get"
+    note: str = ""
+
+
+def _reset_token(w):
+    return {
+        "uidb64": urlsafe_base64_encode(force_bytes(w.trainee.pk)),
+        "token": default_token_generator.make_token(w.trainee),
+    }
+
+
+def _cert(w):
+    return {"code": w.certificate.display_code}
+
+
+POST_ONLY_GET = signed_in(405)
+
+SITE_TABLE: dict[str, list[Case]] = {
+    "home": [Case(expected=everyone(REDIRECT, anonymous=200))],
+    "healthz": [Case(expected=everyone(200))],
+    "trainee_home": [Case(expected=signed_in(200))],
+    "educator_home": [Case(expected=educators_only())],
+    "manager_home": [Case(expected=managers_only())],
+    "login": [Case(expected=everyone(200))],
+    "logout": [Case(expected=everyone(405))],
+    "password_change": [Case(expected=signed_in(200))],
+    "password_change_done": [Case(expected=signed_in(200))],
+    "password_reset": [Case(expected=everyone(200))],
+    "password_reset_done": [Case(expected=everyone(200))],
+    "password_reset_confirm": [Case(kwargs=_reset_token, expected=everyone(REDIRECT))],
+    "password_reset_complete": [Case(expected=everyone(200))],
+    # Lessons
+    "lessons:index": [Case(expected=signed_in(200))],
+    "lessons:detail": [
+        Case(kwargs=lambda w: {"slug": w.lesson.slug}, expected=signed_in(200)),
+        Case(
+            kwargs=lambda w: {"slug": w.draft_lesson.slug},
+            expected=signed_in(404, educator=200, superuser=200),
+            note="draft",
+        ),
+        Case(kwargs={"slug": "no-such-lesson"}, expected=signed_in(404), note="unknown"),
+    ],
+    "lessons:complete": [Case(kwargs=lambda w: {"slug": w.lesson.slug}, expected=POST_ONLY_GET)],
+    # Quizzes
+    "quizzes:index": [Case(expected=signed_in(200))],
+    "quizzes:detail": [
+        Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=signed_in(200)),
+        Case(kwargs=lambda w: {"slug": w.draft_quiz.slug}, expected=signed_in(404), note="draft"),
+    ],
+    "quizzes:start": [Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=POST_ONLY_GET)],
+    "quizzes:history": [Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=signed_in(200))],
+    "quizzes:practice": [Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=POST_ONLY_GET)],
+    "quizzes:preview": [
+        Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=educators_only()),
+        Case(kwargs=lambda w: {"slug": w.draft_quiz.slug}, expected=educators_only(), note="draft"),
+    ],
+    "quizzes:attempt": [
+        Case(kwargs=lambda w: {"uuid": w.in_progress.uuid}, expected=owner_only()),
+        Case(
+            kwargs=lambda w: {"uuid": w.submitted.uuid},
+            expected=owner_only(REDIRECT),
+            note="submitted",
+        ),
+    ],
+    "quizzes:save": [
+        Case(kwargs=lambda w: {"uuid": w.in_progress.uuid}, expected=POST_ONLY_GET),
+    ],
+    "quizzes:submit": [
+        Case(kwargs=lambda w: {"uuid": w.in_progress.uuid}, expected=POST_ONLY_GET),
+    ],
+    "quizzes:result": [
+        Case(kwargs=lambda w: {"uuid": w.submitted.uuid}, expected=owner_only()),
+        Case(
+            kwargs=lambda w: {"uuid": w.in_progress.uuid},
+            expected=owner_only(REDIRECT),
+            note="in progress",
+        ),
+    ],
+    "quizzes:accommodations": [
+        Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=managers_only()),
+        Case(kwargs=lambda w: {"slug": w.draft_quiz.slug}, expected=managers_only(404)),
+    ],
+    # Certificates
+    "certificates:verify_form": [Case(expected=everyone(200))],
+    "certificates:verify": [
+        Case(kwargs=_cert, expected=everyone(200)),
+        Case(kwargs={"code": "0000-0000-0000-0000-0000"}, expected=everyone(404), note="unknown"),
+    ],
+    "certificates:program": [
+        Case(kwargs=lambda w: {"slug": w.program.slug}, expected=signed_in(200)),
+    ],
+    "certificates:claim": [
+        Case(kwargs=lambda w: {"slug": w.program.slug}, expected=POST_ONLY_GET),
+    ],
+    "certificates:detail": [Case(kwargs=_cert, expected=owner_only())],
+    "certificates:download": [Case(kwargs=_cert, expected=owner_only())],
+    "certificates:revoke": [Case(kwargs=_cert, expected=signed_in(403, superuser=200))],
+    # Reports
+    "reports:overview": [Case(expected=managers_only())],
+    "reports:overview_export": [Case(expected=managers_only())],
+    "reports:trainees": [Case(expected=managers_only())],
+    "reports:trainees_export": [Case(expected=managers_only())],
+    "reports:trainee": [
+        Case(kwargs=lambda w: {"pk": w.trainee.pk}, expected=managers_only(other_manager=404)),
+    ],
+    "reports:trainee_attempts_export": [
+        Case(kwargs=lambda w: {"pk": w.trainee.pk}, expected=managers_only(other_manager=404)),
+    ],
+    "reports:quizzes": [Case(expected=staff_reports())],
+    "reports:quiz": [Case(kwargs=lambda w: {"pk": w.quiz.pk}, expected=staff_reports())],
+    "reports:quiz_export": [Case(kwargs=lambda w: {"pk": w.quiz.pk}, expected=staff_reports())],
+    "reports:questions": [Case(kwargs=lambda w: {"pk": w.quiz.pk}, expected=staff_reports())],
+    "reports:questions_export": [
+        Case(kwargs=lambda w: {"pk": w.quiz.pk}, expected=staff_reports()),
+    ],
+    "reports:cohorts": [Case(expected=managers_only())],
+    "reports:cohort": [
+        Case(
+            kwargs=lambda w: {"slug": w.cohort_a.slug},
+            expected=managers_only(other_manager=404),
+        ),
+    ],
+    "reports:cohort_add": [
+        Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=managers_only(405)),
+    ],
+    "reports:cohort_import": [
+        Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=managers_only(405)),
+    ],
+    "reports:cohort_import_confirm": [
+        Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=managers_only(405)),
+    ],
+    "reports:join": [
+        Case(kwargs={"code": "JOIN-ALPHA"}, expected=everyone(200)),
+        Case(kwargs={"code": "NO-SUCH-CODE"}, expected=everyone(404), note="unknown"),
+    ],
+}
+
+
+# --- The admin --------------------------------------------------------------------------
+
+NON_STAFF = {ANON, TRAINEE, OTHER, MANAGER, OTHER_MANAGER}
+
+
+def admin_row(*, educator, superuser) -> dict:
+    """Anyone who is not staff is sent to the admin's log-in page."""
+    return {
+        **dict.fromkeys(NON_STAFF, ADMIN_LOGIN),
+        EDUCATOR: educator,
+        SUPERUSER: superuser,
+    }
+
+
+def _lesson_on_site(w):
+    ct = ContentType.objects.get_for_model(w.lesson)
+    return {"content_type_id": ct.pk, "object_id": w.lesson.pk}
+
+
+ADMIN_TABLE: dict[str, list[Case]] = {
+    "admin:index": [Case(expected=admin_row(educator=200, superuser=200))],
+    "admin:login": [
+        Case(expected=everyone(200, educator=REDIRECT, superuser=REDIRECT)),
+    ],
+    # Django sends non-staff from the admin's log-out back to the admin index.
+    "admin:logout": [Case(expected=everyone(REDIRECT, educator=405, superuser=405))],
+    "admin:password_change": [Case(expected=admin_row(educator=200, superuser=200))],
+    "admin:password_change_done": [Case(expected=admin_row(educator=200, superuser=200))],
+    # Without its query parameters the autocomplete answers 403 to everyone on staff.
+    "admin:autocomplete": [Case(expected=admin_row(educator=403, superuser=403))],
+    "admin:jsi18n": [Case(expected=admin_row(educator=200, superuser=200))],
+    "admin:view_on_site": [
+        Case(kwargs=_lesson_on_site, expected=admin_row(educator=REDIRECT, superuser=REDIRECT)),
+    ],
+    "admin:app_list": [
+        Case(kwargs={"app_label": "lessons"}, expected=admin_row(educator=200, superuser=200)),
+        Case(kwargs={"app_label": "quizzes"}, expected=admin_row(educator=200, superuser=200)),
+        Case(kwargs={"app_label": "auth"}, expected=admin_row(educator=404, superuser=200)),
+        Case(kwargs={"app_label": "axes"}, expected=admin_row(educator=404, superuser=200)),
+        Case(kwargs={"app_label": "trainingsite"}, expected=admin_row(educator=404, superuser=200)),
+    ],
+    # Custom admin pages.
+    "admin:lessons_lesson_preview": [
+        Case(
+            kwargs=lambda w: {"pk": w.draft_lesson.pk},
+            expected=admin_row(educator=200, superuser=200),
+        ),
+    ],
+    "admin:quizzes_quiz_question_template": [
+        Case(expected=admin_row(educator=200, superuser=200)),
+    ],
+    "admin:quizzes_quiz_import_questions": [
+        Case(
+            kwargs=lambda w: {"object_id": w.quiz.pk},
+            expected=admin_row(educator=200, superuser=200),
+        ),
+    ],
+    "admin:quizzes_quiz_export_questions": [
+        Case(
+            kwargs=lambda w: {"object_id": w.quiz.pk, "file_format": "csv"},
+            expected=admin_row(educator=200, superuser=200),
+        ),
+        Case(
+            kwargs=lambda w: {"object_id": w.quiz.pk, "file_format": "gift"},
+            expected=admin_row(educator=200, superuser=200),
+        ),
+        Case(
+            kwargs=lambda w: {"object_id": w.quiz.pk, "file_format": "nonsense"},
+            expected=admin_row(educator=404, superuser=404),
+            note="unknown format",
+        ),
+    ],
+    "admin:trainingsite_auditevent_export": [
+        Case(expected=admin_row(educator=403, superuser=200)),
+    ],
+    "admin:auth_user_password_change": [
+        Case(
+            kwargs=lambda w: {"id": w.trainee.pk}, expected=admin_row(educator=403, superuser=200)
+        ),
+    ],
+}
+
+# Per registered model: what the educator may do (content = add, change, view; never
+# delete) and what even a superuser may not (append-only and issued records).
+CONTENT, NOTHING = "content", "nothing"
+ADMIN_MODELS: dict[str, tuple[str, dict]] = {
+    "auth_group": (NOTHING, {}),
+    "auth_user": (NOTHING, {}),
+    "trainingsite_auditevent": (NOTHING, {"add": 403, "delete": 403}),
+    "lessons_topic": (CONTENT, {}),
+    "lessons_lesson": (CONTENT, {}),
+    "quizzes_accommodation": (CONTENT, {}),
+    # A question trainees have answered is retired, never deleted: its delete page
+    # sends even a superuser back to the change page with the reason.
+    "quizzes_question": (CONTENT, {"delete": REDIRECT}),
+    "quizzes_quiz": (CONTENT, {}),
+    "quizzes_program": (CONTENT, {}),
+    "quizzes_programassignment": (NOTHING, {}),
+    "quizzes_cohort": (NOTHING, {}),
+    "quizzes_certificate": (NOTHING, {"add": 403, "delete": 403}),
+    "quizzes_remindersent": (NOTHING, {"add": 403}),
+    "axes_accessattempt": (NOTHING, {"add": 403}),
+    "axes_accesslog": (NOTHING, {"add": 403}),
+    "axes_accessfailurelog": (NOTHING, {"add": 403}),
+}
+ADMIN_VIEWS = ("changelist", "add", "change", "history", "delete")
+
+
+def _admin_object(model):
+    def kwargs(w):
+        return {"object_id": model._default_manager.order_by("pk").first().pk}
+
+    return kwargs
+
+
+def _admin_model_cases() -> dict[str, list[Case]]:
+    table = {}
+    for model in admin.site._registry:
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}"
+        rule, superuser_refusals = ADMIN_MODELS.get(prefix, (None, {}))
+        if rule is None:
+            continue  # test_every_url_pattern_has_a_row names it
+        for view in ADMIN_VIEWS:
+            if rule == CONTENT:
+                educator = 403 if view == "delete" else 200
+            else:
+                educator = 403
+            expected = admin_row(educator=educator, superuser=superuser_refusals.get(view, 200))
+            kwargs = _admin_object(model) if view in ("change", "history", "delete") else {}
+            table[f"admin:{prefix}_{view}"] = [Case(kwargs=kwargs, expected=expected)]
+    return table
+
+
+TABLE: dict[str, list[Case]] = {**SITE_TABLE, **ADMIN_TABLE, **_admin_model_cases()}
+
+# Patterns without a name: the admin's "<id>/" redirect to the change page, and its
+# catch-all. Their routes are checked instead of their names.
+UNNAMED_ROUTES = {
+    f"admin/{m._meta.app_label}/{m._meta.model_name}/<path:object_id>/"
+    for m in admin.site._registry
+} | {"admin/(?P<url>.*)$"}
+
+
+def _patterns(resolver=None, prefix="", namespace=None):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace
+            ns = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            yield from _patterns(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield prefix + str(entry.pattern), name
+
+
+def test_every_url_pattern_has_a_row():
+    named = {name for _, name in _patterns() if name}
+    unnamed = {route for route, name in _patterns() if not name}
+    assert sorted(named - set(TABLE)) == [], "URL names without a row in the matrix"
+    assert sorted(set(TABLE) - named) == [], "rows for URL names that no longer exist"
+    assert sorted(unnamed - UNNAMED_ROUTES) == [], "unnamed URL patterns not in the matrix"
+    assert (
+        sorted(
+            set(ADMIN_MODELS)
+            - {f"{m._meta.app_label}_{m._meta.model_name}" for m in admin.site._registry}
+        )
+        == []
+    )
+
+
+# --- Visiting -----------------------------------------------------------------------------
+
+
+def _answer(response) -> int | str:
+    if response.status_code != 302:
+        return response.status_code
+    location = response["Location"]
+    if location.startswith(reverse("admin:login")):
+        return ADMIN_LOGIN
+    if location.startswith(reverse("login")):
+        return LOGIN
+    return REDIRECT
+
+
+def _clients(w) -> dict[str, Client]:
+    clients = {ANON: Client()}
+    for persona in PERSONAS[1:]:
+        client = Client()
+        client.force_login(getattr(w, persona))
+        clients[persona] = client
+    return clients
+
+
+def _admin_world(w) -> None:
+    """One row for each admin model that the world does not make on its own."""
+    Accommodation.objects.create(user=w.trainee, quiz=w.quiz, extra_minutes=10)
+    ProgramAssignment.objects.create(user=w.trainee, program=w.program)
+    ReminderSent.objects.create(
+        user=w.trainee,
+        program=w.program,
+        event=ReminderSent.Event.values[0],
+        event_date="2026-12-01",
+    )
+    common = {"username": "someone", "ip_address": "10.0.0.1", "user_agent": "test"}
+    AccessAttempt.objects.create(failures_since_start=1, **common)
+    AccessLog.objects.create(**common)
+    AccessFailureLog.objects.create(**common)
+    assert Group.objects.exists() and AuditEvent.objects.exists()
+
+
+def snapshot() -> dict:
+    """Every row of the site's own tables, to prove a refused POST changed nothing."""
+    state = {}
+    for label in ("lessons", "quizzes", "trainingsite"):
+        for model in apps.get_app_config(label).get_models():
+            state[model._meta.label] = list(model._default_manager.order_by("pk").values())
+    user_model = apps.get_model("auth", "User")
+    state["users"] = list(
+        user_model.objects.order_by("pk").values_list(
+            "pk", "password", "first_name", "last_name", "is_active"
+        )
+    )
+    return state
+
+
+def test_access_matrix(world):
+    _admin_world(world)
+    clients = _clients(world)
+    mismatches = []
+    visited = 0
+    for name, cases in TABLE.items():
+        for case in cases:
+            kwargs = case.kwargs(world) if callable(case.kwargs) else case.kwargs
+            url = reverse(name, kwargs=kwargs)
+            assert set(case.expected) == set(PERSONAS), f"{name}: a persona has no answer"
+            for persona in PERSONAS:
+                response = getattr(clients[persona], case.method)(url)
+                visited += 1
+                got = _answer(response)
+                if got != case.expected[persona]:
+                    mismatches.append(
+                        f"{name} {case.note} {url} as {persona}: "
+                        f"expected {case.expected[persona]}, got {got}"
+                    )
+                assert response.status_code < 500, f"{url} as {persona}"
+    print(
+        f"\naccess matrix: {visited} requests ({len(TABLE)} URL names × {len(PERSONAS)} personas)"
+    )
+    assert mismatches == []
+
+
+# --- POST as the wrong persona ------------------------------------------------------------
+
+
+def _answer_post(w):
+    question = w.in_progress.paper["questions"][0]
+    return {"sequence": str(w.in_progress.sequence), f"q-{question['id']}": "0", "confirm": "1"}
+
+
+POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
+    # (URL name, kwargs, form data, {persona: answer}) for every persona who may not post.
+    (
+        "lessons:complete",
+        lambda w: {"slug": w.draft_lesson.slug},
+        {},
+        {ANON: LOGIN, TRAINEE: 404, OTHER: 404, MANAGER: 404, OTHER_MANAGER: 404},
+    ),
+    *[
+        (
+            name,
+            lambda w: {"uuid": w.in_progress.uuid},
+            _answer_post,
+            {
+                ANON: LOGIN,
+                OTHER: 404,
+                EDUCATOR: 404,
+                MANAGER: 404,
+                OTHER_MANAGER: 404,
+                SUPERUSER: 404,
+            },
+        )
+        for name in ("quizzes:save", "quizzes:submit")
+    ],
+    (
+        "quizzes:start",
+        lambda w: {"slug": w.draft_quiz.slug},
+        {},
+        signed_in(404),
+    ),
+    (
+        "quizzes:practice",
+        lambda w: {"slug": w.quiz.slug},
+        lambda w: {"source": str(w.submitted.uuid)},
+        {ANON: LOGIN, OTHER: 404, EDUCATOR: 404, MANAGER: 404, OTHER_MANAGER: 404, SUPERUSER: 404},
+    ),
+    (
+        "quizzes:accommodations",
+        lambda w: {"slug": w.quiz.slug},
+        lambda w: {"trainee": str(w.trainee.pk), "extra_minutes": "30", "extra_attempts": "1"},
+        signed_in(403, manager=None, superuser=None, other_manager=404),
+    ),
+    (
+        "certificates:claim",
+        {"slug": "no-such-program"},
+        {},
+        signed_in(404),
+    ),
+    (
+        "certificates:revoke",
+        _cert,
+        {"reason": "Testing refusals."},
+        signed_in(403, superuser=None),
+    ),
+    *[
+        (
+            name,
+            lambda w: {"slug": w.cohort_a.slug},
+            data,
+            signed_in(403, manager=None, superuser=None, other_manager=404),
+        )
+        for name, data in (
+            (
+                "reports:cohort_add",
+                {"email": "new@example.com", "first_name": "N", "last_name": "W"},
+            ),
+            ("reports:cohort_import", {}),
+            (
+                "reports:cohort_import_confirm",
+                {"csv_text": "name,email\nNew Person,new@example.com\n"},
+            ),
+        )
+    ],
+    (
+        "reports:join",
+        {"code": "NO-SUCH-CODE"},
+        {
+            "first_name": "N",
+            "last_name": "W",
+            "email": "joiner@example.com",
+            "password1": "a-long-enough-password-2026",
+            "password2": "a-long-enough-password-2026",
+        },
+        everyone(404),
+    ),
+]
+
+
+def test_post_as_the_wrong_persona_is_refused_and_changes_nothing(world):
+    clients = _clients(world)
+    before = snapshot()
+    mismatches = []
+    posts = 0
+    for name, kwargs, data, expected in POST_REFUSALS:
+        kwargs = kwargs(world) if callable(kwargs) else kwargs
+        data = data(world) if callable(data) else data
+        url = reverse(name, kwargs=kwargs)
+        for persona, answer in expected.items():
+            if answer is None:
+                continue  # allowed to post: covered by the feature's own tests
+            response = clients[persona].post(url, data)
+            posts += 1
+            got = _answer(response)
+            if got != answer:
+                mismatches.append(f"POST {url} as {persona}: expected {answer}, got {got}")
+    print(f"\nrefused POSTs: {posts}")
+    assert mismatches == []
+    assert snapshot() == before
+    # Every POST-only URL (GET answers 405) has its refusals here; log-out is open to all.
+    post_only = {
+        name
+        for name, cases in SITE_TABLE.items()
+        if 405 in (cases[0].expected[TRAINEE], cases[0].expected[MANAGER])
+    }
+    refused = {name for name, *_ in POST_REFUSALS}
+    assert post_only - {"logout"} == refused - {
+        "certificates:revoke",
+        "reports:join",
+        "quizzes:accommodations",
+    }
