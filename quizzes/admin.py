@@ -2,9 +2,17 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from quizzes.models import Accommodation, Choice, Question, Quiz, QuizQuestion
+from quizzes.models import (
+    Accommodation,
+    Attempt,
+    AttemptAnswer,
+    Choice,
+    Question,
+    Quiz,
+    QuizQuestion,
+)
 from quizzes.services import accommodation_grant
 from quizzes.validation import question_choice_problems, quiz_publish_problem
 
@@ -206,6 +214,120 @@ class AccommodationAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
         obj.granted_by = saved.granted_by
         obj.created_at = saved.created_at
+
+
+def _choice_line(choice: dict, selected: set[int]) -> tuple:
+    marks = []
+    if choice["id"] in selected:
+        marks.append("chosen")
+    if choice.get("is_correct"):
+        marks.append("correct")
+    text = choice["text"]
+    shown = format_html("<strong>{}</strong>", text) if choice["id"] in selected else text
+    return (shown, f" [{', '.join(marks)}]" if marks else "")
+
+
+def _verdict(row: AttemptAnswer | None) -> str:
+    if row is None or row.is_correct is None:
+        return "not scored yet"
+    awarded = f"{row.awarded:g}" if row.awarded is not None else "–"
+    return f"{awarded} awarded, {'correct' if row.is_correct else 'wrong'}"
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    """Attempts record what a trainee did: educators look, nobody edits them here."""
+
+    list_display = [
+        "started_at",
+        "user",
+        "quiz",
+        "kind",
+        "state",
+        "score",
+        "passed",
+        "close_reason",
+    ]
+    list_filter = ["state", "kind", "passed", "close_reason", "quiz"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "quiz__title"]
+    list_select_related = ["user", "quiz"]
+    date_hierarchy = "started_at"
+    fields = [
+        "uuid",
+        "user",
+        "quiz",
+        "kind",
+        "source_attempt",
+        "state",
+        "close_reason",
+        "started_at",
+        "deadline",
+        "submitted_at",
+        "score",
+        "passed",
+        "fail_reasons_text",
+        "paper_review",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="score", ordering="percent")
+    def score(self, obj: Attempt) -> str:
+        if obj.percent is None:
+            return "–"
+        return f"{obj.points:g} / {obj.max_points:g} ({obj.percent:g}%)"
+
+    @admin.display(description="why it failed")
+    def fail_reasons_text(self, obj: Attempt) -> str:
+        return "; ".join(r.get("message", "") for r in obj.fail_reasons) or "–"
+
+    @admin.display(description="paper and answers")
+    def paper_review(self, obj: Attempt):
+        """The frozen paper with the trainee's choices as they were scored (one query)."""
+        rows = {a.question_id: a for a in AttemptAnswer.objects.filter(attempt=obj)}
+        items = []
+        for number, q in enumerate(obj.paper.get("questions", []), start=1):
+            row = rows.get(q["id"])
+            selected = set(row.selected) if row else set()
+            choices = format_html_join(
+                "", "<li>{}{}</li>", (_choice_line(c, selected) for c in q["choices"])
+            )
+            explanation = (
+                format_html("<p>Explanation: {}</p>", q["explanation"])
+                if q.get("explanation")
+                else ""
+            )
+            items.append(
+                (
+                    number,
+                    q["prompt"],
+                    q.get("key", ""),
+                    q["points"],
+                    " · critical" if q.get("critical") else "",
+                    _verdict(row),
+                    choices,
+                    explanation,
+                )
+            )
+        if not items:
+            return "No questions on this paper."
+        return format_html(
+            '<ol class="attempt-review">{}</ol>',
+            format_html_join(
+                "",
+                '<li data-question-number="{}"><p><strong>{}</strong></p>'
+                "<p>{} · {} point(s){} · {}</p><ul>{}</ul>{}</li>",
+                items,
+            ),
+        )
 
 
 from quizzes import admin_authoring, admin_certification, admin_cohorts  # noqa: E402,F401

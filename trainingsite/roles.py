@@ -22,6 +22,11 @@ EDUCATOR_CONTENT_MODELS: dict[str, list[str]] = {
     "quizzes": ["quiz", "question", "choice", "quizquestion", "accommodation", "program"],
 }
 
+# Records educators may look at in the admin but never change (trainees' attempts).
+EDUCATOR_VIEW_ONLY_MODELS: dict[str, list[str]] = {
+    "quizzes": ["attempt"],
+}
+
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     Role.TRAINEE: [],
     Role.EDUCATOR: [
@@ -29,6 +34,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         for app_label, models in EDUCATOR_CONTENT_MODELS.items()
         for model in models
         for action in ("add", "change", "view")
+    ]
+    + [
+        (app_label, f"view_{model}")
+        for app_label, models in EDUCATOR_VIEW_ONLY_MODELS.items()
+        for model in models
     ],
     Role.MANAGER: [],
 }
