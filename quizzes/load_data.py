@@ -539,6 +539,9 @@ def load_data_generate(
             writer.flush()
         result.trainees += len(users)
         say(f"  {result.trainees} trainees, {result.attempts} attempts")
+    # Fresh statistics, or the query planners guess wrong on tables that grew this fast.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return result
 
 
