@@ -147,7 +147,7 @@ def verify(*, expected: list[dict]) -> dict:
             if saved.get(question) != wanted:
                 lost.append(f"attempt {uuid} question {question}: saved {saved.get(question)}")
     return {
-        "attempts": len(expected),
+        "attempts": len(latest),
         "answers_checked": checked,
         "lost": len(lost),
         "details": lost[:20],
