@@ -31,6 +31,28 @@ def sequence_from_post(data: QueryDict) -> int:
     return value
 
 
+def shown_from_post(*, paper: Mapping[str, Any], data: QueryDict) -> set[int] | None:
+    """The ids of the questions the posted page showed, or None when it showed all of them.
+
+    A page of a long paper lists its questions in `shown` fields, so saving it
+    leaves the answers on the other pages alone.
+    """
+    raw = data.getlist("shown")
+    if not raw:
+        return None
+    on_paper = {q["id"] for q in paper.get("questions", [])}
+    shown = set()
+    for value in raw:
+        try:
+            question_id = int(value)
+        except ValueError:
+            raise ValidationError(SAVE_UNKNOWN_QUESTION, code="unknown_question") from None
+        if question_id not in on_paper:
+            raise ValidationError(SAVE_UNKNOWN_QUESTION, code="unknown_question")
+        shown.add(question_id)
+    return shown
+
+
 def answers_from_post(*, paper: Mapping[str, Any], data: QueryDict) -> dict[int, list[int]]:
     """Turn `q-<question id>` = <choice position> fields into question id -> choice ids.
 

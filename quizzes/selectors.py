@@ -259,10 +259,77 @@ class ShownQuestion:
         return any(c.selected for c in self.choices)
 
 
+def page_count_for(*, question_count: int, per_page: int) -> int:
+    """How many pages a paper of `question_count` questions takes (0 per page = one page)."""
+    if per_page <= 0 or question_count <= per_page:
+        return 1
+    return -(-question_count // per_page)
+
+
+@dataclass(frozen=True)
+class NavigatorItem:
+    number: int
+    id: int
+    page: int
+    answered: bool
+    current: bool
+
+
 @dataclass(frozen=True)
 class AttemptPage:
+    """The whole paper as shown (no answer key), and which page of it is on screen."""
+
     attempt: Attempt
     questions: tuple[ShownQuestion, ...]
+    per_page: int = 0
+    page_number: int = 1
+
+    @property
+    def page_count(self) -> int:
+        return page_count_for(question_count=len(self.questions), per_page=self.per_page)
+
+    @property
+    def is_paginated(self) -> bool:
+        return self.page_count > 1
+
+    def page_of(self, number: int) -> int:
+        """The page on which question `number` (1-based) appears."""
+        if not self.is_paginated:
+            return 1
+        return (number - 1) // self.per_page + 1
+
+    @property
+    def page_questions(self) -> tuple[ShownQuestion, ...]:
+        if not self.is_paginated:
+            return self.questions
+        start = (self.page_number - 1) * self.per_page
+        return self.questions[start : start + self.per_page]
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page_number - 1 if self.page_number > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page_number + 1 if self.page_number < self.page_count else None
+
+    @property
+    def navigator(self) -> tuple[NavigatorItem, ...]:
+        return tuple(
+            NavigatorItem(
+                number=q.number,
+                id=q.id,
+                page=self.page_of(q.number),
+                answered=q.answered,
+                current=self.page_of(q.number) == self.page_number,
+            )
+            for q in self.questions
+        )
+
+    @property
+    def unanswered_items(self) -> tuple[NavigatorItem, ...]:
+        """Unanswered questions across all pages, with the page each is on."""
+        return tuple(item for item in self.navigator if not item.answered)
 
     @property
     def unanswered(self) -> int:
@@ -292,12 +359,20 @@ def attempt_selected(*, attempt: Attempt) -> dict[int, list[int]]:
     }
 
 
-def attempt_page_data(*, attempt: Attempt) -> AttemptPage:
-    """The paper without any answer key, with the saved selections (one query)."""
-    return attempt_page_from_paper(attempt=attempt, saved=attempt_selected(attempt=attempt))
+def attempt_page_data(*, attempt: Attempt, per_page: int = 0, page: int = 1) -> AttemptPage:
+    """The paper without any answer key, with the saved selections (one query).
+
+    With `per_page`, page `page` is the one on screen; every question's answered
+    state is still known for the page navigator and the submit confirmation.
+    """
+    return attempt_page_from_paper(
+        attempt=attempt, saved=attempt_selected(attempt=attempt), per_page=per_page, page=page
+    )
 
 
-def attempt_page_from_paper(*, attempt: Attempt, saved: dict[int, list[int]]) -> AttemptPage:
+def attempt_page_from_paper(
+    *, attempt: Attempt, saved: dict[int, list[int]], per_page: int = 0, page: int = 1
+) -> AttemptPage:
     """Strip the answer key from the paper: only prompts, choice texts and selections."""
     questions = []
     for number, q in enumerate(attempt.paper.get("questions", []), start=1):
@@ -324,7 +399,9 @@ def attempt_page_from_paper(*, attempt: Attempt, saved: dict[int, list[int]]) ->
                 image_alt=paper_image(q)[1],
             )
         )
-    return AttemptPage(attempt=attempt, questions=tuple(questions))
+    return AttemptPage(
+        attempt=attempt, questions=tuple(questions), per_page=per_page, page_number=page
+    )
 
 
 # Results ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ replayed request can never score an attempt twice, on SQLite as on PostgreSQL.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ PAPER_VERSION = 1
 SAVE_UNKNOWN_QUESTION = "An answer names a question that is not on this attempt."
 SAVE_UNKNOWN_CHOICE = "An answer names a choice that is not part of its question."
 SAVE_ONE_CHOICE_ONLY = "This question takes one answer only."
+SAVE_NOT_ON_PAGE = "An answer names a question that is not on the page being saved."
 SAVE_STALE = (
     "These answers are out of date: newer answers were saved from another tab or window. "
     "Reload the page to see the latest saved answers."
@@ -224,24 +225,43 @@ def attempt_save_answers(
     answers: Mapping[int, Sequence[int]],
     sequence: int,
     now: datetime | None = None,
+    only: Collection[int] | None = None,
 ) -> int:
     """Save the whole page of answers (question id -> choice ids); return the new sequence.
 
-    Questions missing from `answers` are saved as unanswered. Raises
-    ValidationError (nothing saved) for ids not on the paper, StaleSequence when
-    the page is older than the last save, AttemptClosed after the time limit.
+    `only` names the questions on the page being saved (a long paper is split
+    into pages); questions elsewhere on the paper keep their saved answers.
+    Questions of the page missing from `answers` are saved as unanswered. Raises
+    ValidationError (nothing saved) for ids not on the paper or not on the page,
+    StaleSequence when the page is older than the last save, AttemptClosed after
+    the time limit.
     """
     now = _now(now)
     clean = attempt_answers_validate(paper=attempt.paper, answers=answers)
+    scope = None
+    if only is not None:
+        scope = frozenset(only)
+        on_paper = {q["id"] for q in attempt.paper.get("questions", [])}
+        if not scope <= on_paper:
+            raise ValidationError(SAVE_UNKNOWN_QUESTION, code="unknown_question")
+        if not clean.keys() <= scope:
+            raise ValidationError(SAVE_NOT_ON_PAGE, code="not_on_page")
     # Closing at the time limit commits on its own before the refusal.
     if attempt_close_if_expired(attempt=attempt, now=now):
         raise AttemptClosed
-    return _attempt_answers_write(attempt=attempt, clean=clean, sequence=sequence, now=now)
+    return _attempt_answers_write(
+        attempt=attempt, clean=clean, sequence=sequence, now=now, scope=scope
+    )
 
 
 @transaction.atomic
 def _attempt_answers_write(
-    *, attempt: Attempt, clean: dict[int, list[int]], sequence: int, now: datetime
+    *,
+    attempt: Attempt,
+    clean: dict[int, list[int]],
+    sequence: int,
+    now: datetime,
+    scope: frozenset[int] | None = None,
 ) -> int:
     in_time = Q(deadline__isnull=True) | Q(deadline__gte=now - GRACE)
     updated = Attempt.objects.filter(
@@ -255,6 +275,8 @@ def _attempt_answers_write(
     attempt.sequence = sequence + 1
     changed = []
     for row in AttemptAnswer.objects.filter(attempt=attempt).only("id", "question_id", "selected"):
+        if scope is not None and row.question_id not in scope:
+            continue
         wanted = clean.get(row.question_id, [])
         if sorted(row.selected) != wanted:
             row.selected = wanted

@@ -5,13 +5,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from quizzes import selectors, services
 from quizzes.cohorts import trainee_for_manager_or_404, trainees_for_manager
-from quizzes.forms import AccommodationForm, answers_from_post, sequence_from_post
+from quizzes.forms import (
+    AccommodationForm,
+    answers_from_post,
+    sequence_from_post,
+    shown_from_post,
+)
 from quizzes.models import Attempt, Quiz
 from quizzes.scoring import PARTIAL_CREDIT_RULE
 from trainingsite.access import educator_required, manager_required
@@ -155,13 +161,37 @@ def start(request, slug):
     return redirect("quizzes:attempt", uuid=attempt.uuid)
 
 
+def _page_number(raw: str | None) -> int:
+    """A 1-based page number from the query string or the form; 404 for anything else."""
+    if raw in (None, ""):
+        return 1
+    try:
+        number = int(raw)
+    except ValueError:
+        raise Http404("No such page.") from None
+    if number < 1:
+        raise Http404("No such page.")
+    return number
+
+
+def _attempt_page_url(attempt: Attempt, page_number: int) -> str:
+    url = reverse("quizzes:attempt", kwargs={"uuid": attempt.uuid})
+    return f"{url}?page={page_number}" if page_number > 1 else url
+
+
 @never_cache
 @login_required
 def attempt(request, uuid):
     attempt = _attempt_or_404(request, uuid)
     if not attempt.is_open:
         return redirect(attempt)
-    page = selectors.attempt_page_data(attempt=attempt)
+    page = selectors.attempt_page_data(
+        attempt=attempt,
+        per_page=attempt.quiz.questions_per_page,
+        page=_page_number(request.GET.get("page")),
+    )
+    if page.page_number > page.page_count:
+        raise Http404("No such page.")
     remaining = None
     if attempt.deadline:
         remaining = max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
@@ -177,7 +207,10 @@ def _save_from_post(request: HttpRequest, attempt: Attempt) -> HttpResponse | in
     try:
         sequence = sequence_from_post(request.POST)
         answers = answers_from_post(paper=attempt.paper, data=request.POST)
-        return services.attempt_save_answers(attempt=attempt, answers=answers, sequence=sequence)
+        shown = shown_from_post(paper=attempt.paper, data=request.POST)
+        return services.attempt_save_answers(
+            attempt=attempt, answers=answers, sequence=sequence, only=shown
+        )
     except ValidationError as error:
         return _problem(request, error.messages[0], 400, attempt)
     except services.StaleSequence:
@@ -199,8 +232,19 @@ def save(request, uuid):
         return result
     if _wants_json(request):
         return JsonResponse({"sequence": result, "saved_at": timezone.now().isoformat()})
-    messages.success(request, SAVED)
-    return redirect("quizzes:attempt", uuid=attempt.uuid)
+    # Previous, Next and the page navigator save the page, then go where they point.
+    page_count = selectors.page_count_for(
+        question_count=len(attempt.paper.get("questions", [])),
+        per_page=attempt.quiz.questions_per_page,
+    )
+    target = request.POST.get("goto") or request.POST.get("page")
+    try:
+        page_number = min(_page_number(target), page_count)
+    except Http404:
+        page_number = 1
+    if not request.POST.get("goto"):
+        messages.success(request, SAVED)
+    return redirect(_attempt_page_url(attempt, page_number))
 
 
 @never_cache
@@ -216,7 +260,9 @@ def submit(request, uuid):
         if isinstance(result, HttpResponse):
             return result
     if not request.POST.get("confirm"):
-        page = selectors.attempt_page_data(attempt=attempt)
+        page = selectors.attempt_page_data(
+            attempt=attempt, per_page=attempt.quiz.questions_per_page
+        )
         if page.unanswered:
             return render(request, "quizzes/confirm.html", {"page": page, "attempt": attempt})
     attempt = services.attempt_submit(attempt=attempt)

@@ -100,15 +100,67 @@
     schedule(600);
   });
 
-  function unanswered() {
-    var count = 0;
+  // Unanswered question numbers across all pages: this page's from its inputs,
+  // the other pages' from the navigator (as saved on the server).
+  function unansweredNumbers() {
+    var numbers = [];
+    var onPage = {};
     form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
+      onPage[fieldset.dataset.question] = true;
       if (!fieldset.querySelector("input:checked")) {
-        count += 1;
+        numbers.push(parseInt(fieldset.dataset.number, 10));
       }
     });
-    return count;
+    form.querySelectorAll("[data-nav-question]").forEach(function (item) {
+      if (!onPage[item.dataset.navQuestion] && item.dataset.answered !== "1") {
+        numbers.push(parseInt(item.dataset.navNumber, 10));
+      }
+    });
+    return numbers.sort(function (a, b) { return a - b; });
   }
+
+  // Keep the page navigator in step with this page's inputs.
+  function refreshNavigator() {
+    form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
+      var item = form.querySelector('[data-nav-question="' + fieldset.dataset.question + '"]');
+      if (!item) {
+        return;
+      }
+      var answered = !!fieldset.querySelector("input:checked");
+      item.dataset.answered = answered ? "1" : "0";
+      item.classList.toggle("btn-secondary", answered);
+      item.classList.toggle("btn-outline-secondary", !answered);
+      item.setAttribute(
+        "aria-label",
+        item.getAttribute("aria-label").replace(/unanswered|answered/, answered ? "answered" : "unanswered")
+      );
+    });
+  }
+  form.addEventListener("change", refreshNavigator);
+
+  // Previous, Next and the navigator save this page, then open theirs. Wait for
+  // an autosave in flight first, so the page posts the latest sequence.
+  form.querySelectorAll("button[data-goto]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (submitting) {
+        return;
+      }
+      submitting = true;
+      stopped = true;
+      window.clearTimeout(timer);
+      var ready = inFlight || Promise.resolve(true);
+      ready.then(function () {
+        var goto = document.createElement("input");
+        goto.type = "hidden";
+        goto.name = "goto";
+        goto.value = button.value;
+        form.appendChild(goto);
+        form.action = form.dataset.saveUrl;
+        form.submit();
+      });
+    });
+  });
 
   function submitNow() {
     submitting = true;
@@ -128,10 +180,15 @@
       if (submitting) {
         return;
       }
-      var missing = unanswered();
+      var numbers = unansweredNumbers();
+      var missing = numbers.length;
       if (missing && dialog && typeof dialog.showModal === "function") {
         document.getElementById("confirm-unanswered").textContent =
           missing === 1 ? "1 question is unanswered." : missing + " questions are unanswered.";
+        var list = document.getElementById("confirm-unanswered-list");
+        if (list) {
+          list.textContent = "Unanswered: question" + (missing === 1 ? " " : "s ") + numbers.join(", ") + ".";
+        }
         dialog.showModal();
         return;
       }
