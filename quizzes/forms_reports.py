@@ -18,11 +18,24 @@ ERROR_PASSWORDS_DIFFER = "The two passwords differ."
 class TraineeFilterForm(forms.Form):
     cohort = forms.SlugField(required=False, max_length=200)
     program = forms.ModelChoiceField(
-        queryset=Program.objects.order_by("name"), required=False, empty_label="Any program"
+        queryset=Program.objects.order_by("name"),
+        required=False,
+        empty_label="Any program",
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    q = forms.CharField(required=False, max_length=100, label="Search", strip=True)
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        strip=True,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
+    sort = forms.ChoiceField(
+        choices=SORT_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
 
     def clean_sort(self) -> str:
