@@ -366,7 +366,8 @@ def _plan_trainee(w: _Writer, *, user_id: int, name: str, outcome: str, extra_at
             finish = add_months(now, -months) - timedelta(days=rng.uniform(5, 90))
         start = finish - timedelta(days=rng.uniform(3, 60))
         done = cycle(start, finish, complete=True)
-        certify(done, 1)
+        # Issued once the last attempt is submitted (attempts take at most 25 minutes).
+        certify(done + timedelta(minutes=30), 1)
         if outcome == "renewed":
             renew_start = add_months(done, months) - timedelta(days=rng.uniform(1, 25))
             renew_start = min(renew_start, now - timedelta(days=3))

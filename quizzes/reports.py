@@ -356,6 +356,10 @@ class TraineeRow:
         return self.status.label
 
     @property
+    def holds_certificate(self) -> bool:
+        return self.status in CERTIFIED_STATUSES
+
+    @property
     def best_scores_text(self) -> str:
         return "; ".join(f"{title}: {percent:.0f}%" for title, percent in self.best_scores)
 
