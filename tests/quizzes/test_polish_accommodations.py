@@ -232,3 +232,10 @@ def test_quiz_page_links_managers_to_accommodations(quiz, manager_client):
 
 def test_quiz_page_hides_the_link_from_trainees(quiz, trainee_client):
     assert url(quiz) not in trainee_client.get(quiz.get_absolute_url()).content.decode()
+
+
+def test_page_lists_a_grant_whose_granter_was_deleted(quiz, cohorts, manager_client, trainee):
+    Accommodation.objects.create(quiz=quiz, user=trainee, extra_minutes=9, granted_by=None)
+    response = manager_client.get(url(quiz))
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="accommodation-row"') == 1
