@@ -119,6 +119,10 @@ def accommodations_for_manager(*, quiz: Quiz, manager) -> QuerySet[Accommodation
     )
 
 
+def accommodation_get(*, quiz: Quiz, trainee) -> Accommodation | None:
+    return Accommodation.objects.filter(quiz=quiz, user=trainee).first()
+
+
 def quiz_published_get(*, slug: str) -> Quiz | None:
     return Quiz.objects.published().select_related("topic").filter(slug=slug).first()
 

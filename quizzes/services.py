@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -450,6 +451,9 @@ def practice_start_from_mistakes(
     if source is not None and source.state != Attempt.State.SUBMITTED:
         raise AttemptRefused(PRACTICE_NOT_SUBMITTED)
     # A second click while a round from the same source is open resumes that round.
+    # Two clicks at once: on PostgreSQL the second waits on this per-trainee lock,
+    # then finds the first one's round.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
     open_round = (
         Attempt.objects.select_related("quiz")
         .filter(

@@ -126,7 +126,7 @@ def accommodations(request, slug):
             except ValueError:
                 raise Http404("No such trainee.") from None
             trainee = trainee_for_manager_or_404(request.user, trainee_id)
-            current = quiz.accommodations.filter(user=trainee).first()
+            current = selectors.accommodation_get(quiz=quiz, trainee=trainee)
             initial = {
                 "trainee": trainee.pk,
                 "extra_minutes": current.extra_minutes if current else 0,
