@@ -6,6 +6,11 @@ from lessons.markdown import render_lesson_markdown
 from trainingsite.roles import user_is_educator
 
 
+class TopicManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
 class Topic(models.Model):
     title = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -13,6 +18,8 @@ class Topic(models.Model):
     order = models.PositiveIntegerField(
         default=0, help_text="Topics are listed to trainees in this order, lowest first."
     )
+
+    objects = TopicManager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -27,6 +34,9 @@ class Topic(models.Model):
 class LessonQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Lesson.Status.PUBLISHED)
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
 
     def visible_to(self, user):
         """Return the lessons the user may open: educators see drafts too."""

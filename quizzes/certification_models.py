@@ -16,6 +16,9 @@ class ProgramQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Program.Status.PUBLISHED)
 
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
 
 class Program(models.Model):
     class Status(models.TextChoices):

@@ -20,6 +20,9 @@ class QuestionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Question.Status.ACTIVE)
 
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
 
 class Question(models.Model):
     class Kind(models.TextChoices):
@@ -138,6 +141,9 @@ class Choice(models.Model):
 class QuizQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Quiz.Status.PUBLISHED)
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
 
 
 class Quiz(models.Model):

@@ -1,0 +1,209 @@
+"""Data safety: the backup and restore routes of the README bring every record back.
+
+Each test dumps a small committed world (certified, failed, in-progress and
+practised attempts, a revoked certificate, the audit trail), restores it into
+an empty database, and compares what a fresh process reads there with the
+original: every attempt with its answers and score, every certificate.
+"""
+
+import shutil
+import sqlite3
+import subprocess
+import urllib.parse
+from datetime import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.db import connection
+
+from lessons.services import lesson_complete
+from quizzes import services
+from quizzes.certification_services import certificate_revoke
+from tests.certification.builders import make_program
+from tests.factories import make_trainee
+from tests.hardening.realserver import manage, require, server_env, world
+from tests.hardening.world_script import report
+from tests.quizzes.builders import correct_ids, wrong_ids
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The portable route (README, "Backup and restore"): every table the site
+# writes, with references to content types and permissions by name.
+DUMPDATA_ARGS = [
+    "--natural-foreign",
+    "--exclude=contenttypes",
+    "--exclude=auth.permission",
+    "--exclude=sessions",
+]
+
+
+def _answer(attempt, pick) -> None:
+    answers = {q["id"]: pick(q) for q in attempt.paper["questions"]}
+    services.attempt_save_answers(attempt=attempt, answers=answers, sequence=attempt.sequence)
+
+
+def _build_world(superuser) -> dict:
+    """Attempts in every state and certificates, made by the real services."""
+    program = make_program(slug="safety", lessons=1, quizzes=1)
+    lesson, quiz = program.required_lessons.get(), program.required_quizzes.get()
+    certified, revoked, failing, halfway = (
+        make_trainee(username=name) for name in ("certified", "revoked", "failing", "halfway")
+    )
+    for trainee in (certified, revoked):
+        lesson_complete(user=trainee, lesson=lesson)
+        attempt = services.attempt_start(user=trainee, quiz=quiz)
+        _answer(attempt, correct_ids)
+        services.attempt_submit(attempt=attempt)
+    failed = services.attempt_start(user=failing, quiz=quiz)
+    _answer(failed, wrong_ids)
+    services.attempt_submit(attempt=failed)
+    services.practice_start_from_mistakes(user=failing, quiz=quiz)
+    _answer(services.attempt_start(user=halfway, quiz=quiz), correct_ids)
+    superuser.user_permissions.add(Permission.objects.get(codename="revoke_certificate"))
+    superuser = type(superuser).objects.get(pk=superuser.pk)
+    certificate_revoke(
+        certificate=revoked.certificates.get(), by=superuser, reason="Issued in error."
+    )
+    original = report()
+    assert original["violations"] == []
+    states = sorted(a["state"] for a in original["attempts"].values())
+    assert states == ["in_progress", "in_progress", "submitted", "submitted", "submitted"]
+    assert sorted(c["revoked"] for c in original["certificates"]) == [False, True]
+    return original
+
+
+def _to_the_millisecond(found: dict) -> dict:
+    """Django's JSON serializer keeps times to the millisecond (ECMA-262), no finer."""
+    for certificate in found["certificates"]:
+        issued = datetime.fromisoformat(certificate["issued_at"])
+        certificate["issued_at"] = issued.replace(microsecond=issued.microsecond // 1000 * 1000)
+    return found
+
+
+def _sqlite_url(path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _restored_report(tmp_path, database_url: str) -> dict:
+    env = server_env(database_url=database_url, var_dir=tmp_path, static_root=tmp_path)
+    return world(env, "report")
+
+
+def _pg_url(name: str) -> str:
+    settings = connection.settings_dict
+    auth = urllib.parse.quote(settings["USER"] or "")
+    if settings["PASSWORD"]:
+        auth += ":" + urllib.parse.quote(settings["PASSWORD"])
+    host = settings["HOST"] or "localhost"
+    return f"postgres://{auth}@{host}:{settings['PORT'] or 5432}/{name}"
+
+
+def _pg_env() -> dict:
+    import os
+
+    env = dict(os.environ)
+    if connection.settings_dict["PASSWORD"]:
+        env["PGPASSWORD"] = connection.settings_dict["PASSWORD"]
+    return env
+
+
+def _pg_args() -> list[str]:
+    settings = connection.settings_dict
+    return [
+        "-h",
+        settings["HOST"] or "localhost",
+        "-p",
+        str(settings["PORT"] or 5432),
+        "-U",
+        settings["USER"] or "postgres",
+    ]
+
+
+class EmptyPostgresDatabase:
+    """A fresh, empty PostgreSQL database of this process, dropped afterwards."""
+
+    def __init__(self, purpose: str):
+        import os
+
+        self.name = f"trainingsite_{purpose}_{os.getpid()}"
+
+    def __enter__(self) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{self.name}"')
+        return self.name
+
+    def __exit__(self, *exc) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def test_dumpdata_then_loaddata_into_an_empty_database_finds_everything(tmp_path, superuser):
+    original = _build_world(superuser)
+    dump = tmp_path / "backup.json"
+    call_command("dumpdata", *DUMPDATA_ARGS, output=str(dump), verbosity=0)
+
+    def restore(env) -> None:
+        manage(env, "migrate", "--no-input", "-v0")  # the empty database: schema, no data
+        manage(env, "loaddata", str(dump), "-v0")
+
+    if connection.vendor == "postgresql":
+        with EmptyPostgresDatabase("loaddata") as name:
+            env = server_env(database_url=_pg_url(name), var_dir=tmp_path, static_root=tmp_path)
+            restore(env)
+            restored = world(env, "report")
+    else:
+        env = server_env(
+            database_url=_sqlite_url(tmp_path / "restored.sqlite3"),
+            var_dir=tmp_path,
+            static_root=tmp_path,
+        )
+        restore(env)
+        restored = world(env, "report")
+
+    assert _to_the_millisecond(restored) == _to_the_millisecond(original)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backup route")
+def test_sqlite_backup_then_restore_into_an_empty_file_finds_everything(tmp_path, superuser):
+    original = _build_world(superuser)
+    backup, restored_file = tmp_path / "backup.sqlite3", tmp_path / "restored.sqlite3"
+    connection.ensure_connection()
+    # What `sqlite3 var/db.sqlite3 ".backup 'backup.sqlite3'"` does: an online, consistent copy.
+    with sqlite3.connect(backup) as target:
+        connection.connection.backup(target)
+    # Restoring: into a new, empty file (`sqlite3 restored.sqlite3 ".restore 'backup.sqlite3'"`).
+    assert not restored_file.exists()
+    with sqlite3.connect(backup) as source, sqlite3.connect(restored_file) as target:
+        source.backup(target)
+
+    restored = _restored_report(tmp_path, _sqlite_url(restored_file))
+
+    assert restored == original
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backup route")
+def test_pg_dump_then_pg_restore_into_an_empty_database_finds_everything(tmp_path, superuser):
+    require(
+        shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None,
+        "pg_dump and pg_restore are not installed (apt-get install postgresql-client)",
+    )
+    original = _build_world(superuser)
+    dump = tmp_path / "backup.dump"
+    subprocess.run(
+        ["pg_dump", "-Fc", *_pg_args(), "-f", str(dump), connection.settings_dict["NAME"]],
+        check=True,
+        env=_pg_env(),
+        timeout=120,
+    )
+    with EmptyPostgresDatabase("restore") as name:
+        subprocess.run(
+            ["pg_restore", "--no-owner", *_pg_args(), "-d", name, str(dump)],
+            check=True,
+            env=_pg_env(),
+            timeout=120,
+        )
+        restored = _restored_report(tmp_path, _pg_url(name))
+
+    assert restored == original
