@@ -190,3 +190,15 @@ def world(trainee, other_trainee, educator, manager, other_manager, superuser) -
         other_manager=other_manager,
         superuser=superuser,
     )
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report how many generated cases each bad-input endpoint ran."""
+    from tests.hardening.test_bad_input import CASES, STATUS_SEEN
+
+    if not CASES:
+        return
+    terminalreporter.section("bad input: generated cases per endpoint")
+    for name, count in sorted(CASES.items()):
+        statuses = ", ".join(f"{s}×{n}" for s, n in sorted(STATUS_SEEN.get(name, {}).items()))
+        terminalreporter.write_line(f"{name}: {count} cases ({statuses})")
