@@ -220,7 +220,7 @@ class Tally:
     """What the clients saw, across threads."""
 
     requests: int = 0
-    server_errors: list[str] = field(default_factory=list)
+    server_errors: list[tuple[float, str]] = field(default_factory=list)
     no_answer: int = 0
     retries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -261,6 +261,10 @@ class TraineeClient:
         )
         self.attempts: dict[str, SavedAttempt] = {}
         self.rng = random.Random(username)
+        # Tries that got no answer or a 5xx, and what the retries then found.
+        self.failed_tries = 0
+        self.saves_confirmed_from_page = 0
+        self.retried_submits = 0
 
     # -- transport -------------------------------------------------------
 
@@ -286,13 +290,15 @@ class TraineeClient:
                 response = self._once(method, path, fields, headers)
             except NO_ANSWER:
                 self.tally.add(no_answer=1)
+                self.failed_tries += 1
                 if self.retry:
                     continue
                 raise
             if response.status >= 500:
+                self.failed_tries += 1
                 with self.tally.lock:
                     self.tally.server_errors.append(
-                        f"{time.monotonic():.3f} {response.status} {method} {path}"
+                        (time.monotonic(), f"{response.status} {method} {path}")
                     )
                 if self.retry:
                     continue
@@ -364,7 +370,7 @@ class TraineeClient:
         fields = [("sequence", str(sequence)), ("answers", "1")]
         fields += [(f"q-{q}", str(p)) for q, positions in answers.items() for p in positions]
         fields.append(("csrfmiddlewaretoken", self.csrf_token()))
-        before = self.tally.no_answer + len(self.tally.server_errors)
+        before = self.failed_tries
         response = self.request(
             "POST",
             f"/quizzes/attempts/{attempt.uuid}/save/",
@@ -375,20 +381,23 @@ class TraineeClient:
             new_sequence = json.loads(response.body)["sequence"]
             assert new_sequence == sequence + 1
         else:
-            retried = self.tally.no_answer + len(self.tally.server_errors) > before
+            retried = self.failed_tries > before
             assert response.status == 409 and retried, (
                 f"save of {attempt.uuid}: {response.status} {response.body[:200]}"
             )
             new_sequence, _choices, checked = self.attempt_page(attempt)
             assert new_sequence == sequence + 1, "a stale retry but the save is not there"
             assert checked == answers, "the retried save's answers were not kept"
+            self.saves_confirmed_from_page += 1
         attempt.confirmed_saves += 1
         attempt.last_answers = answers
         return new_sequence
 
     def submit(self, attempt: SavedAttempt) -> Response:
         fields = {"confirm": "1", "csrfmiddlewaretoken": self.csrf_token()}
+        before = self.failed_tries
         response = self.request("POST", f"/quizzes/attempts/{attempt.uuid}/submit/", fields)
+        self.retried_submits += self.failed_tries > before
         expected = f"/quizzes/attempts/{attempt.uuid}/result/"
         assert response.status == 302 and response.location == expected, (
             f"submit of {attempt.uuid}: {response.status} {response.location}"
