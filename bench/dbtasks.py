@@ -25,21 +25,33 @@ from django.db import transaction  # noqa: E402
 from lessons.models import Lesson  # noqa: E402
 from lessons.services import lesson_complete  # noqa: E402
 from quizzes.models import Attempt, AttemptAnswer, Cohort, Program, Quiz  # noqa: E402
+from trainingsite.demo import DEMO_ACCOUNTS  # noqa: E402
 from trainingsite.roles import Role  # noqa: E402
 
 BENCH_PASSWORD = "bench-load-password-2026"
 BENCH_PREFIX = "bench-"
+LOAD_PREFIX = "load-"
+DEMO_USERNAMES = {account.username for account in DEMO_ACCOUNTS}
 
 
 def _trainees(*, count: int) -> list[str]:
     """Return `count` trainees: generated ones (with their history) first, bench ones to fill."""
     User = get_user_model()
     group = Group.objects.get(name=Role.TRAINEE)
+    candidates = User.objects.filter(groups=group, is_active=True, is_superuser=False).exclude(
+        username__startswith=BENCH_PREFIX
+    )
+    # The generated trainees (generate_load_data) first; the demo trainee keeps its password.
     names = list(
-        User.objects.filter(groups=group, is_active=True, is_superuser=False)
-        .exclude(username__startswith=BENCH_PREFIX)
+        candidates.filter(username__startswith=LOAD_PREFIX)
         .order_by("id")
         .values_list("username", flat=True)[:count]
+    )
+    names += list(
+        candidates.exclude(username__startswith=LOAD_PREFIX)
+        .exclude(username__in=DEMO_USERNAMES)
+        .order_by("id")
+        .values_list("username", flat=True)[: count - len(names)]
     )
     for number in range(count - len(names)):
         names.append(_bench_user(f"trainee-{number:02d}", Role.TRAINEE).username)

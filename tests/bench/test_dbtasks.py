@@ -6,13 +6,15 @@ from django.contrib.auth.hashers import check_password
 from bench.dbtasks import BENCH_PASSWORD, prepare, verify
 from lessons.models import LessonCompletion
 from quizzes import services
+from tests.factories import make_trainee
 from tests.quizzes.builders import make_lesson, make_quiz
 from tests.reports.builders import make_cohort
 
 pytestmark = pytest.mark.django_db
 
 
-def test_prepare_signs_in_as_existing_trainees_and_managers_of_every_cohort(trainee):
+def test_prepare_signs_in_as_generated_trainees_first_and_managers_of_every_cohort(trainee):
+    generated = make_trainee(username="load-trainee-00001")
     first, second = make_cohort(name="Clinic A"), make_cohort(name="Clinic B")
     lesson = make_lesson()
     make_quiz(2, slug="limited", max_attempts=1)
@@ -21,8 +23,7 @@ def test_prepare_signs_in_as_existing_trainees_and_managers_of_every_cohort(trai
 
     state = prepare(users=2)
 
-    assert state["trainees"][0] == trainee.username
-    assert state["trainees"][1] == "bench-trainee-00"
+    assert state["trainees"] == [generated.username, trainee.username]
     assert state["managers"] == ["bench-manager-00", "bench-manager-01"]
     assert state["quiz"] == "open-quiz"
     assert state["lessons"] == [lesson.slug]
@@ -31,6 +32,17 @@ def test_prepare_signs_in_as_existing_trainees_and_managers_of_every_cohort(trai
     trainee.refresh_from_db()
     assert check_password(BENCH_PASSWORD, trainee.password) is True
     assert LessonCompletion.objects.filter(lesson=lesson).count() == 2
+
+
+def test_prepare_fills_up_with_bench_trainees_and_leaves_the_demo_trainee_alone():
+    demo = make_trainee(username="trainee")
+    make_quiz(2, slug="open-quiz")
+
+    state = prepare(users=2)
+
+    assert state["trainees"] == ["bench-trainee-00", "bench-trainee-01"]
+    demo.refresh_from_db()
+    assert check_password(BENCH_PASSWORD, demo.password) is False
 
 
 def _confirmed(attempt, positions):
