@@ -1,9 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from trainingsite.access import educator_required, manager_required
+from trainingsite.access import educator_required
 from trainingsite.roles import Role, user_primary_role
 
 ROLE_LANDING = {
@@ -21,19 +20,9 @@ def home(request):
     return render(request, "trainingsite/home.html")
 
 
-@login_required
-def trainee_home(request):
-    return render(request, "trainingsite/trainee_home.html")
-
-
 @educator_required
 def educator_home(request):
     return render(request, "trainingsite/educator_home.html")
-
-
-@manager_required
-def manager_home(request):
-    return render(request, "trainingsite/manager_home.html")
 
 
 @never_cache
