@@ -300,7 +300,7 @@ ADMIN_TABLE: dict[str, list[Case]] = {
 
 # Per registered model: what the educator may do (content = add, change, view; never
 # delete) and what even a superuser may not (append-only and issued records).
-CONTENT, NOTHING = "content", "nothing"
+CONTENT, VIEW_ONLY, NOTHING = "content", "view only", "nothing"
 ADMIN_MODELS: dict[str, tuple[str, dict]] = {
     "auth_group": (NOTHING, {}),
     "auth_user": (NOTHING, {}),
@@ -312,6 +312,8 @@ ADMIN_MODELS: dict[str, tuple[str, dict]] = {
     # sends even a superuser back to the change page with the reason.
     "quizzes_question": (CONTENT, {"delete": REDIRECT}),
     "quizzes_quiz": (CONTENT, {}),
+    # Trainees' attempts: educators look, nobody edits, adds or deletes.
+    "quizzes_attempt": (VIEW_ONLY, {"add": 403, "delete": 403}),
     "quizzes_program": (CONTENT, {}),
     "quizzes_programassignment": (NOTHING, {}),
     "quizzes_cohort": (NOTHING, {}),
@@ -341,6 +343,8 @@ def _admin_model_cases() -> dict[str, list[Case]]:
         for view in ADMIN_VIEWS:
             if rule == CONTENT:
                 educator = 403 if view == "delete" else 200
+            elif rule == VIEW_ONLY:
+                educator = 403 if view in ("add", "delete") else 200
             else:
                 educator = 403
             expected = admin_row(educator=educator, superuser=superuser_refusals.get(view, 200))
