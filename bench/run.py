@@ -9,8 +9,9 @@ answers, then print one table and write bench/results/latest.json and latest.md.
 
 Exits non-zero on any error response, lost answer or failed set-up step.
 
-Environment: BENCH_SECONDS (measured seconds per step, default 10),
-BENCH_USERS (concurrent users, default 10), BENCH_REUSE_DB=1 (skip the data
+Environment: BENCH_SECONDS (measured seconds per step, default 8),
+BENCH_USERS (concurrent users, default 10), BENCH_MANAGER_USERS (on the
+manager pages, default 2), BENCH_REUSE_DB=1 (skip the data
 build and reuse the last database, for working on the harness itself),
 BENCH_STEPS (comma-separated subset of steps), BENCH_SKIP_DATA=1 (no large
 data set: the shipped content only).
@@ -44,8 +45,11 @@ LOAD_VENV = BENCH / ".venv-load"
 LOCUST = LOAD_VENV / "bin" / "locust"
 LOAD_REQUIREMENTS = BENCH / "requirements-load.txt"
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 USERS = int(os.environ.get("BENCH_USERS", "10"))
+# Managers are few: the report pages are measured with one manager per worker, so
+# their latency is the page's own, not a queue behind other managers.
+MANAGER_USERS = int(os.environ.get("BENCH_MANAGER_USERS", str(2)))
 WORKERS = 2
 PG_BENCH_DB = "trainingsite_benchrun"
 QUERY_COUNT_HEADER = "X-Bench-Queries"
@@ -65,7 +69,8 @@ class Step:
         self.key = key
         self.label = label
         self.names = names  # request names measured in the window
-        self.group = group  # reference / public / read / write / manager
+        self.group = group  # reference / read / write / manager
+        self.users = MANAGER_USERS if group == "manager" else USERS
 
 
 STEPS = [
@@ -273,7 +278,7 @@ def run_step(step: Step, *, url: str, state_path: Path, workdir: Path) -> dict:
             "BENCH_STATE": str(state_path),
             "BENCH_OUT": str(out_path),
             "BENCH_SECONDS": str(SECONDS),
-            "BENCH_USERS": str(USERS),
+            "BENCH_USERS": str(step.users),
             "PYTHONPATH": str(ROOT),
         }
     )
@@ -283,9 +288,9 @@ def run_step(step: Step, *, url: str, state_path: Path, workdir: Path) -> dict:
         str(BENCH / "locustfile.py"),
         "--headless",
         "--users",
-        str(USERS),
+        str(step.users),
         "--spawn-rate",
-        str(USERS),
+        str(step.users),
         # A safety bound only: the users stop themselves after BENCH_SECONDS.
         "--run-time",
         f"{int(SECONDS) + 120}s",
@@ -336,6 +341,7 @@ def summarise(step: Step, raw: dict) -> dict:
         "key": step.key,
         "label": step.label,
         "group": step.group,
+        "users": step.users,
         **latency(measured),
         "seconds": round(duration, 2),
         "rps": round(len(measured) / duration, 1) if duration else 0.0,
@@ -632,19 +638,19 @@ def ratio(value: float | None) -> str:
 
 def format_table(result: dict) -> str:
     header = (
-        "| Step | rps | p50 ms | p95 ms | errors | queries/req "
+        "| Step | users | rps | p50 ms | p95 ms | errors | queries/req "
         "| vs bare | vs floor | target | pass |"
     )
-    lines = [header, "|" + "---|" * 10]
+    lines = [header, "|" + "---|" * 11]
     for row in result["steps"]:
         queries = "-" if row["queries_mean"] is None else f"{row['queries_mean']:g}"
         if row["queries_min"] is not None and row["queries_min"] != row["queries_max"]:
             queries += f" ({row['queries_min']}-{row['queries_max']})"
         verdict = {True: "pass", False: "FAIL", None: "-"}[row["passed"]]
         lines.append(
-            f"| {row['label']} | {row['rps']:g} | {row['p50_ms']} | {row['p95_ms']} | "
-            f"{row['errors']} | {queries} | {ratio(row['vs_bare'])} | {ratio(row['vs_floor'])} | "
-            f"{row['target']} | {verdict} |"
+            f"| {row['label']} | {row['users']} | {row['rps']:g} | {row['p50_ms']} | "
+            f"{row['p95_ms']} | {row['errors']} | {queries} | {ratio(row['vs_bare'])} | "
+            f"{ratio(row['vs_floor'])} | {row['target']} | {verdict} |"
         )
     return "\n".join(lines)
 
@@ -695,8 +701,9 @@ def write_results(report: dict) -> None:
     parts = [
         f"# Benchmark of {report['finished_at']}",
         "",
-        f"Machine: {machine_line}. gunicorn {WORKERS} sync workers; Locust {USERS} users "
-        f"over loopback, {SECONDS:g} s measured per step; total run {report['total_seconds']} s.",
+        f"Machine: {machine_line}. gunicorn {WORKERS} sync workers; Locust over loopback, "
+        f"{USERS} concurrent users per step ({MANAGER_USERS} on the manager pages), "
+        f"{SECONDS:g} s measured per step; total run {report['total_seconds']} s.",
     ]
     for result in report["databases"]:
         parts += ["", f"## {result['database']}", "", format_table(result), ""]
@@ -719,7 +726,12 @@ def main() -> int:
     report = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "settings": {"workers": WORKERS, "users": USERS, "seconds_per_step": SECONDS},
+        "settings": {
+            "workers": WORKERS,
+            "users": USERS,
+            "manager_users": MANAGER_USERS,
+            "seconds_per_step": SECONDS,
+        },
         "databases": [],
     }
     failures = []

@@ -63,6 +63,7 @@ def _row(key, group, rps, p95=50.0, errors=0):
     return {
         "key": key,
         "label": key,
+        "users": 10,
         "group": group,
         "rps": rps,
         "p50_ms": p95 / 2,
@@ -111,8 +112,10 @@ def test_table_has_one_line_per_step():
     rows = [_row("bare", "reference", 1000.0), _row("floor", "reference", 200.0)]
     evaluate(rows)
     table = format_table({"steps": rows})
-    assert table.splitlines()[0].startswith("| Step | rps | p50 ms | p95 ms | errors |")
-    assert table.splitlines()[3] == ("| floor | 200 | 25.0 | 50.0 | 0 | 5 | 0.20 | 1.00 | - | - |")
+    assert table.splitlines()[0].startswith("| Step | users | rps | p50 ms | p95 ms | errors |")
+    assert table.splitlines()[3] == (
+        "| floor | 10 | 200 | 25.0 | 50.0 | 0 | 5 | 0.20 | 1.00 | - | - |"
+    )
 
 
 def test_every_step_names_what_it_measures():
