@@ -190,7 +190,8 @@ class RevokeForm(forms.Form):
 def revoke(request, code):
     """Staff page: revoke a certificate with a reason (users with the permission only)."""
     certificate = certificate_get_for_revoker(user=request.user, code=code)
-    form = RevokeForm(request.POST or None)
+    # An empty POST is still a submission: bind it so that its errors show.
+    form = RevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             certificate_revoke(

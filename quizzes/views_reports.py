@@ -522,7 +522,8 @@ def cohort_import_confirm(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def join(request, code: str):
     cohort = cohort_join_get_or_404(code)
-    form = JoinForm(request.POST or None)
+    # An empty POST is still a submission: bind it so that its errors show.
+    form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
