@@ -107,6 +107,15 @@ def form(fields: dict[str, st.SearchStrategy[str]]) -> st.SearchStrategy[list[tu
     return st.lists(st.one_of(known, known, stranger), max_size=8)
 
 
+def or_valid(
+    valid: dict[str, st.SearchStrategy[str]], noise: st.SearchStrategy[list[tuple[str, str]]]
+) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """Mostly noise; sometimes a valid submission, alone or with noise added."""
+    whole = st.fixed_dictionaries(valid).map(lambda d: list(d.items()))
+    spoiled = st.tuples(whole, noise).map(lambda t: t[0] + t[1])
+    return st.one_of(noise, noise, whole, spoiled)
+
+
 def encoded(pairs: list[tuple[str, str]]) -> str:
     return urlencode(pairs)
 
@@ -276,8 +285,13 @@ def _fuzz_save(world, name: str, headers: dict):
     url = reverse("quizzes:save", kwargs={"uuid": attempt.uuid})
     state = attempt_state(attempt)
 
+    valid = {"sequence": st.just(str(attempt.sequence))} | {
+        f"q-{q['id']}": st.sampled_from([str(i) for i in range(len(q["choices"]))])
+        for q in attempt.paper["questions"]
+    }
+
     @FUZZ
-    @given(pairs=form(_answer_fields(attempt)))
+    @given(pairs=or_valid(valid, form(_answer_fields(attempt))))
     def case(pairs):
         restore()
 
@@ -692,8 +706,16 @@ def test_join(world):
         "password2": values(GOOD_PASSWORD, "short"),
     }
 
+    valid = {
+        "first_name": st.just("Ann"),
+        "last_name": st.just("Smith"),
+        "email": st.sampled_from(["ann@example.com", "ann.smith@example.org"]),
+        "password1": st.just(GOOD_PASSWORD),
+        "password2": st.just(GOOD_PASSWORD),
+    }
+
     @FUZZ
-    @given(pairs=form(fields))
+    @given(pairs=or_valid(valid, form(fields)))
     def case(pairs):
         client.cookies = SimpleCookie()
 
