@@ -270,6 +270,9 @@ class AttemptAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "quiz", "source_attempt")
+
     def has_add_permission(self, request):
         return False
 
