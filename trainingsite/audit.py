@@ -17,6 +17,8 @@ from trainingsite.roles import Role
 # The person behind the change being made, for signal handlers that cannot see
 # the request (the admin sets it around its saves).
 _current_actor: ContextVar[Any] = ContextVar("audit_actor", default=None)
+# Set while a backup is loaded: its rows are history, and it brings its own events.
+_restoring: ContextVar[bool] = ContextVar("audit_restoring", default=False)
 
 
 def audit_record(
@@ -50,6 +52,16 @@ def audit_actor(user) -> Iterator[None]:
         _current_actor.reset(token)
 
 
+@contextmanager
+def audit_restoring() -> Iterator[None]:
+    """Record nothing from signal handlers inside the block (loading a backup)."""
+    token = _restoring.set(True)
+    try:
+        yield
+    finally:
+        _restoring.reset(token)
+
+
 def _role_change_record(*, user, added: list[str], removed: list[str]) -> None:
     parts = [f"added {', '.join(added)}"] if added else []
     parts += [f"removed {', '.join(removed)}"] if removed else []
@@ -73,6 +85,8 @@ def _role_names(group_ids, using: str) -> list[str]:
 @receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="audit_role_changes")
 def role_membership_changed(sender, instance, action, reverse, pk_set, using, **kwargs) -> None:
     """Record every change to a user's role groups, from either side of the relation."""
+    if _restoring.get():
+        return
     if action == "pre_clear":
         # Remember what is about to go; post_clear no longer knows.
         if reverse:

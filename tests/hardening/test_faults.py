@@ -38,6 +38,8 @@ FAULT_SECONDS = float(os.environ.get("HARDENING_FAULT_SECONDS", "16"))
 KILL_EVERY_SECONDS = 2.0
 # A 5xx is expected only while PostgreSQL is down, and for a moment after.
 RESTART_MARGIN_SECONDS = 5.0
+# The local cluster that DATABASE_URL points at (CI: the only one, "main").
+CLUSTER = os.environ.get("HARDENING_PG_CLUSTER", "main")
 
 
 def _postgres_version() -> str:
@@ -69,7 +71,7 @@ def _restart_postgres() -> None:
             "--mode",
             "fast",
             _postgres_version(),
-            "main",
+            CLUSTER,
             "restart",
         ],
         check=True,
@@ -85,7 +87,7 @@ def _ensure_postgres_up() -> None:
             return
         time.sleep(1)
     subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", _postgres_version(), "main", "start"],
+        ["pg_ctlcluster", "--skip-systemctl-redirect", _postgres_version(), CLUSTER, "start"],
         check=False,
         timeout=60,
     )
@@ -182,7 +184,8 @@ def test_killed_workers_and_a_restarted_database_lose_no_confirmed_answer(
     restart_postgres = connection.vendor == "postgresql"
     if restart_postgres:
         require(
-            shutil.which("pg_ctlcluster") is not None and bool(_postgres_version()),
+            shutil.which("pg_ctlcluster") is not None
+            and Path(f"/etc/postgresql/{_postgres_version()}/{CLUSTER}").is_dir(),
             "restarting PostgreSQL needs a local cluster and pg_ctlcluster",
         )
     started = time.monotonic()

@@ -180,7 +180,13 @@ def report() -> dict:  # noqa: C901 - one pass over each table, checks listed in
     return {
         "attempts": attempts,
         "certificates": certificates,
-        "audit_events": sum(audits.values()),
+        "audit_events": dict(
+            sorted(
+                Counter(
+                    action for (_type, _id, action), n in audits.items() for _ in range(n)
+                ).items()
+            )
+        ),
         "violations": violations,
     }
 
