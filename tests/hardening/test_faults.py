@@ -147,24 +147,34 @@ class Faults(threading.Thread):
 
     def run(self) -> None:
         started = time.monotonic()
-        restarts_due = [started + self.seconds / 3, started + 2 * self.seconds / 3]
+        restarts = threading.Thread(target=self._restarts, args=(started,), daemon=True)
+        if self.restart_postgres:
+            restarts.start()
         next_kill = started + KILL_EVERY_SECONDS
         try:
             while not self.stopping.wait(0.05):
-                now = time.monotonic()
-                if self.restart_postgres and restarts_due and now >= restarts_due[0]:
-                    restarts_due.pop(0)
-                    down = time.monotonic()
-                    _restart_postgres()
-                    _ensure_postgres_up()
-                    self.restart_windows.append((down, time.monotonic()))
-                elif now >= next_kill and self.server.worker_pids():
+                if time.monotonic() >= next_kill and self.server.worker_pids():
                     try:
                         self.server.kill_worker()
                     except ProcessLookupError:  # it was already on its way out
                         continue
                     self.kills += 1
-                    next_kill = now + KILL_EVERY_SECONDS
+                    next_kill = time.monotonic() + KILL_EVERY_SECONDS
+        except Exception as error:  # noqa: BLE001 - reported to the test
+            self.errors.append(f"{type(error).__name__}: {error}")
+        if restarts.is_alive():
+            restarts.join(90)
+
+    def _restarts(self, started: float) -> None:
+        """Restart PostgreSQL at a third and at two thirds of the run, beside the kills."""
+        try:
+            for due in (started + self.seconds / 3, started + 2 * self.seconds / 3):
+                if self.stopping.wait(max(0.0, due - time.monotonic())):
+                    return
+                down = time.monotonic()
+                _restart_postgres()
+                _ensure_postgres_up()
+                self.restart_windows.append((down, time.monotonic()))
         except Exception as error:  # noqa: BLE001 - reported to the test
             self.errors.append(f"{type(error).__name__}: {error}")
 
