@@ -111,7 +111,7 @@ def manage(env: dict, *args: str) -> str:
     return run_python(env, "manage.py", *args)
 
 
-def world(env: dict, *args: str) -> dict:
+def run_world_script(env: dict, *args: str) -> dict:
     """Run tests/hardening/world_script.py with the server's environment; return its result."""
     output = run_python(env, "-m", "tests.hardening.world_script", *args)
     for line in reversed(output.splitlines()):
@@ -460,7 +460,9 @@ def static_root_once(tmp_path_factory) -> Path:
 def prepare_database(env: dict, *, trainees: int, questions: int) -> dict:
     """Migrate the server's (empty) database and build the load world in it."""
     manage(env, "migrate", "--no-input", "-v0")
-    return world(env, "build", "--trainees", str(trainees), "--questions", str(questions))
+    return run_world_script(
+        env, "build", "--trainees", str(trainees), "--questions", str(questions)
+    )
 
 
 def run_threads(target, arguments: list, timeout: float) -> list[str]:

@@ -24,7 +24,7 @@ from quizzes import services
 from quizzes.certification_services import certificate_revoke
 from tests.certification.builders import make_program
 from tests.factories import make_trainee
-from tests.hardening.realserver import manage, require, server_env, world
+from tests.hardening.realserver import manage, require, run_world_script, server_env
 from tests.hardening.world_script import report
 from tests.quizzes.builders import correct_ids, wrong_ids
 from trainingsite.models import AuditEvent
@@ -94,7 +94,7 @@ def _sqlite_url(path) -> str:
 
 def _restored_report(tmp_path, database_url: str) -> dict:
     env = server_env(database_url=database_url, var_dir=tmp_path, static_root=tmp_path)
-    return world(env, "report")
+    return run_world_script(env, "report")
 
 
 def _pg_url(name: str) -> str:
@@ -160,7 +160,7 @@ def test_dumpdata_then_loaddata_into_an_empty_database_finds_everything(tmp_path
         with EmptyPostgresDatabase("loaddata") as name:
             env = server_env(database_url=_pg_url(name), var_dir=tmp_path, static_root=tmp_path)
             restore(env)
-            restored = world(env, "report")
+            restored = run_world_script(env, "report")
     else:
         env = server_env(
             database_url=_sqlite_url(tmp_path / "restored.sqlite3"),
@@ -168,7 +168,7 @@ def test_dumpdata_then_loaddata_into_an_empty_database_finds_everything(tmp_path
             static_root=tmp_path,
         )
         restore(env)
-        restored = world(env, "report")
+        restored = run_world_script(env, "report")
 
     assert _to_the_millisecond(restored) == _to_the_millisecond(original)
 

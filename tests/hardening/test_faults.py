@@ -28,9 +28,9 @@ from tests.hardening.realserver import (
     prepare_database,
     require,
     run_threads,
+    run_world_script,
     server_env,
     static_root_once,
-    world,
 )
 
 CLIENTS = 8
@@ -238,7 +238,7 @@ def test_killed_workers_and_a_restarted_database_lose_no_confirmed_answer(
                 # This process's own connections did not survive the restart.
                 connections.close_all()
         log = server.log()
-        report = world(env, "report")
+        report = run_world_script(env, "report")
     found = compare_with_database(clients, report)
     retried_submits = sum(c.retried_submits for c in clients)
     stale_confirmed = sum(c.saves_confirmed_from_page for c in clients)

@@ -20,9 +20,9 @@ from tests.hardening.realserver import (
     compare_with_database,
     prepare_database,
     run_threads,
+    run_world_script,
     server_env,
     static_root_once,
-    world,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -64,7 +64,7 @@ def test_twenty_trainees_for_thirty_seconds_lose_nothing(tmp_path, tmp_path_fact
     finally:
         server.stop()
     log = server.log()
-    report = world(env, "report")
+    report = run_world_script(env, "report")
     found = compare_with_database(clients, report)
 
     print(
