@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
 from quizzes.certificates import code_normalise
-from quizzes.certification_models import Certificate, Program, ProgramAssignment
+from quizzes.certification_models import Certificate, Program
+from quizzes.cohorts import EffectiveAssignment, assignments_effective
 from quizzes.models import Attempt, Quiz
 from quizzes.progress import (
     DEFAULT_EXPIRING_SOON_DAYS,
@@ -55,7 +56,7 @@ class ProgramProgress:
 
     program: Program
     progress: Progress
-    assignment: ProgramAssignment | None
+    assignment: EffectiveAssignment | None  # individual or through a cohort, earliest due
     certificate: Certificate | None  # the latest, valid or not
 
     @property
@@ -103,15 +104,44 @@ def _user_filter(users) -> tuple[list[int], object]:
     return ids, ids
 
 
+def _latest_certificates(*, user_filter, program_ids) -> dict[tuple[int, int], Certificate]:
+    """Return the latest certificate per (user id, program id): one query, no JSON loaded."""
+    latest: dict[tuple[int, int], Certificate] = {}
+    certificates = (
+        Certificate.objects.filter(user_id__in=user_filter, program_id__in=program_ids)
+        .only(
+            "id",
+            "user_id",
+            "program_id",
+            "holder_name",
+            "issued_at",
+            "expires_at",
+            "code",
+            "cycle",
+            "revoked_at",
+        )
+        .order_by("cycle")
+    )
+    for certificate in certificates:
+        # Ordered by cycle: the last one seen per pair is the latest.
+        latest[(certificate.user_id, certificate.program_id)] = certificate
+    return latest
+
+
 def programs_progress_bulk(
     *, users, programs: Iterable[Program] | QuerySet, now: datetime | None = None
 ) -> dict[tuple[int, int], ProgramProgress]:
     """Return progress for every (user, program) pair, keyed by (user_id, program_id).
 
-    Seven queries whatever the number of users and programs (six when `users`
-    is a list rather than a QuerySet): programs with their lessons and quizzes,
-    the latest completion per user and lesson, passed/attempted/best per user
-    and quiz, certificates, and assignments.
+    The due date is the effective assignment's (individual or through a
+    cohort, the earliest wins: quizzes.cohorts.assignments_effective), so the
+    dashboard, the program page, the reminders and the reports agree.
+
+    Eight queries whatever the number of users and programs (seven when
+    `users` is a list rather than a QuerySet): programs with their lessons and
+    quizzes, completions, passed/attempted/best per user and quiz,
+    certificates, and individual and cohort assignments. Plain values are read
+    (no model instances except the latest certificates).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -124,21 +154,20 @@ def programs_progress_bulk(
     program_list = _programs_with_requirements(program_ids)
     if not user_ids or not program_list:
         return {}
+    program_pks = [p.pk for p in program_list]
 
     lesson_ids = {lesson.pk for p in program_list for lesson in p.required_lesson_list}
     quiz_ids = {quiz.pk for p in program_list for quiz in p.required_quiz_list}
 
-    completions = {}
+    completions: dict[tuple[int, int], datetime] = {}
     if lesson_ids:
-        rows = (
-            LessonCompletion.objects.filter(user_id__in=user_filter, lesson_id__in=lesson_ids)
-            .values("user_id", "lesson_id")
-            .annotate(last=Max("completed_at"))
-            .order_by()
-        )
-        completions = {(row["user_id"], row["lesson_id"]): row["last"] for row in rows}
+        # One completion per (user, lesson): a constraint keeps it so.
+        rows = LessonCompletion.objects.filter(
+            user_id__in=user_filter, lesson_id__in=lesson_ids
+        ).values_list("user_id", "lesson_id", "completed_at")
+        completions = {(user_id, lesson_id): at for user_id, lesson_id, at in rows}
 
-    attempts = {}
+    attempts: dict[tuple[int, int], tuple] = {}
     if quiz_ids:
         rows = (
             Attempt.objects.filter(
@@ -154,47 +183,41 @@ def programs_progress_bulk(
                 best=Max("percent"),
             )
             .order_by()
+            .values_list("user_id", "quiz_id", "last_passed", "last_attempt", "best")
         )
-        attempts = {(row["user_id"], row["quiz_id"]): row for row in rows}
+        attempts = {(row[0], row[1]): row[2:] for row in rows}
 
-    latest_certificates: dict[tuple[int, int], Certificate] = {}
-    certificates = Certificate.objects.filter(
-        user_id__in=user_filter, program_id__in=[p.pk for p in program_list]
-    ).order_by("cycle")
-    for certificate in certificates:
-        # Ordered by cycle: the last one seen per pair is the latest.
-        latest_certificates[(certificate.user_id, certificate.program_id)] = certificate
+    latest_certificates = _latest_certificates(user_filter=user_filter, program_ids=program_pks)
+    assignments = assignments_effective(users=user_filter, programs=program_pks)
 
-    assignments = {
-        (a.user_id, a.program_id): a
-        for a in ProgramAssignment.objects.filter(
-            user_id__in=user_filter, program_id__in=[p.pk for p in program_list]
-        )
-    }
-
+    no_attempt = (None, None, None)
     result = {}
     for program in program_list:
+        lessons = [
+            (lesson.pk, lesson.content_changed_at) for lesson in program.required_lesson_list
+        ]
+        quiz_pks = [quiz.pk for quiz in program.required_quiz_list]
         for user_id in user_ids:
             key = (user_id, program.pk)
             certificate = latest_certificates.get(key)
             assignment = assignments.get(key)
             lesson_facts = [
                 LessonFacts(
-                    lesson_id=lesson.pk,
-                    completed_at=completions.get((user_id, lesson.pk)),
-                    content_changed_at=lesson.content_changed_at,
+                    lesson_id=lesson_id,
+                    completed_at=completions.get((user_id, lesson_id)),
+                    content_changed_at=changed,
                 )
-                for lesson in program.required_lesson_list
+                for lesson_id, changed in lessons
             ]
             quiz_facts = []
-            for quiz in program.required_quiz_list:
-                row = attempts.get((user_id, quiz.pk)) or {}
+            for quiz_id in quiz_pks:
+                last_passed, last_attempt, best = attempts.get((user_id, quiz_id), no_attempt)
                 quiz_facts.append(
                     QuizFacts(
-                        quiz_id=quiz.pk,
-                        last_passed_at=row.get("last_passed"),
-                        last_attempt_at=row.get("last_attempt"),
-                        best_percent=row.get("best"),
+                        quiz_id=quiz_id,
+                        last_passed_at=last_passed,
+                        last_attempt_at=last_attempt,
+                        best_percent=best,
                     )
                 )
             progress = progress_compute(

@@ -19,7 +19,7 @@ from lessons.models import Lesson
 from quizzes.certificates import code_generate
 from quizzes.certification_models import Certificate, Program, ProgramAssignment, ReminderSent
 from quizzes.certification_selectors import program_progress, programs_progress_bulk
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, CohortMembership, Quiz
 from quizzes.progress import ProgressStatus, add_months
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
@@ -296,10 +296,15 @@ def reminders_due(*, now: datetime | None = None) -> list[Reminder]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     programs = Program.objects.published()
+    # Assigned individually or through a cohort (the effective due date is the
+    # bulk selector's), or holding a certificate that may expire.
     assigned = ProgramAssignment.objects.filter(program__in=programs).values("user_id")
+    via_cohort = CohortMembership.objects.filter(
+        cohort__cohort_programs__program__in=programs
+    ).values("user_id")
     certified = Certificate.objects.filter(program__in=programs).values("user_id")
     users = get_user_model().objects.filter(
-        Q(pk__in=assigned) | Q(pk__in=certified), is_active=True
+        Q(pk__in=assigned) | Q(pk__in=via_cohort) | Q(pk__in=certified), is_active=True
     )
     emails = dict(users.values_list("pk", "email"))
     progress = programs_progress_bulk(users=users, programs=programs, now=now)

@@ -97,7 +97,7 @@ def assignments_effective(
     """Return each (user id, program id) assigned individually or through a cohort.
 
     When both exist, or several cohorts assign the program, the earliest due
-    date wins (a date beats no date). Two queries whatever the number of users;
+    date wins (a date beats no date). One query whatever the number of users;
     pass querysets to keep them as subqueries.
     """
     direct = ProgramAssignment.objects.filter(user__in=users)
@@ -108,9 +108,17 @@ def assignments_effective(
         direct = direct.filter(program__in=programs)
         via_cohort = via_cohort.filter(cohort__cohort_programs__program__in=programs)
     found: dict[tuple[int, int], date | None] = {}
-    rows = list(direct.values_list("user_id", "program_id", "due_date"))
-    rows += via_cohort.values_list(
-        "user_id", "cohort__cohort_programs__program_id", "cohort__cohort_programs__due_date"
+    rows = (
+        direct.order_by()
+        .values_list("user_id", "program_id", "due_date")
+        .union(
+            via_cohort.order_by().values_list(
+                "user_id",
+                "cohort__cohort_programs__program_id",
+                "cohort__cohort_programs__due_date",
+            ),
+            all=True,
+        )
     )
     for user_id, program_id, due in rows:
         key = (user_id, program_id)

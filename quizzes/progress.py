@@ -217,7 +217,7 @@ def progress_compute(
     )
     attempted = any(_after(item.last_attempt_at, cycle_started_at) for item in quizzes)
 
-    status = _status(
+    status = status_compute(
         certificate=certificate,
         due_date=due_date,
         now=now,
@@ -262,15 +262,23 @@ def progress_compute(
     )
 
 
-def _status(
+def status_compute(
     *,
     certificate: CertificateFacts | None,
     due_date: date | None,
     now: datetime,
     today: date,
-    expiring_soon_days: int,
+    expiring_soon_days: int = DEFAULT_EXPIRING_SOON_DAYS,
     started: bool,
 ) -> ProgressStatus:
+    """Return the status from the latest certificate, the effective due date and `started`.
+
+    The precedence is the module docstring's. `due_date` is the effective one
+    (individual or cohort assignment, earliest wins); `started` is True when a
+    requirement counts in the current cycle or a graded attempt on a required
+    quiz was made since the cycle began. The SQL twin in
+    quizzes/progress_sql.py must give the same answer.
+    """
     if certificate is not None and certificate.is_valid(now):
         expires_at = certificate.expires_at
         if expires_at is not None and expires_at - now <= timedelta(days=expiring_soon_days):

@@ -32,11 +32,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lessons.models import LessonCompletion
-from quizzes import progress as progress_rules
 from quizzes.certification_selectors import expiring_soon_days, programs_progress_bulk
 from quizzes.charts import Chart, histogram_chart, monthly_chart, status_mix_chart
 from quizzes.cohorts import (
-    EffectiveAssignment,
     assignments_effective,
     cohorts_for_manager,
     trainee_for_manager_or_404,
@@ -61,10 +59,17 @@ from quizzes.models import (
     CohortMembership,
     CohortProgram,
     Program,
+    ProgramAssignment,
     Question,
     Quiz,
 )
 from quizzes.progress import ProgressStatus
+from quizzes.progress_sql import (
+    cohort_pairs,
+    individual_pairs,
+    pair_status_counts,
+    pair_statuses,
+)
 from trainingsite.roles import user_is_educator, user_is_manager
 
 STATUS_ORDER = [
@@ -102,6 +107,7 @@ class PairProgress:
 
     user_id: int
     program_id: int
+    program: Program  # with required_lesson_list and required_quiz_list
     status: ProgressStatus
     due_date: date | None
     percent: int
@@ -115,24 +121,15 @@ class PairProgress:
         return self.status.label
 
 
-def _started(progress) -> bool:
-    if progress.done:
-        return True
-    last, cycle = progress.last_activity_at, progress.cycle_started_at
-    return last is not None and (cycle is None or last > cycle)
-
-
-def _effective_status(progress, *, due_date, now, today) -> ProgressStatus:
-    """Re-apply the status rules with the effective due date (individual or cohort)."""
-    if due_date == progress.due_date:
-        return progress.status
-    return progress_rules._status(
-        certificate=progress.certificate,
-        due_date=due_date,
-        now=now,
-        today=today,
-        expiring_soon_days=expiring_soon_days(),
-        started=_started(progress),
+def _assigned_programs(users: QuerySet) -> QuerySet[Program]:
+    """Programs assigned to any of the users, individually or through a cohort (a subquery)."""
+    return Program.objects.filter(
+        Q(pk__in=ProgramAssignment.objects.filter(user__in=users.values("pk")).values("program_id"))
+        | Q(
+            pk__in=CohortProgram.objects.filter(
+                cohort__memberships__user__in=users.values("pk")
+            ).values("program_id")
+        )
     )
 
 
@@ -141,34 +138,26 @@ def progress_for_assignments(
 ) -> dict[tuple[int, int], PairProgress]:
     """Return progress for every effective assignment of the users, keyed (user id, program id).
 
-    Assignments come individually or through cohorts (earliest due date wins);
-    the certification bulk selector supplies the facts. A fixed number of queries.
+    The certification bulk selector is the one source of truth: it applies the
+    effective due date (individual or cohort, earliest wins) and the status
+    rules; pairs without an assignment are left out. A fixed number of queries.
     """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    assignments: dict[tuple[int, int], EffectiveAssignment] = assignments_effective(
-        users=users, programs=programs
+    program_qs = (
+        _assigned_programs(users) if programs is None else Program.objects.filter(pk__in=programs)
     )
-    program_ids = {program_id for _, program_id in assignments}
-    if not program_ids:
-        return {}
-    bulk = programs_progress_bulk(
-        users=users, programs=Program.objects.filter(pk__in=program_ids), now=now
-    )
+    bulk = programs_progress_bulk(users=users, programs=program_qs, now=now)
     result = {}
-    for key, assignment in assignments.items():
-        item = bulk.get(key)
-        if item is None:
+    for key, item in bulk.items():
+        if item.assignment is None:
             continue
         progress = item.progress
-        status = _effective_status(progress, due_date=assignment.due_date, now=now, today=today)
-        holds = status in CERTIFIED_STATUSES
         result[key] = PairProgress(
             user_id=key[0],
             program_id=key[1],
-            status=status,
-            due_date=assignment.due_date,
-            percent=100 if holds else progress.cycle_percent,
+            program=item.program,
+            status=progress.status,
+            due_date=item.assignment.due_date,
+            percent=progress.percent,
             done=progress.done,
             required=progress.required,
             last_activity_at=progress.last_activity_at,
@@ -228,7 +217,11 @@ def _name(first: str, last: str, email: str) -> str:
 
 
 def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview:
-    """Status counts, completion and overdue trainees per cohort and program."""
+    """Status counts, completion and overdue trainees per cohort and program.
+
+    The statuses are decided and counted in SQL (quizzes.progress_sql, the twin
+    of the pure rules): no Python object per trainee, whatever the cohort size.
+    """
     now = now or timezone.now()
     cohorts_qs = cohorts_for_manager(user)
     if cohort is not None:
@@ -240,50 +233,54 @@ def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview
         .order_by("cohort__name", "cohort_id", "program__name", "program_id")
     )
     users = trainees_for_manager(user, cohorts=cohorts_qs)
-    members: dict[int, list[int]] = defaultdict(list)
-    people: dict[int, tuple[str, str, str]] = {}
-    for cohort_id, user_id, first, last, email in CohortMembership.objects.filter(
-        cohort__in=cohorts_qs
-    ).values_list("cohort_id", "user_id", "user__first_name", "user__last_name", "user__email"):
-        members[cohort_id].append(user_id)
-        people[user_id] = (first, last, email)
-    progress = progress_for_assignments(
-        users=users, programs=[cp.program_id for cp in cohort_programs], now=now
+    window = expiring_soon_days()
+    pairs = cohort_pairs(cohorts=cohorts_qs)
+    found = pair_status_counts(
+        pairs, listed=ProgressStatus.OVERDUE, now=now, expiring_soon_days=window
     )
+    counts, overdue_rows = found.counts, found.listed
+    people = {}
+    if overdue_rows:
+        people = {
+            pk: (first, last, email)
+            for pk, first, last, email in get_user_model()
+            .objects.filter(pk__in={row.user_id for row in overdue_rows})
+            .values_list("pk", "first_name", "last_name", "email")
+        }
+    overdue_by_pair: dict[tuple[int, int], list[TraineeRef]] = defaultdict(list)
+    for row in overdue_rows:
+        first, last, email = people[row.user_id]
+        overdue_by_pair[(row.cohort_id, row.program_id)].append(
+            TraineeRef(row.user_id, _name(first, last, email), email, row.due_date)
+        )
 
     by_cohort = {c.pk: c for c in cohorts}
     summaries = []
     for cp in cohort_programs:
-        counts = dict.fromkeys(ProgressStatus, 0)
-        overdue = []
-        for user_id in members.get(cp.cohort_id, []):
-            item = progress.get((user_id, cp.program_id))
-            if item is None:
-                continue
-            counts[item.status] += 1
-            if item.status == ProgressStatus.OVERDUE:
-                first, last, email = people[user_id]
-                overdue.append(TraineeRef(user_id, _name(first, last, email), email, item.due_date))
+        pair_counts = counts.get((cp.cohort_id, cp.program_id), dict.fromkeys(ProgressStatus, 0))
+        overdue = overdue_by_pair.get((cp.cohort_id, cp.program_id), [])
         overdue.sort(key=lambda t: (t.due_date or date.max, t.name.casefold()))
-        overdue_total = len(overdue)
         summary = CohortProgramSummary(
             cohort=by_cohort[cp.cohort_id],
             program=cp.program,
             due_date=cp.due_date,
-            counts=counts,
+            counts=pair_counts,
             overdue=overdue[:OVERDUE_LIST_LIMIT],
-            overdue_total=overdue_total,
+            overdue_total=len(overdue),
         )
         summary.chart = status_mix_chart(
             title=f"{cp.program.name} in {summary.cohort.name}: status of {summary.total} trainees",
-            segments=[(s.label, counts[s], s.value) for s in STATUS_ORDER],
+            segments=[(s.label, pair_counts[s], s.value) for s in STATUS_ORDER],
         )
         summaries.append(summary)
     return Overview(
         cohorts=cohorts,
         summaries=summaries,
         certifications_chart=certifications_per_month_chart(users=users, now=now),
-        trainee_count=len({u for ids in members.values() for u in ids}),
+        trainee_count=CohortMembership.objects.filter(cohort__in=cohorts_qs)
+        .values("user_id")
+        .distinct()
+        .count(),
     )
 
 
@@ -409,12 +406,8 @@ def _table_data(*, filters: TraineeFilters, users: QuerySet, cohorts: QuerySet, 
     )
     if filters.status:
         progress = {k: v for k, v in progress.items() if v.status == filters.status}
-    program_ids = {program_id for _, program_id in progress}
-    programs = {
-        p.pk: p
-        for p in Program.objects.filter(pk__in=program_ids).prefetch_related("required_quizzes")
-    }
-    quiz_ids = {q.pk for p in programs.values() for q in p.required_quizzes.all()}
+    programs = {item.program_id: item.program for item in progress.values()}
+    quiz_ids = {q.pk for p in programs.values() for q in p.required_quiz_list}
     cohort_names: dict[int, list[str]] = defaultdict(list)
     for user_id, name in (
         CohortMembership.objects.filter(cohort__in=cohorts, user__in=users.values("pk"))
@@ -431,7 +424,7 @@ def _row(data: _TableData, key, first, last, email) -> TraineeRow:
     program = data.programs[key[1]]
     best = tuple(
         (quiz.title, data.best[(key[0], quiz.pk)])
-        for quiz in program.required_quizzes.all()
+        for quiz in program.required_quiz_list
         if (key[0], quiz.pk) in data.best
     )
     certificate = item.certificate
@@ -510,6 +503,10 @@ def report_trainees(
         return _trainees_page_in_sql(
             filters=filters, users=users, cohorts=cohorts, page=page, per_page=per_page, now=now
         )
+    if filters.status and filters.sort != "percent":
+        return _trainees_page_by_status(
+            filters=filters, users=users, cohorts=cohorts, page=page, per_page=per_page, now=now
+        )
     data = _table_data(filters=filters, users=users, cohorts=cohorts, now=now)
     user_ids = {user_id for user_id, _ in data.progress}
     people = (
@@ -559,6 +556,77 @@ def _trainees_page_in_sql(*, filters, users, cohorts, page, per_page, now) -> Tr
             "pk", "first_name", "last_name", "email"
         )
     }
+    rows = [_row(data, key, *people[key[0]]) for key in page_keys if key in data.progress]
+    return TraineeTable(rows=rows, total=total, page=page, pages=pages)
+
+
+@dataclass(frozen=True)
+class _SortRow:
+    """What the sort keys read, for a pair whose status was decided in SQL."""
+
+    key: tuple[int, int]
+    name: str
+    email: str
+    program_name: str
+    status: ProgressStatus
+    due_date: date | None
+    last_activity_at: datetime | None
+
+
+def _trainees_page_by_status(*, filters, users, cohorts, page, per_page, now) -> TraineeTable:
+    """Pick the pairs with the status in SQL, sort them on plain values, build one page.
+
+    Only the page's trainees go through the full progress computation.
+    """
+    programs = [filters.program.pk] if filters.program else None
+    options = {
+        "status": filters.status,
+        "now": now,
+        "expiring_soon_days": expiring_soon_days(),
+        "with_activity": filters.sort == "activity",
+    }
+    found = {
+        (row.user_id, row.program_id): row
+        for base in (
+            cohort_pairs(cohorts=cohorts, users=users, programs=programs),
+            individual_pairs(users=users, programs=programs),
+        )
+        for row in pair_statuses(base, **options)
+    }
+    people, program_names = {}, {}
+    if found:
+        people = {
+            pk: (first, last, email)
+            for pk, first, last, email in get_user_model()
+            .objects.filter(pk__in=users.values("pk"))
+            .values_list("pk", "first_name", "last_name", "email")
+        }
+        program_names = dict(
+            Program.objects.filter(pk__in={pid for _, pid in found}).values_list("pk", "name")
+        )
+    sort_rows = []
+    for key, row in found.items():
+        if key[0] not in people:
+            continue
+        first, last, email = people[key[0]]
+        sort_rows.append(
+            _SortRow(
+                key=key,
+                name=_name(first, last, email),
+                email=email,
+                program_name=program_names[key[1]],
+                status=row.status,
+                due_date=row.due_date,
+                last_activity_at=row.last_activity_at,
+            )
+        )
+    sort_rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
+    total = len(sort_rows)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    page_keys = [r.key for r in sort_rows[(page - 1) * per_page : page * per_page]]
+    page_users = get_user_model().objects.filter(pk__in={k[0] for k in page_keys})
+    data = _table_data(filters=filters, users=page_users, cohorts=cohorts, now=now)
     rows = [_row(data, key, *people[key[0]]) for key in page_keys if key in data.progress]
     return TraineeTable(rows=rows, total=total, page=page, pages=pages)
 
@@ -615,7 +683,7 @@ def report_trainee_detail(*, user, trainee_id: int, now=None) -> TraineeDetail:
     trainee = trainee_for_manager_or_404(user, trainee_id)
     users = get_user_model().objects.filter(pk=trainee.pk)
     progress = progress_for_assignments(users=users, now=now)
-    programs = {p.pk: p for p in Program.objects.filter(pk__in={k[1] for k in progress})}
+    programs = {k[1]: v.program for k, v in progress.items()}
     return TraineeDetail(
         trainee=trainee,
         cohorts=list(cohorts_for_manager(user).filter(memberships__user=trainee)),
