@@ -512,8 +512,18 @@ def test_csv_import_confirm(world):
     users = get_user_model()
     state = counts(users, CohortMembership, AuditEvent)
 
+    valid = {
+        "csv_text": st.sampled_from(
+            [
+                "name,email\nAnn Smith,ann@example.com\n",
+                "first_name,last_name,email\nAnn,Smith,ann@example.com\nBo,Li,bo@example.com\n",
+                f"name,email\nTara Again,{world.trainee.email}\n",
+            ]
+        )
+    }
+
     @FUZZ
-    @given(pairs=form({"csv_text": st.one_of(CSV_TEXT, values())}))
+    @given(pairs=or_valid(valid, form({"csv_text": st.one_of(CSV_TEXT, values())})))
     def case(pairs):
         restore()
         mail.outbox = []
@@ -626,6 +636,17 @@ def test_question_import_confirm(world):
         }
         return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
 
+    good = st.builds(
+        token,
+        st.sampled_from(
+            [
+                "::Q1:: What stops bleeding? {=Pressure ~Heat}",
+                "Which is normal?\nA. Pinpoint bleeding\nB. Pooling\nANSWER: A",
+            ]
+        ),
+        st.sampled_from(["gift", "aiken"]),
+        st.just(None),
+    )
     signed = st.builds(
         token,
         QUESTION_TEXT,
@@ -634,7 +655,7 @@ def test_question_import_confirm(world):
     )
 
     @FUZZ
-    @given(pairs=form({"token": st.one_of(signed, signed, values())}))
+    @given(pairs=or_valid({"token": good}, form({"token": st.one_of(signed, signed, values())})))
     def case(pairs):
         restore()
         if not any(k == "token" for k, _ in pairs):
@@ -751,9 +772,14 @@ def test_password_change(world):
         "new_password1": values(GOOD_PASSWORD, "short"),
         "new_password2": values(GOOD_PASSWORD, "short"),
     }
+    valid = {
+        "old_password": st.just(TEST_PASSWORD),
+        "new_password1": st.just(GOOD_PASSWORD),
+        "new_password2": st.just(GOOD_PASSWORD),
+    }
 
     @FUZZ
-    @given(pairs=form(fields))
+    @given(pairs=or_valid(valid, form(fields)))
     def case(pairs):
         restore()
 
