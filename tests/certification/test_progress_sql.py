@@ -1,0 +1,194 @@
+"""The SQL status (quizzes.progress_sql) equals the pure rules, pair by pair, for every status."""
+
+from collections import Counter
+from datetime import UTC, date, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from lessons.models import Lesson
+from quizzes.certification_selectors import programs_progress_bulk
+from quizzes.models import Cohort, CohortMembership
+from quizzes.progress import ProgressStatus
+from quizzes.progress_sql import (
+    cohort_pairs,
+    individual_pairs,
+    pair_status_counts,
+    pair_statuses,
+)
+from tests.certification.builders import (
+    assign,
+    complete_lesson,
+    graded_attempt,
+    make_certificate,
+    make_program,
+)
+from tests.factories import make_trainee
+from tests.reports.builders import assign_to_cohort, make_cohort
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def at(year, month, day):
+    return datetime(year, month, day, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world():
+    """Three cohorts (due in the future, past, none) and one trainee per case.
+
+    Returns the program and {case: (trainee, expected status)}.
+    """
+    program = make_program(slug="sqlworld", lessons=2, quizzes=2, validity_months=12)
+    first_lesson, second_lesson = program.required_lessons.order_by("order")
+    first_quiz, _ = program.required_quizzes.order_by("order")
+    future = make_cohort(name="Future")
+    past = make_cohort(name="Past")
+    open_ended = make_cohort(name="Open")
+    assign_to_cohort(future, program, date(2026, 12, 31))
+    assign_to_cohort(past, program, date(2026, 11, 1))
+    assign_to_cohort(open_ended, program, None)
+    S = ProgressStatus
+    cases = {}
+
+    def trainee(case, cohorts, expected):
+        user = make_trainee(username=case)
+        for cohort in cohorts:
+            CohortMembership.objects.create(cohort=cohort, user=user)
+        cases[case] = (user, expected)
+        return user
+
+    trainee("nothing", [future], S.NOT_STARTED)
+    complete_lesson(trainee("one_lesson", [future], S.IN_PROGRESS), first_lesson, at(2026, 10, 1))
+    graded_attempt(
+        trainee("failed_attempt", [future], S.IN_PROGRESS),
+        first_quiz,
+        passed=False,
+        at=at(2026, 10, 2),
+    )
+    make_certificate(
+        trainee("certified", [future], S.CERTIFIED),
+        program,
+        issued_at=at(2026, 6, 1),
+        expires_at=at(2027, 6, 1),
+    )
+    make_certificate(
+        trainee("certified_forever", [past], S.CERTIFIED),
+        program,
+        issued_at=at(2020, 1, 1),
+        expires_at=None,
+    )
+    make_certificate(
+        trainee("expiring", [future], S.EXPIRING_SOON),
+        program,
+        issued_at=at(2025, 12, 10),
+        expires_at=at(2026, 12, 10),
+    )
+    make_certificate(
+        trainee("expired_no_due", [open_ended], S.EXPIRED),
+        program,
+        issued_at=at(2025, 10, 1),
+        expires_at=at(2026, 10, 1),
+    )
+    # Valid on the due date (1 November), lapsed after: renew, not catch up.
+    make_certificate(
+        trainee("expired_met_due", [past], S.EXPIRED),
+        program,
+        issued_at=at(2025, 11, 10),
+        expires_at=at(2026, 11, 10),
+    )
+    # Lapsed before the due date: overdue.
+    make_certificate(
+        trainee("lapsed_missed_due", [past], S.OVERDUE),
+        program,
+        issued_at=at(2025, 6, 1),
+        expires_at=at(2026, 6, 1),
+    )
+    trainee("cohort_overdue", [past], S.OVERDUE)
+    # In two cohorts: the earliest due date (the past one) wins.
+    trainee("two_cohorts", [future, past], S.OVERDUE)
+    # A later individual date does not beat the cohort's earlier one.
+    assign(trainee("later_individual", [past], S.OVERDUE), program, date(2027, 1, 1))
+    # An earlier individual date beats the cohort's later one.
+    assign(trainee("earlier_individual", [future], S.OVERDUE), program, date(2026, 11, 20))
+    # Assigned individually only, no cohort.
+    assign(trainee("individual_only", [], S.NOT_STARTED), program, None)
+    # A revoked certificate ends its cycle; lessons done before still count...
+    revoked = trainee("revoked_lesson_counts", [future], S.IN_PROGRESS)
+    complete_lesson(revoked, first_lesson, at(2026, 8, 1))
+    make_certificate(revoked, program, issued_at=at(2026, 9, 1), revoked=True)
+    # ...unless the lesson changed after the cycle began.
+    changed = trainee("revoked_lesson_changed", [future], S.NOT_STARTED)
+    complete_lesson(changed, second_lesson, at(2026, 8, 1))
+    make_certificate(changed, program, issued_at=at(2026, 9, 1), revoked=True)
+    # Without a certificate, a lesson completed before its change still counts.
+    complete_lesson(
+        trainee("stale_no_certificate", [future], S.IN_PROGRESS), second_lesson, at(2026, 8, 2)
+    )
+    # An attempt after the cycle began counts; one before it does not.
+    renewing = trainee("revoked_new_attempt", [open_ended], S.IN_PROGRESS)
+    make_certificate(renewing, program, issued_at=at(2026, 9, 1), revoked=True)
+    graded_attempt(renewing, first_quiz, passed=False, at=at(2026, 9, 5))
+    before = trainee("revoked_old_attempt", [open_ended], S.NOT_STARTED)
+    graded_attempt(before, first_quiz, passed=True, at=at(2026, 8, 5))
+    make_certificate(before, program, issued_at=at(2026, 9, 1), revoked=True)
+    Lesson.objects.filter(pk=second_lesson.pk).update(content_changed_at=at(2026, 10, 1))
+    return program, cases
+
+
+def _all_pairs():
+    """Both bases: cohort memberships times cohort programs, and individual assignments."""
+    return [
+        cohort_pairs(cohorts=Cohort.objects.all()),
+        individual_pairs(users=get_user_model().objects.all()),
+    ]
+
+
+def test_sql_status_equals_the_pure_rules_for_every_case(world):
+    program, cases = world
+    pure = programs_progress_bulk(users=get_user_model().objects.all(), programs=[program], now=NOW)
+    rows = [row for base in _all_pairs() for row in pair_statuses(base, now=NOW)]
+    seen = {(row.user_id, row.program_id) for row in rows}
+    for row in rows:
+        item = pure[(row.user_id, row.program_id)]
+        assert row.status == item.progress.status, row
+        assert row.due_date == item.assignment.due_date, row
+    for case, (user, expected) in cases.items():
+        assert (user.pk, program.pk) in seen, case
+        assert pure[(user.pk, program.pk)].progress.status == expected, case
+    assert {expected for _, expected in cases.values()} == set(ProgressStatus)
+
+
+def test_sql_counts_and_listed_pairs_match_the_rows(world):
+    program, cases = world
+    base = cohort_pairs(cohorts=Cohort.objects.all())
+    rows = pair_statuses(base, now=NOW)
+    found = pair_status_counts(base, listed=ProgressStatus.OVERDUE, now=NOW)
+    expected = Counter((row.cohort_id, row.program_id, row.status) for row in rows)
+    got = Counter(
+        {
+            (cid, pid, status): n
+            for (cid, pid), by_status in found.counts.items()
+            for status, n in by_status.items()
+            if n
+        }
+    )
+    assert got == expected
+    overdue = {(r.user_id, r.cohort_id) for r in rows if r.status == ProgressStatus.OVERDUE}
+    assert {(r.user_id, r.cohort_id) for r in found.listed} == overdue
+    two = cases["two_cohorts"][0]
+    assert sum(1 for r in found.listed if r.user_id == two.pk) == 2  # once per cohort
+
+
+def test_sql_status_filter_and_activity(world):
+    program, cases = world
+    base = cohort_pairs(cohorts=Cohort.objects.all())
+    overdue = pair_statuses(base, status=ProgressStatus.OVERDUE, now=NOW, with_activity=True)
+    assert {r.status for r in overdue} == {ProgressStatus.OVERDUE}
+    by_user = {r.user_id: r for r in pair_statuses(base, now=NOW, with_activity=True)}
+    one_lesson = by_user[cases["one_lesson"][0].pk]
+    assert one_lesson.last_activity_at == at(2026, 10, 1)
+    assert by_user[cases["nothing"][0].pk].last_activity_at is None
+    assert by_user[cases["earlier_individual"][0].pk].due_date == date(2026, 11, 20)
