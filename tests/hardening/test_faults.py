@@ -34,7 +34,7 @@ from tests.hardening.realserver import (
 )
 
 CLIENTS = 8
-FAULT_SECONDS = float(os.environ.get("HARDENING_FAULT_SECONDS", "16"))
+FAULT_SECONDS = float(os.environ.get("HARDENING_FAULT_SECONDS", "12"))
 KILL_EVERY_SECONDS = 2.0
 # A 5xx is expected only while PostgreSQL is down, and for a moment after.
 RESTART_MARGIN_SECONDS = 5.0
