@@ -19,7 +19,7 @@ from django.utils import timezone
 from lessons.models import Lesson, LessonCompletion
 from quizzes.certificates import code_normalise
 from quizzes.certification_models import Certificate, Program
-from quizzes.cohorts import EffectiveAssignment, assignments_effective
+from quizzes.cohorts import EffectiveAssignment, assignments_effective, trainees_for_manager
 from quizzes.models import Attempt, Quiz
 from quizzes.progress import (
     DEFAULT_EXPIRING_SOON_DAYS,
@@ -31,6 +31,7 @@ from quizzes.progress import (
     StepKind,
     progress_compute,
 )
+from trainingsite.roles import user_is_educator
 
 CERTIFICATE_NOT_FOUND = "No certificate found here."
 PROGRAM_NOT_FOUND = "No certification program found here."
@@ -309,13 +310,30 @@ def certificate_get_for_owner(*, user, code: str) -> Certificate:
     return certificate
 
 
+def certificates_revocable_by(user) -> QuerySet[Certificate]:
+    """Return the certificates the user may revoke.
+
+    The permission is needed; educators (and superusers) holding it may revoke
+    any certificate, anyone else (managers) only those of trainees in their
+    cohorts.
+    """
+    if not (user and user.is_authenticated and user.has_perm("quizzes.revoke_certificate")):
+        return Certificate.objects.none()
+    if user_is_educator(user):
+        return Certificate.objects.all()
+    return Certificate.objects.filter(user__in=trainees_for_manager(user).values("pk"))
+
+
 def certificate_get_for_revoker(*, user, code: str) -> Certificate:
-    """Return any certificate to a user allowed to revoke; 403 for others, 404 if unknown."""
+    """Return a certificate the user may revoke; 403 without the permission, else 404."""
     if not user.has_perm("quizzes.revoke_certificate"):
         raise PermissionDenied(REVOKE_PAGE_FORBIDDEN)
     normalised = code_normalise(code)
     certificate = (
-        Certificate.objects.select_related("program", "user").filter(code=normalised).first()
+        certificates_revocable_by(user)
+        .select_related("program", "user")
+        .filter(code=normalised)
+        .first()
         if normalised
         else None
     )

@@ -18,7 +18,11 @@ from django.utils import timezone
 from lessons.models import Lesson
 from quizzes.certificates import code_generate
 from quizzes.certification_models import Certificate, Program, ProgramAssignment, ReminderSent
-from quizzes.certification_selectors import program_progress, programs_progress_bulk
+from quizzes.certification_selectors import (
+    certificates_revocable_by,
+    program_progress,
+    programs_progress_bulk,
+)
 from quizzes.models import Attempt, CohortMembership, Quiz
 from quizzes.progress import ProgressStatus, add_months
 from trainingsite.audit import audit_record
@@ -27,6 +31,7 @@ from trainingsite.models import AuditEvent
 REVOKE_REASON_REQUIRED = "Give the reason for revoking this certificate."
 CERTIFICATE_ALREADY_REVOKED = "This certificate has already been revoked."
 REVOKE_NOT_ALLOWED = "You do not have permission to revoke certificates."
+REVOKE_OUT_OF_SCOPE = "You may revoke only the certificates of trainees in your cohorts."
 PROGRAM_NOT_PUBLISHED = "Only a published program can be assigned."
 CODE_ATTEMPTS = 5
 
@@ -150,6 +155,8 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
     """Revoke a certificate with a reason; it then shows as revoked on verification."""
     if not by.has_perm("quizzes.revoke_certificate"):
         raise PermissionDenied(REVOKE_NOT_ALLOWED)
+    if not certificates_revocable_by(by).filter(pk=certificate.pk).exists():
+        raise PermissionDenied(REVOKE_OUT_OF_SCOPE)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(REVOKE_REASON_REQUIRED)

@@ -39,8 +39,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         (app_label, f"view_{model}")
         for app_label, models in EDUCATOR_VIEW_ONLY_MODELS.items()
         for model in models
-    ],
-    Role.MANAGER: [],
+    ]
+    + [("quizzes", "revoke_certificate")],  # any certificate
+    # Managers revoke only their cohorts' trainees' certificates (the revoke helpers scope it).
+    Role.MANAGER: [("quizzes", "revoke_certificate")],
 }
 
 

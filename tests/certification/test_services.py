@@ -15,6 +15,7 @@ from quizzes.certification_services import (
     CERTIFICATE_ALREADY_REVOKED,
     PROGRAM_NOT_PUBLISHED,
     REVOKE_NOT_ALLOWED,
+    REVOKE_OUT_OF_SCOPE,
     REVOKE_REASON_REQUIRED,
     certificate_issue_if_complete,
     certificate_revoke,
@@ -31,6 +32,7 @@ from tests.certification.builders import (
     practice_attempt,
 )
 from tests.factories import make_trainee
+from tests.reports.builders import make_cohort
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -257,7 +259,7 @@ def _revoker(user):
 def test_revoke_records_who_why_and_audits(trainee, manager):
     program = make_program()
     certificate = make_certificate(trainee, program, issued_at=timezone.now())
-    manager = _revoker(manager)
+    make_cohort(managers=[manager], trainees=[trainee])
     certificate_revoke(certificate=certificate, by=manager, reason="  Issued in error.  ")
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None
@@ -268,11 +270,39 @@ def test_revoke_records_who_why_and_audits(trainee, manager):
     assert event.details["reason"] == "Issued in error."
 
 
-def test_revoke_needs_the_permission(trainee, manager):
+def test_revoke_needs_the_permission(trainee, other_trainee):
     certificate = make_certificate(trainee, make_program(), issued_at=timezone.now())
     with pytest.raises(PermissionDenied, match=REVOKE_NOT_ALLOWED):
-        certificate_revoke(certificate=certificate, by=manager, reason="No.")
+        certificate_revoke(certificate=certificate, by=other_trainee, reason="No.")
     assert Certificate.objects.get().revoked_at is None
+
+
+def test_manager_and_educator_roles_hold_the_revoke_permission(manager, educator, trainee):
+    assert manager.has_perm("quizzes.revoke_certificate") is True
+    assert educator.has_perm("quizzes.revoke_certificate") is True
+    assert trainee.has_perm("quizzes.revoke_certificate") is False
+
+
+def test_manager_revokes_only_in_their_cohorts(trainee, manager, other_manager):
+    certificate = make_certificate(trainee, make_program(), issued_at=timezone.now())
+    make_cohort(managers=[manager], trainees=[trainee])
+    make_cohort(managers=[other_manager])
+    with pytest.raises(PermissionDenied, match=REVOKE_OUT_OF_SCOPE):
+        certificate_revoke(certificate=certificate, by=other_manager, reason="Not mine.")
+    assert Certificate.objects.get().revoked_at is None
+
+
+def test_educator_revokes_any_certificate(trainee, educator):
+    certificate = make_certificate(trainee, make_program(), issued_at=timezone.now())
+    certificate_revoke(certificate=certificate, by=educator, reason="Exam irregularity.")
+    assert Certificate.objects.get().revoked_by == educator
+
+
+def test_a_permission_without_a_role_reaches_no_certificate(trainee, other_trainee):
+    certificate = make_certificate(trainee, make_program(), issued_at=timezone.now())
+    holder = _revoker(other_trainee)
+    with pytest.raises(PermissionDenied, match=REVOKE_OUT_OF_SCOPE):
+        certificate_revoke(certificate=certificate, by=holder, reason="No.")
 
 
 def test_revoke_needs_a_reason(trainee, superuser):

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from tests.certification.builders import (
     make_certificate,
     make_program,
 )
+from tests.reports.builders import make_cohort
 from tests.trainingsite.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.django_db
@@ -316,20 +316,23 @@ def test_unknown_codes_count_toward_the_limit(client):
 # Revocation page
 
 
-def _with_revoke_permission(user):
-    user.user_permissions.add(Permission.objects.get(codename="revoke_certificate"))
+def _manage(manager, trainee):
+    """Put the trainee in a cohort the manager manages."""
+    return make_cohort(managers=[manager], trainees=[trainee])
 
 
-def test_revoke_page_needs_the_permission(manager_client, certificate):
+def test_revoke_page_needs_the_permission(trainee_client, certificate):
     url = reverse("certificates:revoke", args=[certificate.display_code])
-    assert manager_client.get(url).status_code == 403
-    assert manager_client.post(url, {"reason": "x"}).status_code == 403
+    assert trainee_client.get(url).status_code == 403
+    assert trainee_client.post(url, {"reason": "x"}).status_code == 403
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
 
 
-def test_manager_with_permission_revokes_with_reason(client, manager, certificate):
-    _with_revoke_permission(manager)
+def test_manager_revokes_a_certificate_of_their_cohort_with_reason(
+    client, manager, trainee, certificate
+):
+    _manage(manager, trainee)
     client.force_login(manager)
     url = reverse("certificates:revoke", args=[certificate.display_code])
     page = client.get(url)
@@ -339,12 +342,46 @@ def test_manager_with_permission_revokes_with_reason(client, manager, certificat
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.revoke_reason == "Completed by someone else."
+    assert certificate.revoked_by == manager
     verification = client.get(certificate.verify_path()).content.decode()
     assert "<strong>Revoked.</strong>" in verification
 
 
-def test_revoke_without_reason_is_refused(client, manager, certificate):
-    _with_revoke_permission(manager)
+def _assert_revoke_is_404(client, user, certificate):
+    client.force_login(user)
+    url = reverse("certificates:revoke", args=[certificate.display_code])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "Not mine."}).status_code == 404
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+
+
+def test_manager_of_another_cohort_cannot_revoke(
+    client, manager, other_manager, trainee, certificate
+):
+    _manage(manager, trainee)
+    make_cohort(managers=[other_manager])
+    _assert_revoke_is_404(client, other_manager, certificate)
+
+
+def test_manager_cannot_revoke_a_trainee_outside_their_cohorts(
+    client, manager, trainee, other_trainee, certificate
+):
+    _manage(manager, other_trainee)
+    _assert_revoke_is_404(client, manager, certificate)
+
+
+def test_educator_revokes_any_certificate(educator_client, educator, certificate):
+    url = reverse("certificates:revoke", args=[certificate.display_code])
+    assert educator_client.get(url).status_code == 200
+    response = educator_client.post(url, {"reason": "Exam irregularity."})
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert (certificate.revoked_by, certificate.revoke_reason) == (educator, "Exam irregularity.")
+
+
+def test_revoke_without_reason_is_refused(client, manager, trainee, certificate):
+    _manage(manager, trainee)
     client.force_login(manager)
     url = reverse("certificates:revoke", args=[certificate.display_code])
     response = client.post(url, {"reason": "  "})
@@ -353,10 +390,10 @@ def test_revoke_without_reason_is_refused(client, manager, certificate):
     assert certificate.revoked_at is None
 
 
-def test_revoke_unknown_code_is_404(client, manager):
-    _with_revoke_permission(manager)
-    client.force_login(manager)
-    response = client.get(reverse("certificates:revoke", args=["0000-0000-0000-0000-0000"]))
+def test_revoke_unknown_code_is_404(educator_client):
+    response = educator_client.get(
+        reverse("certificates:revoke", args=["0000-0000-0000-0000-0000"])
+    )
     assert response.status_code == 404
 
 
