@@ -140,7 +140,9 @@ def parse_trainee_csv(data: bytes) -> ParsedCsv:
         delimiter = ";" if ";" in first_line else "\t" if "\t" in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = next(record for record in reader if any(cell.strip() for cell in record))
+        header = next((record for record in reader if any(cell.strip() for cell in record)), None)
+        if header is None:  # only delimiters and blanks, e.g. ",,,"
+            raise CsvImportError(ERROR_EMPTY)
         columns = _columns(header)
         rows: list[CsvRow] = []
         errors: list[RowError] = []

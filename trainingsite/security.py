@@ -27,6 +27,24 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+# django-axes stores the typed username in a 255-character column.
+AXES_USERNAME_MAX_LENGTH = 255
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """Return the username axes records and keys lockouts on, cut to fit its column.
+
+    Django's log-in form does not enforce the username's length before
+    authenticating, so an over-long name would otherwise fail the insert on
+    PostgreSQL (a 500) instead of counting as a failed log-in.
+    """
+    data = credentials if credentials else getattr(request, "data", request.POST)
+    username = data.get(settings.AXES_USERNAME_FORM_FIELD)
+    if not isinstance(username, str):
+        return username
+    return username.replace("\x00", "")[:AXES_USERNAME_MAX_LENGTH]
+
+
 def lockout_minutes() -> int:
     return max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
 

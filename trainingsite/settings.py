@@ -223,6 +223,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "trainingsite.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "trainingsite.security.client_ip"
+AXES_USERNAME_CALLABLE = "trainingsite.security.client_username"
 # Number of reverse proxies in front of the site that append to X-Forwarded-For;
 # 0 means the client address is REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)

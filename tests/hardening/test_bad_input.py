@@ -909,3 +909,36 @@ def test_empty_join_and_revoke_posts_show_their_errors(world):
     assert b"This field is required." in response.content
     world.certificate.refresh_from_db()
     assert world.certificate.revoked_at is None
+
+
+def test_csv_of_only_delimiters_is_refused_with_a_message(world):
+    """Found by test_csv_import_upload: a file of commas raised StopIteration (a 500)."""
+    from quizzes.csv_import import ERROR_EMPTY
+
+    client = signed_in(world.manager)
+    slug = world.cohort_a.slug
+    before = counts(get_user_model(), CohortMembership)()
+    upload = SimpleUploadedFile("t.csv", b",\n,,,\n", "text/csv")
+    response = client.post(
+        reverse("reports:cohort_import", kwargs={"slug": slug}), {"file": upload}
+    )
+    assert response.status_code == 400
+    assert ERROR_EMPTY.encode() in response.content
+    response = client.post(
+        reverse("reports:cohort_import_confirm", kwargs={"slug": slug}), {"csv_text": ",,"}
+    )
+    assert response.status_code == 400
+    assert ERROR_EMPTY.encode() in response.content
+    assert counts(get_user_model(), CohortMembership)() == before
+
+
+@pytest.mark.parametrize("username", ["x" * 300, "a\x00b" * 100])
+def test_overlong_username_is_a_failed_login_not_an_error(world, username):
+    """Found by test_login on PostgreSQL: axes stored the name in a 255-character column (500)."""
+    from axes.models import AccessAttempt
+
+    response = Client().post(reverse("login"), {"username": username, "password": "wrong"})
+    assert response.status_code == 200
+    assert explained(response)
+    for attempt in AccessAttempt.objects.all():  # none when the form refuses a NUL
+        assert len(attempt.username) <= 255 and "\x00" not in attempt.username
