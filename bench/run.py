@@ -549,7 +549,10 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
         rows = []
         for step in steps:
             log(f"{name}: step {step.key}")
+            load_before = os.getloadavg()[0]
             row = run_step(step, url=server.url, state_path=state_path, workdir=workdir)
+            # Other work on the machine skews the figures: keep the evidence with them.
+            row["load_average_before"] = round(load_before, 2)
             if step.key in WRITE_STEPS:
                 row["answers"] = verify_answers(env, row.pop("expected"), workdir, step.key)
                 if row["answers"]["lost"]:
@@ -691,6 +694,15 @@ def format_summary(result: dict) -> str:
     return "\n".join(lines)
 
 
+def busiest(report: dict) -> float:
+    loads = [
+        row.get("load_average_before", 0.0)
+        for result in report["databases"]
+        for row in result["steps"]
+    ]
+    return max(loads, default=0.0)
+
+
 def write_results(report: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=1) + "\n")
@@ -704,6 +716,9 @@ def write_results(report: dict) -> None:
         f"Machine: {machine_line}. gunicorn {WORKERS} sync workers; Locust over loopback, "
         f"{USERS} concurrent users per step ({MANAGER_USERS} on the manager pages), "
         f"{SECONDS:g} s measured per step; total run {report['total_seconds']} s.",
+        "",
+        f"Load average (1 min) before the run: {report['load_average_at_start']}; highest before "
+        f"a step: {busiest(report)}. Anything well above 0 means other work shared the 2 cores.",
     ]
     for result in report["databases"]:
         parts += ["", f"## {result['database']}", "", format_table(result), ""]
@@ -725,6 +740,7 @@ def main() -> int:
 
     report = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_at_start": round(os.getloadavg()[0], 2),
         "machine": machine(),
         "settings": {
             "workers": WORKERS,
