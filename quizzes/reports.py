@@ -495,9 +495,11 @@ def report_trainees(
 ) -> TraineeTable:
     """One row per trainee and assigned program, filtered, sorted and paginated.
 
-    Sorted by name or e-mail without a status filter, the page is cut in SQL
-    and progress is computed for its trainees only; otherwise progress is
-    computed for every trainee in scope, then filtered and sorted.
+    Sorted by name or e-mail without a status filter, the page is cut in SQL.
+    Otherwise the statuses (and due dates, last activity) come from SQL
+    (quizzes.progress_sql), the rows are sorted on those plain values and only
+    the page goes through the pure rules; sorting by progress percent still
+    computes every trainee in scope.
     """
     now = now or timezone.now()
     cohorts, users = _filtered_users(user, filters)
@@ -505,7 +507,7 @@ def report_trainees(
         return _trainees_page_in_sql(
             filters=filters, users=users, cohorts=cohorts, page=page, per_page=per_page, now=now
         )
-    if filters.status and filters.sort != "percent":
+    if filters.sort != "percent":
         return _trainees_page_by_status(
             filters=filters, users=users, cohorts=cohorts, page=page, per_page=per_page, now=now
         )
@@ -576,7 +578,7 @@ class _SortRow:
 
 
 def _trainees_page_by_status(*, filters, users, cohorts, page, per_page, now) -> TraineeTable:
-    """Pick the pairs with the status in SQL, sort them on plain values, build one page.
+    """Sort and page the pairs whose status SQL decided (only the filter's status, if any).
 
     Only the page's trainees go through the full progress computation.
     """
