@@ -7,10 +7,11 @@ picks the trainees with one status, without building a Python object per
 trainee. tests/certification/test_progress_sql.py proves both paths agree on a
 world that covers every status.
 
-Per pair, correlated subqueries (each an index lookup) read:
+The facts, per pair:
 
-- the latest certificate's issue, expiry and revocation moments, and the UTC
-  dates of issue and expiry (the pure rules compare ``datetime.date()``);
+- the latest certificate's issue, expiry and revocation moments (the pure
+  rules compare the UTC ``datetime.date()`` of issue and expiry with the due
+  date);
 - the effective due date: the individual assignment's or the earliest of the
   trainee's cohorts' for the program (a date beats no date);
 - whether a required lesson counts in any cycle (completed after its last
@@ -19,6 +20,11 @@ Per pair, correlated subqueries (each an index lookup) read:
   began after that change);
 - the last graded submission on a required quiz, and the last completion of
   a required lesson (for "last activity").
+
+PostgreSQL reads them set-based (one aggregate per kind of fact, hash-joined
+to the pairs: _facts_sql); SQLite with per-pair correlated subqueries, each an
+index lookup, which its CASE skips when a pair does not need them
+(_facts_per_pair). Either way it is one query, whatever the number of pairs.
 
 The pairs come from a queryset (the *base*) with ``uid``, ``pid`` and ``cid``
 annotations: cohort memberships times the cohorts' programs, or individual
