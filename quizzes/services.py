@@ -514,7 +514,29 @@ def accommodation_grant(
     defaults = {"extra_minutes": extra_minutes, "extra_attempts": extra_attempts, "granted_by": by}
     if note is not None:
         defaults["note"] = note
+    previous = (
+        Accommodation.objects.filter(user=trainee, quiz=quiz)
+        .values("extra_minutes", "extra_attempts")
+        .first()
+    )
     accommodation, _ = Accommodation.objects.update_or_create(
         user=trainee, quiz=quiz, defaults=defaults
+    )
+    # The note stays out of the trail: it may describe the trainee's health.
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.ACCOMMODATION_GRANTED,
+        target=accommodation,
+        summary=(
+            f"{trainee.get_username()} · {quiz.title}: "
+            f"+{extra_minutes} min, +{extra_attempts} attempts"
+        ),
+        details={
+            "trainee": trainee.get_username(),
+            "quiz": quiz.slug,
+            "extra_minutes": extra_minutes,
+            "extra_attempts": extra_attempts,
+            "previous": previous,
+        },
     )
     return accommodation

@@ -38,10 +38,12 @@ class AuditEvent(models.Model):
         CERTIFICATE_REVOKED = "certificate.revoked", "Certificate revoked"
         CONTENT_PUBLISHED = "content.published", "Content published"
         CONTENT_UNPUBLISHED = "content.unpublished", "Content unpublished"
+        CONTENT_REREAD_REQUIRED = "content.reread_required", "Content changed: re-read required"
         ROLE_CHANGED = "role.changed", "Role changed"
         COHORT_MEMBERSHIP_CHANGED = "cohort.membership_changed", "Cohort membership changed"
         CSV_IMPORTED = "import.csv", "CSV import"
         QUESTIONS_IMPORTED = "import.questions", "Questions imported"
+        ACCOMMODATION_GRANTED = "accommodation.granted", "Accommodation granted"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
