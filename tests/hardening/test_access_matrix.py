@@ -174,7 +174,13 @@ SITE_TABLE: dict[str, list[Case]] = {
     ],
     "certificates:detail": [Case(kwargs=_cert, expected=owner_only())],
     "certificates:download": [Case(kwargs=_cert, expected=owner_only())],
-    "certificates:revoke": [Case(kwargs=_cert, expected=signed_in(403, superuser=200))],
+    # Educators revoke any certificate; managers only their cohorts' trainees' ones.
+    "certificates:revoke": [
+        Case(
+            kwargs=_cert,
+            expected=signed_in(403, educator=200, manager=200, other_manager=404, superuser=200),
+        ),
+    ],
     # Reports
     "reports:overview": [Case(expected=managers_only())],
     "reports:overview_export": [Case(expected=managers_only())],
@@ -531,7 +537,7 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         "certificates:revoke",
         _cert,
         {"reason": "Testing refusals."},
-        signed_in(403, superuser=None),
+        signed_in(403, educator=None, manager=None, other_manager=404, superuser=None),
     ),
     *[
         (
