@@ -24,6 +24,16 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 class LessonAdminForm(forms.ModelForm):
+    reread_required = forms.BooleanField(
+        label="Trainees must re-read this change",
+        required=False,
+        help_text=(
+            "Tick when this edit changes what practitioners should do. Trainees who "
+            "already completed the lesson are asked to read it again, and renewing a "
+            "certificate then needs it read again. Leave it unticked for typo fixes."
+        ),
+    )
+
     class Meta:
         model = Lesson
         fields = [
@@ -55,7 +65,7 @@ class LessonAdmin(admin.ModelAdmin):
     list_select_related = ["topic", "updated_by"]
     search_fields = ["title", "slug", "summary", "body_markdown"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by", "content_changed_at"]
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
         (None, {"fields": ["topic", "title", "slug", "summary", "order", "status"]}),
@@ -72,9 +82,23 @@ class LessonAdmin(admin.ModelAdmin):
         ),
         ("Last change", {"fields": ["updated_at", "updated_by"]}),
     ]
+    reread_fieldset = (
+        "Re-reading",
+        {"fields": ["reread_required", "content_changed_at"]},
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        # A new lesson has no readers yet: the re-read flag is for changes only.
+        if obj is None:
+            return self.fieldsets
+        return [*self.fieldsets, self.reread_fieldset]
 
     def save_model(self, request, obj, form, change):
-        lesson_save(lesson=obj, by=request.user)
+        lesson_save(
+            lesson=obj,
+            by=request.user,
+            reread_required=change and form.cleaned_data.get("reread_required", False),
+        )
 
     @admin.action(description="Publish selected lessons", permissions=["change"])
     def publish_selected(self, request, queryset):

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from lessons.models import Lesson, LessonCompletion, Topic
-from lessons.progress import completion_percent
+from lessons.progress import completion_needs_reread, completion_percent
 
 LESSON_NOT_FOUND = "No lesson found here."
 
@@ -20,6 +20,12 @@ class LessonEntry:
     @property
     def completed(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def needs_reread(self) -> bool:
+        return completion_needs_reread(
+            completed_at=self.completed_at, content_changed_at=self.lesson.content_changed_at
+        )
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ def lessons_overview(*, user) -> LessonsOverview:
 
     Three queries whatever the number of topics and lessons. Progress counts
     published lessons only: drafts an educator can see are not part of training.
+    A lesson changed since the user completed it still counts as completed here
+    (its entry says it needs a re-read); renewals ask for the re-read.
     """
     visible = Lesson.objects.visible_to(user).order_by("order", "id")
     topics = Topic.objects.order_by("order", "id").prefetch_related(

@@ -3,6 +3,8 @@
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -22,24 +24,66 @@ def lesson_body_is_empty(body_markdown: str) -> bool:
     return not body_markdown.strip()
 
 
-def lesson_complete(*, user, lesson: Lesson) -> tuple[LessonCompletion, bool]:
-    """Record that the user completed the lesson; return (completion, created).
+class CompletionOutcome(StrEnum):
+    """What marking a lesson as complete did, for the message the trainee sees."""
+
+    COMPLETED = "completed"
+    READ_AGAIN = "read_again"
+    ALREADY_COMPLETE = "already_complete"
+
+
+class CompletionResult(tuple):
+    """Unpacks as (completion, created); `outcome` tells a re-read from a repeat click."""
+
+    outcome: CompletionOutcome
+
+    def __new__(cls, completion: LessonCompletion, outcome: CompletionOutcome):
+        result = super().__new__(cls, (completion, outcome is CompletionOutcome.COMPLETED))
+        result.outcome = outcome
+        return result
+
+    @property
+    def completion(self) -> LessonCompletion:
+        return self[0]
+
+    @property
+    def created(self) -> bool:
+        return self[1]
+
+
+def lesson_complete(*, user, lesson: Lesson, now: datetime | None = None) -> CompletionResult:
+    """Record that the user completed (or re-read) the lesson; return (completion, created).
 
     Safe under a double click and two concurrent requests: the unique
-    constraint decides, and the loser of the race reads the winner's row.
+    constraint decides, and the loser of the race reads the winner's row. A
+    completion older than the lesson's `content_changed_at` moves to now (a
+    re-read, which a renewal may need); the update is conditional, so a double
+    click records one re-read.
     """
     if not lesson.is_published:
         raise ValidationError(DRAFT_CANNOT_BE_COMPLETED)
+    now = now or timezone.now()
     try:
         with transaction.atomic():
-            completion = LessonCompletion.objects.create(
-                user=user, lesson=lesson, completed_at=timezone.now()
-            )
+            completion = LessonCompletion.objects.create(user=user, lesson=lesson, completed_at=now)
             # A new completion may finish a certification program: issue it with it.
-            certificates_check_after_activity(user=user, lesson=lesson)
+            certificates_check_after_activity(user=user, lesson=lesson, now=now)
     except IntegrityError:
-        return LessonCompletion.objects.get(user=user, lesson=lesson), False
-    return completion, True
+        pass
+    else:
+        return CompletionResult(completion, CompletionOutcome.COMPLETED)
+    outcome = CompletionOutcome.ALREADY_COMPLETE
+    changed = lesson.content_changed_at
+    if changed is not None:
+        with transaction.atomic():
+            moved = LessonCompletion.objects.filter(
+                user=user, lesson=lesson, completed_at__lt=changed
+            ).update(completed_at=now)
+            if moved:
+                outcome = CompletionOutcome.READ_AGAIN
+                # The re-read may be the last step of a renewal.
+                certificates_check_after_activity(user=user, lesson=lesson, now=now)
+    return CompletionResult(LessonCompletion.objects.get(user=user, lesson=lesson), outcome)
 
 
 def _status_change_record(*, lesson: Lesson, by, previous_status: str | None, how: str) -> None:
@@ -110,8 +154,14 @@ def lesson_unpublish(*, lessons: Iterable[Lesson], by) -> int:
 
 
 @transaction.atomic
-def lesson_save(*, lesson: Lesson, by) -> Lesson:
-    """Save an edited lesson, noting who changed it, and audit a change of status."""
+def lesson_save(
+    *, lesson: Lesson, by, reread_required: bool = False, now: datetime | None = None
+) -> Lesson:
+    """Save an edited lesson, noting who changed it, and audit a change of status.
+
+    With reread_required, trainees who completed the lesson before now must
+    read it again: a renewal then needs a completion after this change.
+    """
     if lesson.is_published and lesson_body_is_empty(lesson.body_markdown):
         raise ValidationError(EMPTY_BODY_CANNOT_BE_PUBLISHED)
     previous_status = None
@@ -120,8 +170,22 @@ def lesson_save(*, lesson: Lesson, by) -> Lesson:
             Lesson.objects.filter(pk=lesson.pk).values_list("status", flat=True).first()
         )
     lesson.updated_by = by
+    if reread_required:
+        lesson.content_changed_at = now or timezone.now()
     lesson.save()
     _status_change_record(lesson=lesson, by=by, previous_status=previous_status, how="")
+    if reread_required:
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CONTENT_REREAD_REQUIRED,
+            target=lesson,
+            summary=f"Trainees must re-read lesson “{lesson.title}”",
+            details={
+                "slug": lesson.slug,
+                "reread_required": True,
+                "content_changed_at": lesson.content_changed_at.isoformat(),
+            },
+        )
     return lesson
 
 

@@ -5,17 +5,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from lessons.models import Lesson
+from lessons.progress import completion_needs_reread
 from lessons.selectors import (
     lesson_completion_get,
     lesson_get_for_user,
     lesson_neighbours,
     lessons_overview,
 )
-from lessons.services import lesson_complete
+from lessons.services import CompletionOutcome, lesson_complete
 from quizzes.selectors import quizzes_assessing_lesson
 
 LESSON_MARKED_COMPLETE = "Lesson marked as complete."
 LESSON_ALREADY_COMPLETE = "You had already completed this lesson."
+LESSON_MARKED_READ_AGAIN = "Marked as read again."
 
 
 @login_required
@@ -27,9 +29,14 @@ def index(request):
 def lesson_page_context(*, user, lesson: Lesson, preview: bool = False) -> dict:
     """Build what the lesson template shows; the admin preview uses the same context."""
     previous, following = lesson_neighbours(user=user, lesson=lesson)
+    completion = None if preview else lesson_completion_get(user=user, lesson=lesson)
     return {
         "lesson": lesson,
-        "completion": None if preview else lesson_completion_get(user=user, lesson=lesson),
+        "completion": completion,
+        "needs_reread": completion is not None
+        and completion_needs_reread(
+            completed_at=completion.completed_at, content_changed_at=lesson.content_changed_at
+        ),
         "previous_lesson": previous,
         "next_lesson": following,
         "preview": preview,
@@ -49,12 +56,14 @@ def detail(request, slug):
 def complete(request, slug):
     lesson = lesson_get_for_user(user=request.user, slug=slug)
     try:
-        _, created = lesson_complete(user=request.user, lesson=lesson)
+        result = lesson_complete(user=request.user, lesson=lesson)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        if created:
+        if result.outcome is CompletionOutcome.COMPLETED:
             messages.success(request, LESSON_MARKED_COMPLETE)
+        elif result.outcome is CompletionOutcome.READ_AGAIN:
+            messages.success(request, LESSON_MARKED_READ_AGAIN)
         else:
             messages.info(request, LESSON_ALREADY_COMPLETE)
     return redirect(lesson)
