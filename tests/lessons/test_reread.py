@@ -1,5 +1,6 @@
 """Lessons changed in a way trainees must re-read: the flag, the re-read, what trainees see."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -141,6 +142,35 @@ def test_double_click_on_reread_records_one_reread(trainee):
     assert second.outcome is CompletionOutcome.ALREADY_COMPLETE
     # The second click does not move the date again.
     assert LessonCompletion.objects.get().completed_at == LATER
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_rereads_record_one(trainee):
+    if connection.vendor == "sqlite":
+        # The in-memory test database's table locks fail at once instead of
+        # waiting; the sequential double click covers SQLite.
+        pytest.skip("Concurrent writers need PostgreSQL (or a file database).")
+    lesson = _changed(make_lesson())
+    _completed(trainee, lesson, READ)
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def reread(at):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            outcomes.append(lesson_complete(user=trainee, lesson=lesson, now=at).outcome)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=reread, args=(LATER + n * HOUR,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [CompletionOutcome.ALREADY_COMPLETE, CompletionOutcome.READ_AGAIN]
+    assert LessonCompletion.objects.get().completed_at in (LATER, LATER + HOUR)
 
 
 @pytest.mark.django_db
