@@ -21,12 +21,12 @@ pytestmark = pytest.mark.django_db
 
 # Budgets measured once and pinned: they must not grow with the trainees.
 BUDGETS = {
-    "overview": 18,
-    "overview_export": 17,
+    "overview": 13,
+    "overview_export": 12,
     "trainees": 22,
-    # Status filter: the matching pairs are picked in SQL (cohort and individual
-    # assignments, two queries), then only the page goes through the pure rules.
-    "trainees_filtered": 27,
+    # Statuses decided in SQL (cohort and individual assignments, one query each),
+    # then only the page goes through the pure rules.
+    "trainees_filtered": 23,
     "trainees_export": 17,
     "trainee": 19,
     "trainee_attempts_export": 8,
