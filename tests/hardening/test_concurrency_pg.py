@@ -37,6 +37,7 @@ from trainingsite.models import AuditEvent
 from trainingsite.roles import Role
 
 pytestmark = [
+    pytest.mark.serial,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",

@@ -18,6 +18,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import pytest
 from django.db import connection, connections
 
 from tests.hardening.realserver import (
@@ -32,6 +33,8 @@ from tests.hardening.realserver import (
     server_env,
     static_root_once,
 )
+
+pytestmark = pytest.mark.serial
 
 CLIENTS = 8
 FAULT_SECONDS = float(os.environ.get("HARDENING_FAULT_SECONDS", "12"))

@@ -25,10 +25,13 @@ from tests.hardening.realserver import (
     static_root_once,
 )
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="the SQLite proof runs on the SQLite leg (DATABASE_URL is PostgreSQL here)",
-)
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.skipif(
+        connection.vendor != "sqlite",
+        reason="the SQLite proof runs on the SQLite leg (DATABASE_URL is PostgreSQL here)",
+    ),
+]
 
 TRAINEES = 20
 WORKERS = 2
