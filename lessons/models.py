@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 
 from lessons.markdown import render_lesson_markdown
+from trainingsite.publication import PublicationStatus, PublishableQuerySet
 from trainingsite.roles import user_is_educator
 
 
@@ -31,13 +32,7 @@ class Topic(models.Model):
         return (self.slug,)
 
 
-class LessonQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Lesson.Status.PUBLISHED)
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
+class LessonQuerySet(PublishableQuerySet):
     def visible_to(self, user):
         """Return the lessons the user may open: educators see drafts too."""
         if user_is_educator(user):
@@ -46,9 +41,7 @@ class LessonQuerySet(models.QuerySet):
 
 
 class Lesson(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+    Status = PublicationStatus
 
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="lessons")
     title = models.CharField(max_length=200)

@@ -8,22 +8,17 @@ from django.db import models
 from django.urls import reverse
 
 from quizzes.certificates import code_format
+from trainingsite.publication import PublicationStatus, PublishableQuerySet
 
 __all__ = ["Certificate", "Program", "ProgramAssignment", "ReminderSent"]
 
 
-class ProgramQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Program.Status.PUBLISHED)
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+class ProgramQuerySet(PublishableQuerySet):
+    pass
 
 
 class Program(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+    Status = PublicationStatus
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)

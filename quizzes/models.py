@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from quizzes.question_images import validate_question_image
+from trainingsite.publication import PublicationStatus, PublishableQuerySet
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -138,18 +139,12 @@ class Choice(models.Model):
         return self.text
 
 
-class QuizQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Quiz.Status.PUBLISHED)
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+class QuizQuerySet(PublishableQuerySet):
+    pass
 
 
 class Quiz(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+    Status = PublicationStatus
 
     class FeedbackPolicy(models.TextChoices):
         FULL = "full", "Full review: answers, correct answers and explanations"
