@@ -120,6 +120,13 @@ def encoded(pairs: list[tuple[str, str]]) -> str:
     return urlencode(pairs)
 
 
+def post_form(client: Client, url: str, pairs: list[tuple[str, str]], **headers):
+    """POST the pairs as a url-encoded form body, repeats and order kept."""
+    return client.generic(
+        "POST", url, encoded(pairs), content_type="application/x-www-form-urlencoded", **headers
+    )
+
+
 # --- Checking answers ------------------------------------------------------------------------
 
 
@@ -245,14 +252,11 @@ def test_login(world):
     @given(pairs=form(fields), repeats=st.sampled_from([1, 1, 1, 1, 1, 1, 1, 6]))
     def case(pairs, repeats):
         client.cookies = SimpleCookie()
-        body = encoded(pairs)
 
         def send():
             response = None
             for _ in range(repeats):  # repeated failures end in the lockout page, a 429
-                response = client.generic(
-                    "POST", url, body, content_type="application/x-www-form-urlencoded"
-                )
+                response = post_form(client, url, pairs)
             return response
 
         response = run_case("login", send, allowed={200, 302, 429})
@@ -296,13 +300,7 @@ def _fuzz_save(world, name: str, headers: dict):
         restore()
 
         def send():
-            return client.generic(
-                "POST",
-                url,
-                encoded(pairs),
-                content_type="application/x-www-form-urlencoded",
-                **headers,
-            )
+            return post_form(client, url, pairs, **headers)
 
         with rolled_back():
             before = state()
@@ -345,13 +343,7 @@ def test_submit(world):
         headers = {"HTTP_ACCEPT": "application/json"} if json_client else {}
 
         def send():
-            return client.generic(
-                "POST",
-                url,
-                encoded(pairs),
-                content_type="application/x-www-form-urlencoded",
-                **headers,
-            )
+            return post_form(client, url, pairs, **headers)
 
         response = run_case("submit", send, allowed={200, 302, 400, 409}, state=state)
         if response.status_code == 302:
@@ -385,9 +377,7 @@ def test_start(world):
         url = _path("/quizzes/", slug, "/start/")
 
         def send():
-            return client.generic(
-                "POST", url, encoded(pairs), content_type="application/x-www-form-urlencoded"
-            )
+            return post_form(client, url, pairs)
 
         run_case("start", send, allowed={302, 404}, state=state)
 
@@ -411,9 +401,7 @@ def test_practice(world):
         url = _path("/quizzes/", slug, "/practice/")
 
         def send():
-            return client.generic(
-                "POST", url, encoded(pairs), content_type="application/x-www-form-urlencoded"
-            )
+            return post_form(client, url, pairs)
 
         run_case("practice", send, allowed={302, 404}, state=state)
 
@@ -436,9 +424,7 @@ def test_complete_lesson(world):
         url = _path("/lessons/", slug, "/complete/")
 
         def send():
-            return client.generic(
-                "POST", url, encoded(pairs), content_type="application/x-www-form-urlencoded"
-            )
+            return post_form(client, url, pairs)
 
         run_case("complete lesson", send, allowed={302, 404}, state=state)
 
@@ -529,9 +515,7 @@ def test_csv_import_confirm(world):
         mail.outbox = []
 
         def send():
-            return client.generic(
-                "POST", url, encoded(pairs), content_type="application/x-www-form-urlencoded"
-            )
+            return post_form(client, url, pairs)
 
         with rolled_back():
             before = state()
@@ -662,9 +646,7 @@ def test_question_import_confirm(world):
             pairs = [*pairs, ("token", "")]
 
         def send():
-            return client.generic(
-                "POST", url, encoded(pairs), content_type="application/x-www-form-urlencoded"
-            )
+            return post_form(client, url, pairs)
 
         run_case("question import (confirm)", send, allowed={302, 400}, state=state)
 
@@ -741,9 +723,7 @@ def test_join(world):
         client.cookies = SimpleCookie()
 
         def send():
-            return client.generic(
-                "POST", url, encoded(pairs), content_type="application/x-www-form-urlencoded"
-            )
+            return post_form(client, url, pairs)
 
         with rolled_back():
             before = state()
@@ -784,9 +764,7 @@ def test_password_change(world):
         restore()
 
         def send():
-            return client.generic(
-                "POST", url, encoded(pairs), content_type="application/x-www-form-urlencoded"
-            )
+            return post_form(client, url, pairs)
 
         with rolled_back():
             before = state()
@@ -812,9 +790,7 @@ def test_password_reset(world):
         mail.outbox = []
 
         def send():
-            return client.generic(
-                "POST", url, encoded(pairs), content_type="application/x-www-form-urlencoded"
-            )
+            return post_form(client, url, pairs)
 
         response = run_case("password reset", send, allowed={200, 302})
         if response.status_code == 200:
@@ -857,12 +833,7 @@ def test_password_reset_confirm(world):
         restore()
 
         def send():
-            return client.generic(
-                "POST",
-                set_password_url,
-                encoded(pairs),
-                content_type="application/x-www-form-urlencoded",
-            )
+            return post_form(client, set_password_url, pairs)
 
         with rolled_back():
             before = state()
