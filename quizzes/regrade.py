@@ -268,17 +268,8 @@ def question_regrade(*, question: Question, actor, recheck_certificates: bool = 
         attempt.max_points = score.max_points
         attempt.percent = score.percent
         attempt.passed = score.passed
-        attempt.fail_reasons = [{"code": r.code, "message": r.message} for r in score.reasons]
-        attempt.topic_scores = [
-            {
-                "topic_id": t.topic_id,
-                "title": t.title,
-                "points": t.points,
-                "max_points": t.max_points,
-                "percent": t.percent,
-            }
-            for t in score.topics
-        ]
+        attempt.fail_reasons = score.fail_reasons_data()
+        attempt.topic_scores = score.topic_scores_data()
         for row in answer_rows[attempt.id]:
             result = score.result_for(row.question_id)
             row.awarded, row.is_correct = result.awarded, result.is_correct

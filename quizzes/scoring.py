@@ -107,6 +107,23 @@ class AttemptScore:
                 return result
         raise KeyError(question_id)
 
+    def fail_reasons_data(self) -> list[dict[str, str]]:
+        """Return the reasons in the shape stored on Attempt.fail_reasons."""
+        return [{"code": r.code, "message": r.message} for r in self.reasons]
+
+    def topic_scores_data(self) -> list[dict[str, Any]]:
+        """Return the topic scores in the shape stored on Attempt.topic_scores."""
+        return [
+            {
+                "topic_id": t.topic_id,
+                "title": t.title,
+                "points": t.points,
+                "max_points": t.max_points,
+                "percent": t.percent,
+            }
+            for t in self.topics
+        ]
+
 
 def _question_points(question: PaperQuestion, selected: frozenset[int]) -> Fraction:
     correct = {c.id for c in question.choices if c.is_correct}

@@ -311,19 +311,8 @@ def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> boo
     attempt.percent = score.percent
     practice = attempt.kind == Attempt.Kind.PRACTICE
     attempt.passed = None if practice else score.passed
-    attempt.fail_reasons = (
-        [] if practice else [{"code": r.code, "message": r.message} for r in score.reasons]
-    )
-    attempt.topic_scores = [
-        {
-            "topic_id": t.topic_id,
-            "title": t.title,
-            "points": t.points,
-            "max_points": t.max_points,
-            "percent": t.percent,
-        }
-        for t in score.topics
-    ]
+    attempt.fail_reasons = [] if practice else score.fail_reasons_data()
+    attempt.topic_scores = score.topic_scores_data()
     attempt.save(
         update_fields=["points", "max_points", "percent", "passed", "fail_reasons", "topic_scores"]
     )
