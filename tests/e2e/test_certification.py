@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from quizzes.certification_models import Certificate
 from quizzes.models import Attempt
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import csp_console_messages, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,15 +27,7 @@ def _answer_correctly(page) -> None:
 
 def test_demo_trainee_earns_and_verifies_the_foundation_certificate(page, tmp_path):
     call_command("setup_demo", verbosity=0)
-    csp_violations = []
-    page.on(
-        "console",
-        lambda message: (
-            csp_violations.append(message.text)
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
+    csp_violations = csp_console_messages(page)
 
     log_in(page, "trainee", settings.DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/me/$"))

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from lessons.models import Lesson
 from lessons.services import lessons_load
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import csp_console_messages, log_in
 from trainingsite.demo import demo_accounts_ensure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,15 +19,7 @@ def test_demo_trainee_reads_the_first_lesson_and_sees_progress(page):
     lessons_load(directory=SHIPPED)
     published = list(Lesson.objects.published().order_by("topic__order", "order", "id"))
     first, total = published[0], len(published)
-    csp_violations = []
-    page.on(
-        "console",
-        lambda message: (
-            csp_violations.append(message.text)
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
+    csp_violations = csp_console_messages(page)
 
     log_in(page, "trainee", settings.DEMO_PASSWORD)
     page.get_by_test_id("role-nav").get_by_role("link", name="Lessons", exact=True).click()
