@@ -362,74 +362,62 @@ def _path(prefix: str, raw: str, suffix: str) -> str:
     return f"{prefix}{quote(raw, safe='')}{suffix}"
 
 
-def test_start(world):
+def _fuzz_slug_post(world, name: str, *, prefix: str, suffix: str, slugs, fields, counted):
+    """Fuzz the trainee's POST to prefix + slug + suffix: a real, draft or junk slug."""
     client = signed_in(world.trainee)
     restore = keep_cookies(client)
-    state = counts(Attempt, AttemptAnswer)
+    state = counts(*counted)
 
     @FUZZ
-    @given(
-        slug=st.one_of(st.sampled_from([world.quiz.slug, world.draft_quiz.slug]), SLUGISH),
-        pairs=form({"slug": values(), "quiz": values()}),
-    )
+    @given(slug=st.one_of(st.sampled_from(slugs), SLUGISH), pairs=form(fields))
     def case(slug, pairs):
         restore()
-        url = _path("/quizzes/", slug, "/start/")
+        url = _path(prefix, slug, suffix)
 
         def send():
             return post_form(client, url, pairs)
 
-        run_case("start", send, allowed={302, 404}, state=state)
+        run_case(name, send, allowed={302, 404}, state=state)
 
     case()
-    done("start")
+    done(name)
+
+
+def test_start(world):
+    _fuzz_slug_post(
+        world,
+        "start",
+        prefix="/quizzes/",
+        suffix="/start/",
+        slugs=[world.quiz.slug, world.draft_quiz.slug],
+        fields={"slug": values(), "quiz": values()},
+        counted=(Attempt, AttemptAnswer),
+    )
 
 
 def test_practice(world):
-    client = signed_in(world.trainee)
-    restore = keep_cookies(client)
-    state = counts(Attempt, AttemptAnswer)
     uuids = [str(world.submitted.uuid), str(world.in_progress.uuid), str(world.other_attempt.uuid)]
-
-    @FUZZ
-    @given(
-        slug=st.one_of(st.sampled_from([world.quiz.slug, world.draft_quiz.slug]), SLUGISH),
-        pairs=form({"source": values(*uuids, "00000000-0000-0000-0000-000000000000")}),
+    _fuzz_slug_post(
+        world,
+        "practice",
+        prefix="/quizzes/",
+        suffix="/practice/",
+        slugs=[world.quiz.slug, world.draft_quiz.slug],
+        fields={"source": values(*uuids, "00000000-0000-0000-0000-000000000000")},
+        counted=(Attempt, AttemptAnswer),
     )
-    def case(slug, pairs):
-        restore()
-        url = _path("/quizzes/", slug, "/practice/")
-
-        def send():
-            return post_form(client, url, pairs)
-
-        run_case("practice", send, allowed={302, 404}, state=state)
-
-    case()
-    done("practice")
 
 
 def test_complete_lesson(world):
-    client = signed_in(world.trainee)
-    restore = keep_cookies(client)
-    state = counts(LessonCompletion, AuditEvent)
-
-    @FUZZ
-    @given(
-        slug=st.one_of(st.sampled_from([world.lesson.slug, world.draft_lesson.slug]), SLUGISH),
-        pairs=form({"lesson": values(), "completed": values("1")}),
+    _fuzz_slug_post(
+        world,
+        "complete lesson",
+        prefix="/lessons/",
+        suffix="/complete/",
+        slugs=[world.lesson.slug, world.draft_lesson.slug],
+        fields={"lesson": values(), "completed": values("1")},
+        counted=(LessonCompletion, AuditEvent),
     )
-    def case(slug, pairs):
-        restore()
-        url = _path("/lessons/", slug, "/complete/")
-
-        def send():
-            return post_form(client, url, pairs)
-
-        run_case("complete lesson", send, allowed={302, 404}, state=state)
-
-    case()
-    done("complete lesson")
 
 
 # --- CSV trainee import --------------------------------------------------------------------------
