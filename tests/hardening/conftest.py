@@ -137,24 +137,17 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
     submitted = services.attempt_submit(attempt=submitted)
     in_progress = services.attempt_start(user=trainee, quiz=quiz)
     other_attempt = services.attempt_start(user=other_trainee, quiz=quiz)
-    issued = datetime(2026, 6, 1, tzinfo=UTC)
-    certificate = Certificate.objects.create(
-        user=trainee,
-        program=program,
-        holder_name=trainee.get_full_name(),
-        issued_at=issued,
-        expires_at=datetime(2028, 6, 1, tzinfo=UTC),
-        code=code_generate(),
-        cycle=1,
-    )
-    other_certificate = Certificate.objects.create(
-        user=other_trainee,
-        program=program,
-        holder_name=other_trainee.get_full_name(),
-        issued_at=issued,
-        expires_at=datetime(2028, 6, 1, tzinfo=UTC),
-        code=code_generate(),
-        cycle=1,
+    certificate, other_certificate = (
+        Certificate.objects.create(
+            user=holder,
+            program=program,
+            holder_name=holder.get_full_name(),
+            issued_at=datetime(2026, 6, 1, tzinfo=UTC),
+            expires_at=datetime(2028, 6, 1, tzinfo=UTC),
+            code=code_generate(),
+            cycle=1,
+        )
+        for holder in (trainee, other_trainee)
     )
     return World(
         trainee=trainee,
