@@ -718,7 +718,8 @@ def write_results(report: dict) -> None:
         f"{SECONDS:g} s measured per step; total run {report['total_seconds']} s.",
         "",
         f"Load average (1 min) before the run: {report['load_average_at_start']}; highest before "
-        f"a step: {busiest(report)}. Anything well above 0 means other work shared the 2 cores.",
+        f"a step: {busiest(report)}. The benchmark itself keeps about 3 processes busy (2 "
+        "workers, Locust); much more than that means other work shared the 2 cores.",
     ]
     for result in report["databases"]:
         parts += ["", f"## {result['database']}", "", format_table(result), ""]
