@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "trainingsite.sessions.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,7 +143,15 @@ if DATABASE_URL:
     }
 else:
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DEFAULT_SQLITE_PATH}}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DEFAULT_SQLITE_PATH,
+            # Opening a connection runs the PRAGMAs below: keep it for the worker's next requests.
+            "CONN_MAX_AGE": env_int("DJANGO_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside one writer; IMMEDIATE transactions take the
@@ -217,9 +226,12 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "training@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Sessions end after an idle period (seconds); each request extends them.
+# Sessions end after an idle period (seconds); use extends them. The session is
+# saved again only when its last refresh is older than SESSION_REFRESH_SECONDS
+# (trainingsite/sessions.py), so most pages write nothing.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_SECONDS", 60 * 60 * 8)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env_int("DJANGO_SESSION_REFRESH_SECONDS", 5 * 60)
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Login throttling (django-axes). Failures are counted per username *and*
 # address together: one person mistyping cannot lock out everyone behind a

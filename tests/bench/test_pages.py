@@ -73,4 +73,5 @@ def test_bench_settings_keep_production_defaults():
     assert bench_settings.SECRET_KEY
     assert bench_settings.MIDDLEWARE[0] == "bench.middleware.QueryCountMiddleware"
     assert bench_settings.MIDDLEWARE[1:] == settings.MIDDLEWARE
-    assert bench_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert bench_settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert bench_settings.SESSION_REFRESH_SECONDS == 300

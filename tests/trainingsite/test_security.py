@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TEST_PASSWORD
+from trainingsite.sessions import REFRESHED_AT_KEY, session_refresh_interval
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +57,7 @@ def production_settings(**env: str) -> dict:
         "X_FRAME_OPTIONS",
         "SESSION_COOKIE_AGE",
         "SESSION_SAVE_EVERY_REQUEST",
+        "SESSION_REFRESH_SECONDS",
         "AXES_FAILURE_LIMIT",
         "TRUSTED_PROXY_COUNT",
     ]
@@ -100,7 +104,8 @@ def test_production_defaults_are_locked_down():
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
         "X_FRAME_OPTIONS": "DENY",
         "SESSION_COOKIE_AGE": 28800,
-        "SESSION_SAVE_EVERY_REQUEST": True,
+        "SESSION_SAVE_EVERY_REQUEST": False,
+        "SESSION_REFRESH_SECONDS": 300,
         "AXES_FAILURE_LIMIT": 5,
         "TRUSTED_PROXY_COUNT": 0,
         "AXES_COOLOFF_SECONDS": 900.0,
@@ -172,17 +177,76 @@ def test_session_ends_after_the_idle_time(client, trainee, settings):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_each_request_extends_the_session(client, trainee, settings):
-    settings.SESSION_COOKIE_AGE = 600
-    client.force_login(trainee)
-    key = client.session.session_key
-    # Nearly idle: five seconds left.
-    Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() + timedelta(seconds=5)
+def session_writes(captured) -> list[str]:
+    return [q["sql"] for q in captured if "django_session" in q["sql"] and "SELECT" not in q["sql"]]
+
+
+def age_session(client, *, refreshed_seconds_ago: int, expires_in_seconds: int) -> None:
+    session = client.session
+    session[REFRESHED_AT_KEY] = int(time.time()) - refreshed_seconds_ago
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(seconds=expires_in_seconds)
     )
-    assert client.get(reverse("password_change")).status_code == 200
+
+
+def test_a_request_extends_a_session_whose_refresh_is_due(client, trainee, settings):
+    settings.SESSION_COOKIE_AGE = 600
+    settings.SESSION_REFRESH_SECONDS = 30
+    client.force_login(trainee)
+    # Nearly idle: five seconds left, last refreshed 31 seconds ago.
+    age_session(client, refreshed_seconds_ago=31, expires_in_seconds=5)
+
+    response = client.get(reverse("password_change"))
+
+    assert response.status_code == 200
     remaining = session_expiry(client) - timezone.now()
     assert timedelta(seconds=590) < remaining <= timedelta(seconds=600)
+    assert response.cookies["sessionid"]["max-age"] == 600
+
+
+def test_requests_within_the_refresh_interval_write_no_session(client, trainee, settings):
+    settings.SESSION_COOKIE_AGE = 600
+    settings.SESSION_REFRESH_SECONDS = 30
+    client.force_login(trainee)
+    age_session(client, refreshed_seconds_ago=29, expires_in_seconds=571)
+    expiry = session_expiry(client)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("password_change"))
+
+    assert response.status_code == 200
+    assert session_writes(captured) == []
+    assert "sessionid" not in response.cookies
+    assert session_expiry(client) == expiry
+
+
+def test_signing_in_counts_as_the_first_refresh(client, trainee):
+    client.force_login(trainee)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("password_change")).status_code == 200
+    assert session_writes(captured) == []
+
+
+def test_the_refresh_interval_never_exceeds_a_tenth_of_the_idle_time(settings):
+    settings.SESSION_COOKIE_AGE = 900
+    settings.SESSION_REFRESH_SECONDS = 300
+    assert session_refresh_interval() == 90
+
+
+def test_an_anonymous_visit_creates_no_session(client):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert session_writes(captured) == []
+    assert "sessionid" not in response.cookies
+
+
+def test_an_unknown_session_cookie_is_not_brought_back_to_life(client):
+    client.cookies["sessionid"] = "no-such-session-key-0123456789abcdef"
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert Session.objects.count() == 0
 
 
 def test_an_expired_session_is_refused_even_with_its_cookie(client, trainee):
