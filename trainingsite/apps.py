@@ -16,4 +16,5 @@ class TrainingsiteConfig(AppConfig):
         post_migrate.connect(sync_role_permissions, dispatch_uid="trainingsite.sync_roles")
         # Connects the receiver that records role changes in the audit trail.
         import trainingsite.audit  # noqa: F401
+
         user_logged_in.connect(session_stamp_on_login, dispatch_uid="trainingsite.session_stamp")
