@@ -8,6 +8,8 @@ from django.http import Http404
 
 from lessons.models import Lesson, LessonCompletion, Topic
 from lessons.progress import completion_needs_reread, completion_percent
+from trainingsite.content_cache import content_cached
+from trainingsite.roles import user_is_educator
 
 LESSON_NOT_FOUND = "No lesson found here."
 
@@ -79,11 +81,19 @@ def lessons_overview(*, user) -> LessonsOverview:
     return LessonsOverview(topics=entries, done=done, total=total)
 
 
+def _published_or_all(user) -> bool:
+    """True for users who see drafts too (educators): their reads bypass the content cache."""
+    return user_is_educator(user)
+
+
 def lesson_get_for_user(*, user, slug: str) -> Lesson:
     """Return the lesson the user may open, or raise 404 (drafts are 404 for trainees)."""
-    lesson = (
-        Lesson.objects.visible_to(user).select_related("topic", "updated_by").filter(slug=slug)
-    ).first()
+
+    def load() -> Lesson | None:
+        lessons = Lesson.objects.visible_to(user).select_related("topic", "updated_by")
+        return lessons.filter(slug=slug).first()
+
+    lesson = load() if _published_or_all(user) else content_cached(f"lesson:{slug}", load)
     if lesson is None:
         raise Http404(LESSON_NOT_FOUND)
     return lesson
@@ -95,11 +105,15 @@ def lesson_completion_get(*, user, lesson: Lesson) -> LessonCompletion | None:
 
 def lesson_neighbours(*, user, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     """Return the previous and next lessons the user may see, across topics in order."""
-    sequence = list(
-        Lesson.objects.visible_to(user)
-        .order_by("topic__order", "topic_id", "order", "id")
-        .only("pk", "slug", "title", "status")
-    )
+
+    def load() -> list[Lesson]:
+        return list(
+            Lesson.objects.visible_to(user)
+            .order_by("topic__order", "topic_id", "order", "id")
+            .only("pk", "slug", "title", "status")
+        )
+
+    sequence = load() if _published_or_all(user) else content_cached("lesson-sequence", load)
     ids = [item.pk for item in sequence]
     if lesson.pk not in ids:
         return None, None

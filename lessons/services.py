@@ -14,6 +14,7 @@ from django.utils import timezone
 from lessons.models import Lesson, LessonCompletion, Topic
 from quizzes.certification_services import certificates_check_after_activity
 from trainingsite.audit import audit_record
+from trainingsite.content_cache import content_cache_clear
 from trainingsite.models import AuditEvent
 
 EMPTY_BODY_CANNOT_BE_PUBLISHED = "A lesson with an empty body cannot be published."
@@ -121,6 +122,7 @@ def _status_set(*, lessons: Iterable[Lesson], by, status: str) -> int:
             .update(status=status, updated_by=by, updated_at=timezone.now())
         )
         if updated:
+            content_cache_clear()  # a bulk update sends no signal
             changed += 1
             previous_status, lesson.status = lesson.status, status
             _status_change_record(lesson=lesson, by=by, previous_status=previous_status, how="")

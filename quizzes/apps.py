@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class QuizzesConfig(AppConfig):
     name = "quizzes"
+
+    def ready(self) -> None:
+        from quizzes.models import Question, Quiz, QuizQuestion
+        from trainingsite.content_cache import content_cache_watch
+
+        content_cache_watch(Quiz, QuizQuestion, Question)

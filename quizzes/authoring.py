@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from quizzes.models import AttemptAnswer, Choice, Question, Quiz, QuizQuestion
+from trainingsite.content_cache import content_cache_clear
 
 QUESTION_DELETE_REFUSED = (
     "“{key}” cannot be deleted: trainees have answered it in {count} attempt(s), and their "
@@ -40,11 +41,13 @@ def question_delete(*, question: Question) -> None:
 
 def questions_retire(*, questions) -> int:
     """Retire the questions (kept for history, never drawn again); return how many changed."""
-    return (
+    changed = (
         Question.objects.filter(pk__in=[q.pk for q in questions])
         .exclude(status=Question.Status.RETIRED)
         .update(status=Question.Status.RETIRED)
     )
+    content_cache_clear()  # a bulk update sends no signal; quizzes draw fewer questions now
+    return changed
 
 
 def _free(model, field: str, base: str, max_length: int) -> str:

@@ -24,6 +24,7 @@ from quizzes.question_formats.common import (
     duplicate_key,
 )
 from trainingsite.audit import audit_record
+from trainingsite.content_cache import content_cache_clear
 from trainingsite.models import AuditEvent
 
 CREATE = "create"
@@ -232,6 +233,7 @@ def question_import_confirm(
         QuizQuestion(quiz=quiz, question=question, order=start + i)
         for i, question in enumerate(questions)
     )
+    content_cache_clear()  # bulk creates send no signal; the quiz draws from a larger pool now
     audit_record(
         actor=actor,
         action=AuditEvent.Action.QUESTIONS_IMPORTED,

@@ -1,8 +1,17 @@
 """Shared personas: a trainee, another trainee, an educator, managers and a superuser."""
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import UserFactory, make_educator, make_manager, make_trainee
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: database rows roll back, cached copies would not."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -189,9 +189,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# English (British formats) only: without translations, Django skips the
+# translation machinery on every string and number it renders.
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
-USE_I18N = True
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -225,6 +227,19 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "training@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Caches: local memory in each process by default. Several app servers should
+# share one (Redis, Memcached or the database cache; README, Deployment).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+# How long published content (lessons, quizzes, their structure) stays cached
+# for trainee pages; a change clears it at once (trainingsite/content_cache.py).
+# 0 turns the cache off.
+CONTENT_CACHE_SECONDS = env_int("DJANGO_CONTENT_CACHE_SECONDS", 60)
 
 # Sessions end after an idle period (seconds); use extends them. The session is
 # saved again only when its last refresh is older than SESSION_REFRESH_SECONDS
