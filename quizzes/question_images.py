@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.html import format_html
 from PIL import Image
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -57,3 +58,14 @@ def paper_image(entry) -> tuple[str, str]:
     if not name:
         return "", ""
     return default_storage.url(name), entry.get("image_alt", "")
+
+
+def image_tag(url: str, alt: str) -> str:
+    """The <img> element for a question or choice image, or "" when it has none."""
+    if not url:
+        return ""
+    return format_html(
+        '<img src="{}" alt="{}" class="img-fluid d-block my-2 question-image" loading="lazy">',
+        url,
+        alt,
+    )

@@ -9,12 +9,16 @@ from typing import Any
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from lessons.models import Lesson, LessonCompletion
 from quizzes.cohorts import trainees_for_manager
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Quiz, QuizQuestion
-from quizzes.question_images import paper_image
+from quizzes.question_images import image_tag, paper_image
+from trainingsite.content_cache import content_cached
 
+CHECKED = mark_safe(" checked")
 START_NOT_PUBLISHED = "This quiz is not open to trainees."
 START_NO_QUESTIONS = "This quiz has no questions yet."
 START_LIMIT_REACHED = "You have used all your attempts at this quiz."
@@ -24,6 +28,17 @@ START_WAIT = "You need to wait before your next attempt at this quiz."
 
 def _graded(user) -> Q:
     return Q(attempts__user=user, attempts__kind=Attempt.Kind.GRADED)
+
+
+class HasImage:
+    """Renders a question's or choice's image in Python: an include per choice is slow."""
+
+    image_url: str
+    image_alt: str
+
+    @property
+    def image_tag(self) -> str:
+        return image_tag(self.image_url, self.image_alt)
 
 
 @dataclass(frozen=True)
@@ -80,31 +95,42 @@ class AssessingQuiz:
 
 
 def quizzes_assessing_lesson(*, lesson: Lesson, user) -> list[AssessingQuiz]:
-    """Published quizzes that list the lesson or assess its topic, in one query.
+    """Published quizzes that list the lesson or assess its topic, with the user's standing.
 
-    Each row carries the user's best graded score, whether they passed and
-    whether a graded attempt is open, as subqueries (no query per quiz).
+    The quizzes are the same for everyone (content cache); the user's standing
+    is one GROUP BY over their graded attempts at them.
     """
-    graded = Attempt.objects.filter(user=user, quiz=OuterRef("pk"), kind=Attempt.Kind.GRADED)
-    lists_lesson = Quiz.lessons.through.objects.filter(quiz=OuterRef("pk"), lesson=lesson)
-    best = (
-        graded.filter(state=Attempt.State.SUBMITTED, percent__isnull=False)
-        .order_by("-percent")
-        .values("percent")[:1]
-    )
-    quizzes = (
-        Quiz.objects.published()
-        .filter(Q(Exists(lists_lesson)) | Q(topic_id=lesson.topic_id))
-        .annotate(
-            best=Subquery(best),
-            has_passed=Exists(graded.filter(passed=True)),
-            has_open=Exists(graded.filter(state=Attempt.State.IN_PROGRESS)),
+
+    def load() -> list[Quiz]:
+        lists_lesson = Quiz.lessons.through.objects.filter(lesson=lesson).values("quiz_id")
+        return list(
+            Quiz.objects.published()
+            .filter(Q(id__in=lists_lesson) | Q(topic_id=lesson.topic_id))
+            .order_by("order", "id")
         )
-        .order_by("order", "id")
-    )
+
+    quizzes = content_cached(f"quizzes-assessing-lesson:{lesson.pk}", load)
+    if not quizzes:
+        return []
+    submitted = Q(state=Attempt.State.SUBMITTED)
+    standing = {
+        row["quiz_id"]: row
+        for row in Attempt.objects.filter(user=user, quiz__in=quizzes, kind=Attempt.Kind.GRADED)
+        .values("quiz_id")
+        .annotate(
+            best=Max("percent", filter=submitted),
+            passed=Count("id", filter=Q(passed=True)),
+            open=Count("id", filter=Q(state=Attempt.State.IN_PROGRESS)),
+        )
+        .order_by()
+    }
+    nothing = {"best": None, "passed": 0, "open": 0}
     return [
         AssessingQuiz(
-            quiz=quiz, best_percent=quiz.best, passed=quiz.has_passed, in_progress=quiz.has_open
+            quiz=quiz,
+            best_percent=standing.get(quiz.pk, nothing)["best"],
+            passed=standing.get(quiz.pk, nothing)["passed"] > 0,
+            in_progress=standing.get(quiz.pk, nothing)["open"] > 0,
         )
         for quiz in quizzes
     ]
@@ -124,7 +150,10 @@ def accommodation_get(*, quiz: Quiz, trainee) -> Accommodation | None:
 
 
 def quiz_published_get(*, slug: str) -> Quiz | None:
-    return Quiz.objects.published().select_related("topic").filter(slug=slug).first()
+    return content_cached(
+        f"quiz:{slug}",
+        lambda: Quiz.objects.published().select_related("topic").filter(slug=slug).first(),
+    )
 
 
 @dataclass(frozen=True)
@@ -137,8 +166,10 @@ class StartCheck:
     extra_minutes: int
     next_start_at: datetime | None
     missing_lessons: tuple[Lesson, ...]
-    open_attempt: Attempt | None
+    has_open_attempt: bool
     question_count: int
+    best_percent: float | None
+    passed: bool
 
     @property
     def attempts_left(self) -> int | None:
@@ -147,31 +178,49 @@ class StartCheck:
         return max(self.attempts_allowed - self.attempts_used, 0)
 
 
+def _graded_stats(*, user, quiz: Quiz) -> dict[str, Any]:
+    """Everything the start rules and the quiz page need from the user's graded attempts."""
+    submitted = Q(state=Attempt.State.SUBMITTED)
+    return Attempt.objects.filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED).aggregate(
+        used=Count("id"),
+        last_closed=Max("submitted_at"),
+        open=Count("id", filter=Q(state=Attempt.State.IN_PROGRESS)),
+        best=Max("percent", filter=submitted),
+        passed=Count("id", filter=submitted & Q(passed=True)),
+    )
+
+
 def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartCheck:
     """Apply the start rules: published, questions, prerequisites, limit, waiting time."""
     now = now or timezone.now()
-    graded = Attempt.objects.filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED)
-    stats = graded.aggregate(used=Count("id"), last_closed=Max("submitted_at"))
-    open_attempt = graded.filter(state=Attempt.State.IN_PROGRESS).first()
-    accommodation = Accommodation.objects.filter(user=user, quiz=quiz).first()
-    extra_attempts = accommodation.extra_attempts if accommodation else 0
-    extra_minutes = accommodation.extra_minutes if accommodation else 0
-    done = LessonCompletion.objects.filter(user=user, lesson=OuterRef("pk"))
-    missing = tuple(
-        quiz.prerequisite_lessons.annotate(done=Exists(done))
-        .filter(done=False)
-        .order_by("topic__order", "order", "id")
-    )
+    stats = _graded_stats(user=user, quiz=quiz)
+    accommodation = (
+        Accommodation.objects.filter(user=user, quiz=quiz)
+        .values("extra_attempts", "extra_minutes")
+        .first()
+    ) or {"extra_attempts": 0, "extra_minutes": 0}
+    prerequisites = _prerequisites(quiz)
+    completed = set()
+    if prerequisites:
+        completed = set(
+            LessonCompletion.objects.filter(
+                user=user, lesson_id__in=[lesson.pk for lesson in prerequisites]
+            ).values_list("lesson_id", flat=True)
+        )
+    missing = tuple(lesson for lesson in prerequisites if lesson.pk not in completed)
     question_count = _drawn_count(quiz)
-    allowed = quiz.max_attempts + extra_attempts if quiz.max_attempts is not None else None
+    allowed = None
+    if quiz.max_attempts is not None:
+        allowed = quiz.max_attempts + accommodation["extra_attempts"]
     next_start_at = None
     if quiz.retake_wait_minutes and stats["last_closed"] is not None:
         candidate = stats["last_closed"] + timedelta(minutes=quiz.retake_wait_minutes)
         if candidate > now:
             next_start_at = candidate
 
+    has_open = stats["open"] > 0
     refusal = None
-    if open_attempt is None:
+    if not has_open:
         if not quiz.is_published:
             refusal = START_NOT_PUBLISHED
         elif question_count == 0:
@@ -186,16 +235,32 @@ def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartC
         refusal=refusal,
         attempts_used=stats["used"],
         attempts_allowed=allowed,
-        extra_minutes=extra_minutes,
+        extra_minutes=accommodation["extra_minutes"],
         next_start_at=next_start_at,
         missing_lessons=missing,
-        open_attempt=open_attempt,
+        has_open_attempt=has_open,
         question_count=question_count,
+        best_percent=stats["best"],
+        passed=stats["passed"] > 0,
+    )
+
+
+def _prerequisites(quiz: Quiz) -> list[Lesson]:
+    return content_cached(
+        f"quiz-prerequisites:{quiz.pk}",
+        lambda: list(
+            Lesson.objects.filter(prerequisite_for_quizzes=quiz)
+            .only("id", "slug", "title")
+            .order_by("topic__order", "order", "id")
+        ),
     )
 
 
 def _drawn_count(quiz: Quiz) -> int:
-    active = QuizQuestion.objects.filter(quiz=quiz, question__status="active").count()
+    active = content_cached(
+        f"quiz-active-questions:{quiz.pk}",
+        lambda: QuizQuestion.objects.filter(quiz=quiz, question__status="active").count(),
+    )
     if quiz.questions_per_attempt:
         return min(active, quiz.questions_per_attempt)
     return active
@@ -212,18 +277,14 @@ class QuizPage:
 
 def quiz_page_data(*, user, quiz: Quiz, now: datetime | None = None) -> QuizPage:
     check = quiz_start_check(user=user, quiz=quiz, now=now)
-    graded = Attempt.objects.filter(
-        user=user, quiz=quiz, kind=Attempt.Kind.GRADED, state=Attempt.State.SUBMITTED
-    )
-    best = graded.aggregate(best=Max("percent"), passed=Count("id", filter=Q(passed=True)))
     time_limit = None
     if quiz.time_limit_minutes:
         time_limit = quiz.time_limit_minutes + check.extra_minutes
     return QuizPage(
         quiz=quiz,
         check=check,
-        best_percent=best["best"],
-        passed=bool(best["passed"]),
+        best_percent=check.best_percent,
+        passed=check.passed,
         time_limit_minutes=time_limit,
     )
 
@@ -232,7 +293,7 @@ def quiz_page_data(*, user, quiz: Quiz, now: datetime | None = None) -> QuizPage
 
 
 @dataclass(frozen=True)
-class ShownChoice:
+class ShownChoice(HasImage):
     """A choice as the trainee sees it while answering: no correctness, no feedback."""
 
     position: int
@@ -243,7 +304,7 @@ class ShownChoice:
 
 
 @dataclass(frozen=True)
-class ShownQuestion:
+class ShownQuestion(HasImage):
     number: int
     id: int
     kind: str
@@ -257,6 +318,35 @@ class ShownQuestion:
     @property
     def input_type(self) -> str:
         return "checkbox" if self.kind == "multiple" else "radio"
+
+    @property
+    def choices_html(self) -> str:
+        """The question's choice inputs and labels.
+
+        Built here rather than in the template: a dozen template variables per
+        choice were most of the attempt page's render time.
+        """
+        return format_html_join(
+            "\n",
+            '<div class="form-check"><input class="form-check-input" type="{}" name="q-{}"'
+            ' value="{}" id="q{}-c{}"{}><label class="form-check-label" for="q{}-c{}">{}{}'
+            "</label></div>",
+            (
+                (
+                    self.input_type,
+                    self.id,
+                    c.position,
+                    self.id,
+                    c.position,
+                    CHECKED if c.selected else "",
+                    self.id,
+                    c.position,
+                    c.text,
+                    c.image_tag,
+                )
+                for c in self.choices
+            ),
+        )
 
     @property
     def answered(self) -> bool:
@@ -412,7 +502,7 @@ def attempt_page_from_paper(
 
 
 @dataclass(frozen=True)
-class ReviewChoice:
+class ReviewChoice(HasImage):
     text: str
     selected: bool
     is_correct: bool | None
@@ -422,7 +512,7 @@ class ReviewChoice:
 
 
 @dataclass(frozen=True)
-class ReviewQuestion:
+class ReviewQuestion(HasImage):
     number: int
     prompt: str
     kind: str
