@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from lessons.models import Lesson, LessonCompletion
@@ -19,6 +19,9 @@ from quizzes.question_images import image_tag, paper_image
 from trainingsite.content_cache import content_cached
 
 CHECKED = mark_safe(" checked")
+YOUR_ANSWER = mark_safe("<strong>☑ Your answer:</strong>")
+NOT_CHOSEN = "☐"
+CORRECT_BADGE = mark_safe(' <span class="badge text-bg-success">Correct answer</span>')
 START_NOT_PUBLISHED = "This quiz is not open to trainees."
 START_NO_QUESTIONS = "This quiz has no questions yet."
 START_LIMIT_REACHED = "You have used all your attempts at this quiz."
@@ -505,10 +508,34 @@ def attempt_page_from_paper(
 class ReviewChoice(HasImage):
     text: str
     selected: bool
-    is_correct: bool | None
+    is_correct: bool | None  # None when the feedback policy hides the answers
     feedback: str
     image_url: str = ""
     image_alt: str = ""
+
+    @property
+    def html(self) -> str:
+        """The choice as reviewed: built here, for the same reason as ShownQuestion's inputs."""
+        if self.is_correct:
+            css = "choice-correct"
+        elif self.selected and self.is_correct is False:
+            css = "choice-wrong"
+        else:
+            css = ""
+        feedback = ""
+        if self.feedback:
+            feedback = format_html(
+                '<div class="small text-body-secondary ms-4">{}</div>', self.feedback
+            )
+        return format_html(
+            '<li class="{}">{} {} {}{}{}</li>',
+            css,
+            YOUR_ANSWER if self.selected else NOT_CHOSEN,
+            self.text,
+            self.image_tag,
+            CORRECT_BADGE if self.is_correct else "",
+            feedback,
+        )
 
 
 @dataclass(frozen=True)
@@ -528,6 +555,10 @@ class ReviewQuestion(HasImage):
     choices: tuple[ReviewChoice, ...]
     image_url: str = ""
     image_alt: str = ""
+
+    @property
+    def choices_html(self) -> str:
+        return mark_safe("\n".join(choice.html for choice in self.choices))  # each one escaped
 
 
 @dataclass(frozen=True)
