@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from quizzes.question_images import paper_image_fields
 from quizzes.scoring import paper_questions, paper_rules, score_attempt
 from quizzes.selectors import attempt_open_get, quiz_start_check
 from trainingsite.audit import audit_record
+from trainingsite.content_cache import content_cached
 from trainingsite.models import AuditEvent
 
 # Saves arriving this long after the deadline are still accepted (network delay).
@@ -83,7 +84,8 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _paper_question(question: Question, *, shuffle_choices: bool, rng: random.Random) -> dict:
+def _paper_question(question: Question) -> dict:
+    """A question as a paper freezes it, with its choices in the authored order."""
     choices = [
         {
             "id": c.id,
@@ -94,8 +96,6 @@ def _paper_question(question: Question, *, shuffle_choices: bool, rng: random.Ra
         }
         for c in question.choices.all()
     ]
-    if shuffle_choices and question.kind != Question.Kind.TRUE_FALSE:
-        rng.shuffle(choices)
     lesson = question.lesson
     return {
         "id": question.id,
@@ -127,25 +127,38 @@ def _paper_frame(quiz: Quiz) -> dict[str, Any]:
     }
 
 
+def _quiz_pool(quiz: Quiz) -> list[dict[str, Any]]:
+    """The quiz's active questions in pool order, as paper entries (from the content cache)."""
+    return content_cached(
+        f"quiz-pool:{quiz.pk}",
+        lambda: [
+            _paper_question(question)
+            for question in Question.objects.active()
+            .filter(pool_entries__quiz=quiz)
+            .select_related("topic", "lesson")
+            .prefetch_related("choices")
+            .order_by("pool_entries__order", "pool_entries__id")
+        ],
+    )
+
+
 def quiz_paper_build(*, quiz: Quiz, rng: random.Random | None = None) -> dict[str, Any]:
     """Draw and freeze a paper: the questions in order, with their choices and answer key."""
     rng = rng or random.SystemRandom()
-    pool = list(
-        Question.objects.active()
-        .filter(pool_entries__quiz=quiz)
-        .select_related("topic", "lesson")
-        .prefetch_related("choices")
-        .order_by("pool_entries__order", "pool_entries__id")
-    )
+    pool = list(_quiz_pool(quiz))
     if quiz.questions_per_attempt and quiz.questions_per_attempt < len(pool):
         drawn = set(rng.sample(range(len(pool)), quiz.questions_per_attempt))
         pool = [q for i, q in enumerate(pool) if i in drawn]
     if quiz.shuffle_questions:
         rng.shuffle(pool)
+    questions = []
+    for entry in pool:
+        choices = list(entry["choices"])
+        if quiz.shuffle_choices and entry["kind"] != Question.Kind.TRUE_FALSE:
+            rng.shuffle(choices)
+        questions.append({**entry, "choices": choices})
     paper = _paper_frame(quiz)
-    paper["questions"] = [
-        _paper_question(q, shuffle_choices=quiz.shuffle_choices, rng=rng) for q in pool
-    ]
+    paper["questions"] = questions
     return paper
 
 
@@ -255,6 +268,29 @@ def attempt_save_answers(
     )
 
 
+def _rows_update(rows: Sequence[AttemptAnswer], fields: list[str]) -> None:
+    """Write `fields` of each row: one statement run once per row (executemany).
+
+    QuerySet.bulk_update builds a CASE expression per row and field, which
+    costs more in Python than the database takes to run these few updates.
+    """
+    if not rows:
+        return
+    meta = AttemptAnswer._meta
+    connection = connections[router.db_for_write(AttemptAnswer)]
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 @transaction.atomic
 def _attempt_answers_write(
     *,
@@ -284,7 +320,7 @@ def _attempt_answers_write(
             row.saved_at = now
             changed.append(row)
     if changed:
-        AttemptAnswer.objects.bulk_update(changed, ["selected", "saved_at"])
+        _rows_update(changed, ["selected", "saved_at"])
     return attempt.sequence
 
 
@@ -320,7 +356,7 @@ def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> boo
         result = score.result_for(row.question_id)
         row.awarded = result.awarded
         row.is_correct = result.is_correct
-    AttemptAnswer.objects.bulk_update(rows, ["awarded", "is_correct"])
+    _rows_update(rows, ["awarded", "is_correct"])
     expired = reason == Attempt.CloseReason.TIME_LIMIT
     audit_record(
         actor=None if expired else attempt.user,
