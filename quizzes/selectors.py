@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from lessons.models import Lesson, LessonCompletion
@@ -18,10 +18,9 @@ from quizzes.models import Accommodation, Attempt, AttemptAnswer, Quiz, QuizQues
 from quizzes.question_images import image_tag, paper_image
 from trainingsite.content_cache import content_cached
 
-CHECKED = mark_safe(" checked")
-YOUR_ANSWER = mark_safe("<strong>☑ Your answer:</strong>")
+YOUR_ANSWER = "<strong>☑ Your answer:</strong>"
 NOT_CHOSEN = "☐"
-CORRECT_BADGE = mark_safe(' <span class="badge text-bg-success">Correct answer</span>')
+CORRECT_BADGE = ' <span class="badge text-bg-success">Correct answer</span>'
 START_NOT_PUBLISHED = "This quiz is not open to trainees."
 START_NO_QUESTIONS = "This quiz has no questions yet."
 START_LIMIT_REACHED = "You have used all your attempts at this quiz."
@@ -327,29 +326,22 @@ class ShownQuestion(HasImage):
         """The question's choice inputs and labels.
 
         Built here rather than in the template: a dozen template variables per
-        choice were most of the attempt page's render time.
+        choice were most of the attempt page's render time. Ids and positions
+        are numbers; the only text, the choice's, is escaped.
         """
-        return format_html_join(
-            "\n",
-            '<div class="form-check"><input class="form-check-input" type="{}" name="q-{}"'
-            ' value="{}" id="q{}-c{}"{}><label class="form-check-label" for="q{}-c{}">{}{}'
-            "</label></div>",
-            (
-                (
-                    self.input_type,
-                    self.id,
-                    c.position,
-                    self.id,
-                    c.position,
-                    CHECKED if c.selected else "",
-                    self.id,
-                    c.position,
-                    c.text,
-                    c.image_tag,
-                )
-                for c in self.choices
-            ),
-        )
+        question_id = int(self.id)
+        parts = []
+        for choice in self.choices:
+            position = int(choice.position)
+            ident = f"q{question_id}-c{position}"
+            checked = " checked" if choice.selected else ""
+            parts.append(
+                f'<div class="form-check"><input class="form-check-input"'
+                f' type="{self.input_type}" name="q-{question_id}" value="{position}"'
+                f' id="{ident}"{checked}><label class="form-check-label" for="{ident}">'
+                f"{escape(choice.text)}{choice.image_tag}</label></div>"
+            )
+        return mark_safe("\n".join(parts))
 
     @property
     def answered(self) -> bool:
@@ -524,17 +516,11 @@ class ReviewChoice(HasImage):
             css = ""
         feedback = ""
         if self.feedback:
-            feedback = format_html(
-                '<div class="small text-body-secondary ms-4">{}</div>', self.feedback
-            )
-        return format_html(
-            '<li class="{}">{} {} {}{}{}</li>',
-            css,
-            YOUR_ANSWER if self.selected else NOT_CHOSEN,
-            self.text,
-            self.image_tag,
-            CORRECT_BADGE if self.is_correct else "",
-            feedback,
+            feedback = f'<div class="small text-body-secondary ms-4">{escape(self.feedback)}</div>'
+        marker = YOUR_ANSWER if self.selected else NOT_CHOSEN
+        badge = CORRECT_BADGE if self.is_correct else ""
+        return mark_safe(
+            f'<li class="{css}">{marker} {escape(self.text)} {self.image_tag}{badge}{feedback}</li>'
         )
 
 
