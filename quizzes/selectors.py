@@ -427,16 +427,22 @@ class AttemptPage:
 
 def attempt_for_user(*, user, uuid) -> Attempt | None:
     """The user's own attempt, or None (another user's attempt is never returned)."""
-    return Attempt.objects.select_related("quiz").filter(uuid=uuid, user=user).first()
+    attempt = Attempt.objects.select_related("quiz").filter(uuid=uuid, user=user).first()
+    if attempt is not None:
+        attempt.user = user  # known already: scoring's audit record needs no query for it
+    return attempt
 
 
 def attempt_open_get(*, user, quiz: Quiz) -> Attempt | None:
     """The user's graded attempt in progress at this quiz, if any."""
-    return (
+    attempt = (
         Attempt.objects.select_related("quiz")
         .filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED, state=Attempt.State.IN_PROGRESS)
         .first()
     )
+    if attempt is not None:
+        attempt.user = user
+    return attempt
 
 
 def attempt_selected(*, attempt: Attempt) -> dict[int, list[int]]:
