@@ -12,7 +12,9 @@ from tests.quizzes.builders import make_lesson, make_quiz, make_topic
 
 pytestmark = pytest.mark.django_db
 
-LESSON_DETAIL_QUERIES = 10
+# Session, user, roles (3), the completion and the standing at the quizzes (2); the lesson,
+# its neighbours and the quizzes come from the content cache once read.
+LESSON_DETAIL_QUERIES = 5
 
 
 def graded(user, quiz, percent, passed, state=Attempt.State.SUBMITTED):

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from quizzes import selectors, services
@@ -6,14 +9,25 @@ from tests.quizzes.builders import correct_ids, make_quiz
 
 pytestmark = pytest.mark.django_db
 
-# Measured on SQLite. Every page pays 6 for the request itself (session read,
-# user, role groups for the navigation, session save in a savepoint); the rest
-# is the page's own: attempt + answers (2), quiz + 6 rule queries (7), one
+# Measured on SQLite. Every page pays 3 for the request itself (session read,
+# user, role groups for the navigation); the session is written back only every
+# few minutes. The rest is the page's own: attempt + answers (2); the trainee's
+# standing and accommodation (2) once the quiz's structure is in the content
+# cache, 3 more while it is not (quiz, drawn count, prerequisites); one
 # annotated list (1). None may grow with questions or attempts.
-ATTEMPT_PAGE_QUERIES = 8
-RESULT_PAGE_QUERIES = 8
-QUIZ_PAGE_QUERIES = 13
-INDEX_PAGE_QUERIES = 7
+ATTEMPT_PAGE_QUERIES = 5
+RESULT_PAGE_QUERIES = 5
+QUIZ_PAGE_QUERIES = 5
+QUIZ_PAGE_COLD_CACHE_QUERIES = 8
+INDEX_PAGE_QUERIES = 4
+# Start: the open attempt (looked up by the view, then again by the service), then in one
+# transaction (begin and commit, a savepoint and its release): the standing, accommodation,
+# the attempt and its answer rows.
+START_QUERIES = 12
+# Submit with answers: the save (attempt, sequence bump, answer rows, updates in one
+# executemany) and the scoring (close, rows, score, updates in one executemany, audit record,
+# the programs the quiz counts toward), each in its own transaction.
+SUBMIT_QUERIES = 18
 
 
 def _finished(user, quiz):
@@ -57,10 +71,38 @@ def test_quiz_page_and_index_queries_are_flat(
     for quiz in quizzes:
         for _ in range(attempts):
             _finished(trainee, quiz)
+    cache.clear()
+    with django_assert_max_num_queries(QUIZ_PAGE_COLD_CACHE_QUERIES):
+        assert trainee_client.get(quizzes[0].get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(QUIZ_PAGE_QUERIES):
         assert trainee_client.get(quizzes[0].get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(INDEX_PAGE_QUERIES):
         assert trainee_client.get(reverse("quizzes:index")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [10, 60])
+def test_start_and_submit_queries_do_not_grow_with_questions(
+    trainee, trainee_client, django_assert_max_num_queries, count
+):
+    quiz = make_quiz(count, kinds=("single", "multiple", "true_false"))
+    # The quiz and its question pool are in the content cache from here on.
+    _finished(trainee, quiz)
+    trainee_client.get(quiz.get_absolute_url())
+    with django_assert_max_num_queries(START_QUERIES):
+        response = trainee_client.post(reverse("quizzes:start", args=[quiz.slug]))
+    assert response.status_code == 302
+    attempt_url = response["Location"]
+    html = trainee_client.get(attempt_url).content.decode()
+    data = {
+        "sequence": re.search(r'name="sequence" value="(\d+)"', html).group(1),
+        "answers": "1",
+        "confirm": "1",
+        **{name: "0" for name in set(re.findall(r'name="(q-\d+)"', html))},
+    }
+    with django_assert_max_num_queries(SUBMIT_QUERIES):
+        response = trainee_client.post(attempt_url + "submit/", data)
+    assert response.status_code == 302
+    assert response["Location"].endswith("/result/")
 
 
 def test_quiz_list_reports_attempts_best_and_open_attempt(trainee, other_trainee):
