@@ -100,7 +100,7 @@ def quizzes_assessing_lesson(*, lesson: Lesson, user) -> list[AssessingQuiz]:
     """Published quizzes that list the lesson or assess its topic, with the user's standing.
 
     The quizzes are the same for everyone (content cache); the user's standing
-    is one GROUP BY over their graded attempts at them.
+    comes from one plain query over their graded attempts at them.
     """
 
     def load() -> list[Quiz]:
@@ -114,28 +114,23 @@ def quizzes_assessing_lesson(*, lesson: Lesson, user) -> list[AssessingQuiz]:
     quizzes = content_cached(f"quizzes-assessing-lesson:{lesson.pk}", load)
     if not quizzes:
         return []
-    submitted = Q(state=Attempt.State.SUBMITTED)
-    standing = {
-        row["quiz_id"]: row
-        for row in Attempt.objects.filter(user=user, quiz__in=quizzes, kind=Attempt.Kind.GRADED)
-        .values("quiz_id")
-        .annotate(
-            best=Max("percent", filter=submitted),
-            passed=Count("id", filter=Q(passed=True)),
-            open=Count("id", filter=Q(state=Attempt.State.IN_PROGRESS)),
+    rows_by_quiz: dict[int, list] = {quiz.pk: [] for quiz in quizzes}
+    for quiz_id, *row in Attempt.objects.filter(
+        user=user, quiz__in=quizzes, kind=Attempt.Kind.GRADED
+    ).values_list("quiz_id", *STANDING_COLUMNS):
+        rows_by_quiz[quiz_id].append(row)
+    result = []
+    for quiz in quizzes:
+        standing = _standing(rows_by_quiz[quiz.pk])
+        result.append(
+            AssessingQuiz(
+                quiz=quiz,
+                best_percent=standing["best"],
+                passed=standing["passed"] > 0,
+                in_progress=standing["open"] > 0,
+            )
         )
-        .order_by()
-    }
-    nothing = {"best": None, "passed": 0, "open": 0}
-    return [
-        AssessingQuiz(
-            quiz=quiz,
-            best_percent=standing.get(quiz.pk, nothing)["best"],
-            passed=standing.get(quiz.pk, nothing)["passed"] > 0,
-            in_progress=standing.get(quiz.pk, nothing)["open"] > 0,
-        )
-        for quiz in quizzes
-    ]
+    return result
 
 
 def accommodations_for_manager(*, quiz: Quiz, manager) -> QuerySet[Accommodation]:
@@ -180,15 +175,37 @@ class StartCheck:
         return max(self.attempts_allowed - self.attempts_used, 0)
 
 
+def _standing(rows) -> dict[str, Any]:
+    """Count (state, submitted_at, percent, passed) rows of graded attempts at one quiz."""
+    stats: dict[str, Any] = {"used": 0, "last_closed": None, "open": 0, "best": None, "passed": 0}
+    for state, submitted_at, percent, passed in rows:
+        stats["used"] += 1
+        if submitted_at is not None and (
+            stats["last_closed"] is None or submitted_at > stats["last_closed"]
+        ):
+            stats["last_closed"] = submitted_at
+        if state == Attempt.State.IN_PROGRESS:
+            stats["open"] += 1
+        elif state == Attempt.State.SUBMITTED:
+            if percent is not None and (stats["best"] is None or percent > stats["best"]):
+                stats["best"] = percent
+            stats["passed"] += passed is True
+    return stats
+
+
+STANDING_COLUMNS = ("state", "submitted_at", "percent", "passed")
+
+
 def _graded_stats(*, user, quiz: Quiz) -> dict[str, Any]:
-    """Everything the start rules and the quiz page need from the user's graded attempts."""
-    submitted = Q(state=Attempt.State.SUBMITTED)
-    return Attempt.objects.filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED).aggregate(
-        used=Count("id"),
-        last_closed=Max("submitted_at"),
-        open=Count("id", filter=Q(state=Attempt.State.IN_PROGRESS)),
-        best=Max("percent", filter=submitted),
-        passed=Count("id", filter=submitted & Q(passed=True)),
+    """Everything the start rules and the quiz page need from the user's graded attempts.
+
+    A trainee has a handful of graded attempts at a quiz: fetching four columns
+    and counting here builds far faster than five filtered aggregates.
+    """
+    return _standing(
+        Attempt.objects.filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED).values_list(
+            *STANDING_COLUMNS
+        )
     )
 
 
