@@ -172,15 +172,27 @@ def _attempt_create(*, user, quiz: Quiz, kind: str, paper: dict, now: datetime, 
     return attempt
 
 
+_LOOK_IT_UP: Any = object()
+
+
 def attempt_start(
-    *, user, quiz: Quiz, now: datetime | None = None, rng: random.Random | None = None
+    *,
+    user,
+    quiz: Quiz,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+    open_attempt: Attempt | None = _LOOK_IT_UP,
 ) -> Attempt:
     """Resume the user's open graded attempt, or start a new one if the rules allow.
 
+    A caller that has just looked up the open attempt passes it (or None) as
+    `open_attempt`; one opened meanwhile by another request is still resumed
+    (the database allows one open attempt per trainee and quiz).
     Raises AttemptRefused with a message constant from quizzes.selectors.
     """
     now = _now(now)
-    open_attempt = attempt_open_get(user=user, quiz=quiz)
+    if open_attempt is _LOOK_IT_UP:
+        open_attempt = attempt_open_get(user=user, quiz=quiz)
     # Closing an expired attempt commits on its own, even if the start is refused.
     if open_attempt is not None and not attempt_close_if_expired(attempt=open_attempt, now=now):
         return open_attempt

@@ -154,7 +154,7 @@ def start(request, slug):
         messages.warning(request, CLOSED_AT_TIME_LIMIT)
         return redirect(open_attempt)
     try:
-        attempt = services.attempt_start(user=request.user, quiz=quiz)
+        attempt = services.attempt_start(user=request.user, quiz=quiz, open_attempt=open_attempt)
     except services.AttemptRefused as refused:
         messages.error(request, refused.message)
         return redirect(quiz)

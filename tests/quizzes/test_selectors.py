@@ -20,10 +20,10 @@ RESULT_PAGE_QUERIES = 5
 QUIZ_PAGE_QUERIES = 5
 QUIZ_PAGE_COLD_CACHE_QUERIES = 8
 INDEX_PAGE_QUERIES = 4
-# Start: the open attempt (looked up by the view, then again by the service), then in one
+# Start: the open attempt (looked up once, by the view), then in one
 # transaction (begin and commit, a savepoint and its release): the standing, accommodation,
 # the attempt and its answer rows.
-START_QUERIES = 12
+START_QUERIES = 11
 # Submit with answers: the save (attempt, sequence bump, answer rows, updates in one
 # executemany) and the scoring (close, rows, score, updates in one executemany, audit record,
 # the programs the quiz counts toward), each in its own transaction.
