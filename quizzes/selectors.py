@@ -444,9 +444,12 @@ class AttemptPage:
 
 def attempt_for_user(*, user, uuid) -> Attempt | None:
     """The user's own attempt, or None (another user's attempt is never returned)."""
-    attempt = Attempt.objects.select_related("quiz").filter(uuid=uuid, user=user).first()
-    if attempt is not None:
-        attempt.user = user  # known already: scoring's audit record needs no query for it
+    try:
+        # get(), not first(): no ORDER BY to build for a unique key.
+        attempt = Attempt.objects.select_related("quiz").get(uuid=uuid, user=user)
+    except Attempt.DoesNotExist:
+        return None
+    attempt.user = user  # known already: scoring's audit record needs no query for it
     return attempt
 
 
@@ -616,7 +619,10 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
     }
     questions = []
     wrong = 0
-    for number, q in enumerate(attempt.paper.get("questions", []), start=1):
+    entries = attempt.paper.get("questions", [])
+    # A handful of lessons behind many questions: reverse each URL once.
+    lesson_urls = {slug: _lesson_url(slug) for slug in {q.get("lesson_slug") for q in entries}}
+    for number, q in enumerate(entries, start=1):
         row = rows.get(q["id"])
         chosen = set(row.selected) if row else set()
         is_correct = row.is_correct if row else None
@@ -635,7 +641,7 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
                 explanation=q.get("explanation", "") if show_answers else "",
                 topic_title=q.get("topic_title", ""),
                 lesson_title=q.get("lesson_title", ""),
-                lesson_url=_lesson_url(q.get("lesson_slug")),
+                lesson_url=lesson_urls.get(q.get("lesson_slug")),
                 choices=tuple(
                     ReviewChoice(
                         text=c["text"],
