@@ -1,19 +1,25 @@
 """Selectors for the manager reports and the question analysis.
 
 Every selector takes the viewing user and reads only inside the cohorts that
-user manages (quizzes.cohorts). Counting, summing and grouping happen in SQL;
-progress comes from the certification bulk selector; the statistics are pure
-(quizzes.item_analysis). Query counts do not depend on the number of trainees.
+user manages (quizzes.cohorts). The statuses of a manager's whole scope are
+decided in SQL (quizzes.progress_sql) into a briefly cached snapshot of plain
+integers (status_snapshot), which the overview counts and the trainees table
+filters, sorts and pages; the rows shown get their progress from the
+certification bulk selector; the statistics are pure (quizzes.item_analysis).
+Query counts do not depend on the number of trainees.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connections
 from django.db.models import (
     Count,
     DurationField,
@@ -26,7 +32,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Floor, Lower, TruncMonth
+from django.db.models.functions import Floor, Lower
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +41,6 @@ from lessons.models import LessonCompletion
 from quizzes.certification_selectors import expiring_soon_days, programs_progress_bulk
 from quizzes.charts import Chart, histogram_chart, monthly_chart, status_mix_chart
 from quizzes.cohorts import (
-    assignments_effective,
     cohorts_for_manager,
     trainee_for_manager_or_404,
     trainees_for_manager,
@@ -64,12 +69,8 @@ from quizzes.models import (
     Quiz,
 )
 from quizzes.progress import ProgressStatus
-from quizzes.progress_sql import (
-    cohort_pairs,
-    individual_pairs,
-    pair_status_counts,
-    pair_statuses,
-)
+from quizzes.progress_sql import cohort_pairs, individual_pairs, pair_status_rows
+from trainingsite.models import AuditEvent
 from trainingsite.roles import user_is_educator, user_is_manager
 
 STATUS_ORDER = [
@@ -85,6 +86,9 @@ CHART_MONTHS = 24
 # Overdue trainees named per cohort and program on the overview; the rest are one
 # click away in the filtered trainees table (2,000 names cost 0.2 s to render).
 OVERDUE_LIST_LIMIT = 10
+# Up to this many cohort programs the overview shows a card for each (chart,
+# overdue names); beyond, a summary table (50 cards made a 240 KB page).
+OVERVIEW_CARDS_LIMIT = 6
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
 
@@ -123,20 +127,25 @@ class PairProgress:
         return self.status.label
 
 
-def _assigned_programs(users: QuerySet) -> QuerySet[Program]:
+def _ids(users: QuerySet | list[int]):
+    """What `user__in` takes: a subquery for a QuerySet, else the list of ids as it is."""
+    return users.values("pk") if isinstance(users, QuerySet) else users
+
+
+def _assigned_programs(users: QuerySet | list[int]) -> QuerySet[Program]:
     """Programs assigned to any of the users, individually or through a cohort (a subquery)."""
     return Program.objects.filter(
-        Q(pk__in=ProgramAssignment.objects.filter(user__in=users.values("pk")).values("program_id"))
+        Q(pk__in=ProgramAssignment.objects.filter(user__in=_ids(users)).values("program_id"))
         | Q(
-            pk__in=CohortProgram.objects.filter(
-                cohort__memberships__user__in=users.values("pk")
-            ).values("program_id")
+            pk__in=CohortProgram.objects.filter(cohort__memberships__user__in=_ids(users)).values(
+                "program_id"
+            )
         )
     )
 
 
 def progress_for_assignments(
-    *, users: QuerySet, programs=None, now: datetime | None = None
+    *, users: QuerySet | list[int], programs=None, now: datetime | None = None
 ) -> dict[tuple[int, int], PairProgress]:
     """Return progress for every effective assignment of the users, keyed (user id, program id).
 
@@ -168,6 +177,159 @@ def progress_for_assignments(
     return result
 
 
+# --- Status snapshot ----------------------------------------------------------------
+
+# Deciding 10,000 statuses in SQL costs 0.1-0.3 s; a manager's pages reuse the
+# result briefly instead. A snapshot younger than SNAPSHOT_FRESH_SECONDS is
+# always reused; up to SNAPSHOT_MAX_AGE_SECONDS it is reused while no audit
+# event (attempt submitted, expired or regraded, certificate issued or revoked,
+# cohort membership changed) and no lesson completion has been recorded since;
+# older, it is decided again. The pages say "as of" when.
+SNAPSHOT_FRESH_SECONDS = 10
+SNAPSHOT_MAX_AGE_SECONDS = 60
+SNAPSHOT_CACHE_PREFIX = "reports:snapshot:v1"
+STATUSES = tuple(ProgressStatus)
+STATUS_INDEX = {status: i for i, status in enumerate(STATUSES)}
+STATUS_INDEX_OF_VALUE = {status.value: i for i, status in enumerate(STATUSES)}
+OVERDUE_INDEX = STATUS_INDEX[ProgressStatus.OVERDUE]
+NO_DUE = date.max.toordinal()
+NO_ACTIVITY = float("inf")
+
+# (user id, program id, cohort id or None, status index, due ordinal, activity timestamp)
+SnapshotPair = tuple[int, int, int | None, int, int, float]
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    """The status of every assignment of a manager's trainees, decided in SQL at `as_of`.
+
+    Plain integers only, so that reading it from the cache is cheap.
+    """
+
+    as_of: datetime
+    marker: tuple
+    members: tuple[tuple[int, int], ...]  # (user id, cohort id) in the manager's cohorts
+    # Every assignment, through any of the trainees' cohorts or individual; the
+    # activity is NO_ACTIVITY unless the snapshot was built with it.
+    pairs: tuple[SnapshotPair, ...]
+    name_rank: dict[int, int]  # user id -> position by name (casefolded), then id
+    email_rank: dict[int, int]
+    program_names: dict[int, str]
+    certificate_months: tuple[tuple[int, int], ...]  # (user id, year * 12 + month - 1)
+
+
+def _changes_marker(using: str) -> tuple:
+    """The newest audit event and lesson completion: a status-changing write adds one."""
+    connection = connections[using]
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {q(AuditEvent._meta.db_table)}),"
+            f" (SELECT MAX(id) FROM {q(LessonCompletion._meta.db_table)})"
+        )
+        return tuple(cursor.fetchone())
+
+
+def _snapshot_build(
+    *, cohort_ids: list[int], now: datetime, window: int, marker: tuple, with_activity: bool
+) -> StatusSnapshot:
+    """Decide every status in the cohorts' scope (four queries, whatever the size)."""
+    cohorts = Cohort.objects.filter(pk__in=cohort_ids)
+    users = trainees_for_manager(None, cohorts=cohorts)
+    members, keys = [], {}
+    for uid, cid, first, last, email in CohortMembership.objects.filter(
+        cohort_id__in=cohort_ids
+    ).values_list("user_id", "cohort_id", "user__first_name", "user__last_name", "user__email"):
+        members.append((uid, cid))
+        keys[uid] = (_name(first, last, email).casefold(), email.casefold())
+    options = {"now": now, "expiring_soon_days": window, "with_activity": with_activity}
+    rows = pair_status_rows(
+        cohort_pairs(cohorts=None, users=users), individual_pairs(users=users), **options
+    )
+    pairs = tuple(
+        (
+            uid,
+            pid,
+            cid,
+            STATUS_INDEX_OF_VALUE[value],
+            due.toordinal() if due else NO_DUE,
+            activity.timestamp() if activity else NO_ACTIVITY,
+        )
+        for uid, pid, cid, value, due, activity in rows
+    )
+    first = _month_start(timezone.localdate(now), CHART_MONTHS - 1)
+    issued = Certificate.objects.filter(
+        user__in=users.values("pk"),
+        issued_at__gte=timezone.make_aware(datetime(first.year, first.month, 1)),
+    ).values_list("user_id", "issued_at")
+    zone = timezone.get_current_timezone()
+    months = []
+    for uid, moment in issued:
+        local = moment.astimezone(zone)
+        months.append((uid, local.year * 12 + local.month - 1))
+    return StatusSnapshot(
+        as_of=now,
+        marker=marker,
+        members=tuple(members),
+        pairs=pairs,
+        name_rank={uid: i for i, uid in enumerate(sorted(keys, key=lambda u: (keys[u][0], u)))},
+        email_rank={uid: i for i, uid in enumerate(sorted(keys, key=lambda u: (keys[u][1], u)))},
+        program_names=dict(
+            Program.objects.filter(pk__in={pair[1] for pair in pairs}).values_list("pk", "name")
+        ),
+        certificate_months=tuple(months),
+    )
+
+
+def snapshot_cache_key(
+    *, cohort_ids, window: int, today: date, using: str, with_activity: bool
+) -> str:
+    scope = hashlib.sha256(",".join(map(str, sorted(cohort_ids))).encode()).hexdigest()[:32]
+    kind = "activity" if with_activity else "status"
+    return f"{SNAPSHOT_CACHE_PREFIX}:{using}:{scope}:{kind}:{window}:{today.isoformat()}"
+
+
+def status_snapshot(
+    *, cohort_ids, now: datetime | None = None, with_activity: bool = False
+) -> StatusSnapshot:
+    """Return the statuses in the cohorts' scope: cached, unless `now` is given.
+
+    Given `now` (tests, or a report for another moment), the snapshot is decided
+    exactly then and not cached. Otherwise see SNAPSHOT_FRESH_SECONDS: a reused
+    snapshot is at most SNAPSHOT_MAX_AGE_SECONDS old, or SNAPSHOT_FRESH_SECONDS
+    behind the writes that the marker sees. The last activity, which only its
+    sort needs, is a snapshot of its own (on SQLite it doubles the cost).
+    """
+    using = CohortMembership.objects.db
+    window = expiring_soon_days()
+    build = {"cohort_ids": cohort_ids, "window": window, "with_activity": with_activity}
+    if now is not None:
+        return _snapshot_build(now=now, marker=(), **build)
+    current = timezone.now()
+    key = snapshot_cache_key(
+        cohort_ids=cohort_ids,
+        window=window,
+        today=timezone.localdate(current),
+        using=using,
+        with_activity=with_activity,
+    )
+    cached = cache.get(key)
+    marker = None
+    if cached is not None:
+        age = (current - cached.as_of).total_seconds()
+        if 0 <= age < SNAPSHOT_FRESH_SECONDS:
+            return cached
+        if 0 <= age < SNAPSHOT_MAX_AGE_SECONDS:
+            marker = _changes_marker(using)
+            if marker == cached.marker:
+                return cached
+    # Read before deciding: a write that lands meanwhile makes the next request decide again.
+    marker = marker or _changes_marker(using)
+    snapshot = _snapshot_build(now=current, marker=marker, **build)
+    cache.set(key, snapshot, timeout=SNAPSHOT_MAX_AGE_SECONDS)
+    return snapshot
+
+
 # --- Cohort overview ----------------------------------------------------------------
 
 
@@ -179,15 +341,8 @@ class TraineeRef:
     due_date: date | None
 
 
-@dataclass
-class CohortProgramSummary:
-    cohort: Cohort
-    program: Program
-    due_date: date | None
+class _StatusCounts:
     counts: dict[ProgressStatus, int]
-    overdue: list[TraineeRef]
-    overdue_total: int = 0
-    chart: Chart | None = None
 
     @property
     def total(self) -> int:
@@ -207,82 +362,174 @@ class CohortProgramSummary:
 
 
 @dataclass
+class CohortProgramSummary(_StatusCounts):
+    cohort: Cohort
+    program: Program
+    due_date: date | None
+    counts: dict[ProgressStatus, int]
+    overdue: list[TraineeRef]
+    overdue_total: int = 0
+    chart: Chart | None = None
+
+
+@dataclass
+class ProgramSummary(_StatusCounts):
+    """One program over all the cohorts shown: each trainee counted once."""
+
+    program: Program
+    counts: dict[ProgressStatus, int]
+    chart: Chart
+
+
+@dataclass
 class Overview:
     cohorts: list[Cohort]
     summaries: list[CohortProgramSummary]
     certifications_chart: Chart
     trainee_count: int
+    as_of: datetime | None = None
+    # Few cohort programs: one card each, with a chart and the overdue trainees
+    # named. Many: the per-program totals and one table row per cohort program.
+    detailed: bool = True
+    programs: list[ProgramSummary] = field(default_factory=list)
+    all_cohorts: list[Cohort] = field(default_factory=list)
 
 
 def _name(first: str, last: str, email: str) -> str:
     return f"{first} {last}".strip() or email
 
 
-def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview:
-    """Status counts, completion and overdue trainees per cohort and program.
+def _status_chart(title: str, counts: dict[ProgressStatus, int]) -> Chart:
+    return status_mix_chart(
+        title=title, segments=[(s.label, counts[s], s.value) for s in STATUS_ORDER]
+    )
 
-    The statuses are decided and counted in SQL (quizzes.progress_sql, the twin
-    of the pure rules): no Python object per trainee, whatever the cohort size.
-    """
-    now = now or timezone.now()
-    cohorts_qs = cohorts_for_manager(user)
-    if cohort is not None:
-        cohorts_qs = cohorts_qs.filter(pk=cohort.pk)
-    cohorts = list(cohorts_qs.order_by("name", "id"))
-    cohort_programs = list(
-        CohortProgram.objects.filter(cohort__in=cohorts_qs)
-        .select_related("program")
-        .order_by("cohort__name", "cohort_id", "program__name", "program_id")
-    )
-    users = trainees_for_manager(user, cohorts=cohorts_qs)
-    window = expiring_soon_days()
-    pairs = cohort_pairs(cohorts=cohorts_qs)
-    found = pair_status_counts(
-        pairs, listed=ProgressStatus.OVERDUE, now=now, expiring_soon_days=window
-    )
-    counts, overdue_rows = found.counts, found.listed
+
+@dataclass
+class _Tally:
+    """The snapshot's pairs in the cohorts shown, counted per cohort program."""
+
+    counts: dict[tuple[int, int], list[int]]  # (cohort, program) -> count per status index
+    statuses: dict[tuple[int, int], int]  # (user, program) -> status index: each pair once
+    overdue: dict[tuple[int, int], list[tuple[int, int, int]]]  # (due, name rank, user)
+
+
+def _tally(snapshot: StatusSnapshot, shown: set[int]) -> _Tally:
+    tally = _Tally(defaultdict(lambda: [0] * len(STATUSES)), {}, defaultdict(list))
+    rank = snapshot.name_rank
+    for uid, pid, cid, status, due, _ in snapshot.pairs:
+        if cid in shown:
+            tally.counts[(cid, pid)][status] += 1
+            tally.statuses[(uid, pid)] = status
+            if status == OVERDUE_INDEX:
+                tally.overdue[(cid, pid)].append((due, rank[uid], uid))
+    return tally
+
+
+def _overdue_refs(overdue: dict) -> dict[tuple[int, int], list[TraineeRef]]:
+    """The first OVERDUE_LIST_LIMIT overdue trainees per cohort program, earliest due first."""
+    listed = {key: sorted(found)[:OVERDUE_LIST_LIMIT] for key, found in overdue.items()}
+    wanted = {uid for found in listed.values() for _, _, uid in found}
     people = {}
-    if overdue_rows:
+    if wanted:
         people = {
             pk: (first, last, email)
             for pk, first, last, email in get_user_model()
-            .objects.filter(pk__in={row.user_id for row in overdue_rows})
+            .objects.filter(pk__in=wanted)
             .values_list("pk", "first_name", "last_name", "email")
         }
-    overdue_by_pair: dict[tuple[int, int], list[TraineeRef]] = defaultdict(list)
-    for row in overdue_rows:
-        first, last, email = people[row.user_id]
-        overdue_by_pair[(row.cohort_id, row.program_id)].append(
-            TraineeRef(row.user_id, _name(first, last, email), email, row.due_date)
-        )
+    refs: dict[tuple[int, int], list[TraineeRef]] = {}
+    for key, found in listed.items():
+        refs[key] = []
+        for due, _, uid in found:
+            first, last, email = people[uid]
+            refs[key].append(
+                TraineeRef(uid, _name(first, last, email), email, date.fromordinal(due))
+            )
+    return refs
 
+
+def _program_summaries(cohort_programs: list[CohortProgram], tally: _Tally) -> list[ProgramSummary]:
+    totals: dict[int, list[int]] = defaultdict(lambda: [0] * len(STATUSES))
+    for (_, pid), status in tally.statuses.items():
+        totals[pid][status] += 1
+    programs = {cp.program_id: cp.program for cp in cohort_programs}
+    summaries = []
+    for program in sorted(programs.values(), key=lambda p: (p.name.casefold(), p.pk)):
+        counts = dict(zip(STATUSES, totals[program.pk], strict=True))
+        title = f"{program.name}, all cohorts shown: status of {sum(counts.values())} trainees"
+        summaries.append(
+            ProgramSummary(program=program, counts=counts, chart=_status_chart(title, counts))
+        )
+    return summaries
+
+
+def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview:
+    """Status counts, completion and overdue trainees per cohort and program.
+
+    The statuses come from the status snapshot (decided in SQL, see
+    status_snapshot); counting is plain Python over its integers. With more
+    than OVERVIEW_CARDS_LIMIT cohort programs the overview is a summary table
+    (per-program totals, then a row per cohort program whose counts link to
+    the trainees table), without a chart or names for each.
+    """
+    managed = list(cohorts_for_manager(user).order_by("name", "id"))
+    cohorts = [c for c in managed if cohort is None or c.pk == cohort.pk]
+    if not cohorts:
+        return Overview(
+            cohorts=[],
+            summaries=[],
+            certifications_chart=certifications_chart(
+                months=_months_counted({}, now=now or timezone.now())
+            ),
+            trainee_count=0,
+            all_cohorts=managed,
+        )
+    snapshot = status_snapshot(cohort_ids=[c.pk for c in managed], now=now)
+    shown = {c.pk for c in cohorts}
+    cohort_programs = list(
+        CohortProgram.objects.filter(cohort_id__in=shown)
+        .select_related("program")
+        .order_by("cohort__name", "cohort_id", "program__name", "program_id")
+    )
+    detailed = len(cohort_programs) <= OVERVIEW_CARDS_LIMIT
+    tally = _tally(snapshot, shown)
+    refs = _overdue_refs(tally.overdue) if detailed else {}
     by_cohort = {c.pk: c for c in cohorts}
     summaries = []
     for cp in cohort_programs:
-        pair_counts = counts.get((cp.cohort_id, cp.program_id), dict.fromkeys(ProgressStatus, 0))
-        overdue = overdue_by_pair.get((cp.cohort_id, cp.program_id), [])
-        overdue.sort(key=lambda t: (t.due_date or date.max, t.name.casefold()))
+        key = (cp.cohort_id, cp.program_id)
+        counts = dict(zip(STATUSES, tally.counts.get(key, [0] * len(STATUSES)), strict=True))
         summary = CohortProgramSummary(
             cohort=by_cohort[cp.cohort_id],
             program=cp.program,
             due_date=cp.due_date,
-            counts=pair_counts,
-            overdue=overdue[:OVERDUE_LIST_LIMIT],
-            overdue_total=len(overdue),
+            counts=counts,
+            overdue=refs.get(key, []),
+            overdue_total=len(tally.overdue.get(key, [])),
         )
-        summary.chart = status_mix_chart(
-            title=f"{cp.program.name} in {summary.cohort.name}: status of {summary.total} trainees",
-            segments=[(s.label, pair_counts[s], s.value) for s in STATUS_ORDER],
-        )
+        if detailed:
+            summary.chart = _status_chart(
+                f"{cp.program.name} in {summary.cohort.name}: status of {summary.total} trainees",
+                counts,
+            )
         summaries.append(summary)
+    trainees = {uid for uid, cid in snapshot.members if cid in shown}
+    months: dict[int, int] = defaultdict(int)
+    for uid, month in snapshot.certificate_months:
+        if uid in trainees:
+            months[month] += 1
     return Overview(
         cohorts=cohorts,
         summaries=summaries,
-        certifications_chart=certifications_per_month_chart(users=users, now=now),
-        trainee_count=CohortMembership.objects.filter(cohort__in=cohorts_qs)
-        .values("user_id")
-        .distinct()
-        .count(),
+        certifications_chart=certifications_chart(
+            months=_months_counted(months, now=snapshot.as_of)
+        ),
+        trainee_count=len(trainees),
+        as_of=snapshot.as_of,
+        detailed=detailed,
+        programs=[] if detailed else _program_summaries(cohort_programs, tally),
+        all_cohorts=managed,
     )
 
 
@@ -291,29 +538,14 @@ def _month_start(day: date, back: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def certifications_per_month(*, users: QuerySet, now: datetime) -> list[tuple[str, int]]:
-    """Certificates issued to the users per month over the last CHART_MONTHS months."""
+def _months_counted(counts: dict[int, int], *, now: datetime) -> list[tuple[str, int]]:
+    """The last CHART_MONTHS months, oldest first, with the count for each (month index keys)."""
     today = timezone.localdate(now)
-    first = _month_start(today, CHART_MONTHS - 1)
-    start = timezone.make_aware(datetime(first.year, first.month, 1))
-    rows = (
-        Certificate.objects.filter(user__in=users.values("pk"), issued_at__gte=start)
-        .annotate(month=TruncMonth("issued_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts = {}
-    for row in rows:
-        month = row["month"]
-        month = month.date() if isinstance(month, datetime) else month
-        counts[(month.year, month.month)] = row["n"]
     months = [_month_start(today, back) for back in range(CHART_MONTHS - 1, -1, -1)]
-    return [(f"{m:%Y-%m}", counts.get((m.year, m.month), 0)) for m in months]
+    return [(f"{m:%Y-%m}", counts.get(m.year * 12 + m.month - 1, 0)) for m in months]
 
 
-def certifications_per_month_chart(*, users: QuerySet, now: datetime) -> Chart:
-    months = certifications_per_month(users=users, now=now)
+def certifications_chart(*, months: list[tuple[str, int]]) -> Chart:
     return monthly_chart(
         title=f"Certificates issued per month, last {CHART_MONTHS} months", months=months
     )
@@ -379,10 +611,12 @@ def _filtered_users(user, filters: TraineeFilters) -> tuple[QuerySet, QuerySet]:
     return cohorts, users
 
 
-def _best_scores(*, users: QuerySet, quiz_ids: set[int]) -> dict[tuple[int, int], float]:
+def _best_scores(
+    *, users: QuerySet | list[int], quiz_ids: set[int]
+) -> dict[tuple[int, int], float]:
     rows = (
         Attempt.objects.filter(
-            user__in=users.values("pk"),
+            user__in=_ids(users),
             quiz_id__in=quiz_ids,
             kind=Attempt.Kind.GRADED,
             state=Attempt.State.SUBMITTED,
@@ -402,7 +636,9 @@ class _TableData:
     best: dict[tuple[int, int], float]
 
 
-def _table_data(*, filters: TraineeFilters, users: QuerySet, cohorts: QuerySet, now):
+def _table_data(
+    *, filters: TraineeFilters, users: QuerySet | list[int], cohorts: QuerySet, now
+) -> _TableData:
     progress = progress_for_assignments(
         users=users, programs=[filters.program.pk] if filters.program else None, now=now
     )
@@ -412,7 +648,7 @@ def _table_data(*, filters: TraineeFilters, users: QuerySet, cohorts: QuerySet, 
     quiz_ids = {q.pk for p in programs.values() for q in p.required_quiz_list}
     cohort_names: dict[int, list[str]] = defaultdict(list)
     for user_id, name in (
-        CohortMembership.objects.filter(cohort__in=cohorts, user__in=users.values("pk"))
+        CohortMembership.objects.filter(cohort__in=cohorts, user__in=_ids(users))
         .order_by("cohort__name")
         .values_list("user_id", "cohort__name")
     ):
@@ -450,30 +686,14 @@ def _row(data: _TableData, key, first, last, email) -> TraineeRow:
     )
 
 
-def _sort_key(sort: str):
-    status_rank = {status: i for i, status in enumerate(STATUS_ORDER)}
-    far = datetime.max.replace(tzinfo=None)
-    keys = {
-        "name": lambda r: (r.name.casefold(), r.program_name.casefold()),
-        "email": lambda r: (r.email.casefold(), r.program_name.casefold()),
-        "program": lambda r: (r.program_name.casefold(), r.name.casefold()),
-        "status": lambda r: (status_rank[r.status], r.name.casefold()),
-        "due": lambda r: (r.due_date or date.max, r.name.casefold()),
-        "percent": lambda r: (r.percent, r.name.casefold()),
-        "activity": lambda r: (
-            r.last_activity_at.replace(tzinfo=None) if r.last_activity_at else far,
-            r.name.casefold(),
-        ),
-    }
-    return keys.get(sort, keys["name"])
-
-
 @dataclass
 class TraineeTable:
     rows: list[TraineeRow]
     total: int
     page: int
     pages: int
+    as_of: datetime | None = None  # when the statuses that filtered and sorted were decided
+    all_cohorts: list[Cohort] = field(default_factory=list)  # the manager's, for the filter
 
     @property
     def has_previous(self) -> bool:
@@ -484,10 +704,12 @@ class TraineeTable:
         return self.page < self.pages
 
 
-SQL_SORTS = {
-    "name": (Lower("first_name"), Lower("last_name"), Lower("email"), "pk"),
-    "email": (Lower("email"), "pk"),
-}
+NAME_ORDER = (Lower("first_name"), Lower("last_name"), Lower("email"), "pk")
+
+
+def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int]:
+    pages = max(1, -(-total // per_page))
+    return min(max(page, 1), pages), pages
 
 
 def report_trainees(
@@ -495,144 +717,103 @@ def report_trainees(
 ) -> TraineeTable:
     """One row per trainee and assigned program, filtered, sorted and paginated.
 
-    Sorted by name or e-mail without a status filter, the page is cut in SQL.
-    Otherwise the statuses (and due dates, last activity) come from SQL
-    (quizzes.progress_sql), the rows are sorted on those plain values and only
-    the page goes through the pure rules; sorting by progress percent still
-    computes every trainee in scope.
+    The rows are chosen and sorted on the status snapshot's plain values (status,
+    due date, last activity, name rank; see status_snapshot) and only the page
+    goes through the pure rules. A row whose status changed since the snapshot
+    drops out of a status filter's page. Sorting by progress percent computes
+    every trainee in scope with the pure rules.
     """
-    now = now or timezone.now()
+    managed = list(cohorts_for_manager(user).order_by("name", "id"))
     cohorts, users = _filtered_users(user, filters)
-    if not filters.status and filters.sort in SQL_SORTS:
-        return _trainees_page_in_sql(
+    if filters.sort == "percent":
+        table = _trainees_by_percent(
             filters=filters, users=users, cohorts=cohorts, page=page, per_page=per_page, now=now
         )
-    if filters.sort != "percent":
-        return _trainees_page_by_status(
-            filters=filters, users=users, cohorts=cohorts, page=page, per_page=per_page, now=now
+        table.all_cohorts = managed
+        return table
+    snapshot = status_snapshot(
+        cohort_ids=[c.pk for c in managed], now=now, with_activity=filters.sort == "activity"
+    )
+    wanted = {
+        uid for uid, cid in snapshot.members if filters.cohort is None or cid == filters.cohort.pk
+    }
+    if filters.q:
+        wanted.intersection_update(users.values_list("pk", flat=True))
+    status = STATUS_INDEX[ProgressStatus(filters.status)] if filters.status else None
+    program = filters.program.pk if filters.program else None
+    found: dict[tuple[int, int], SnapshotPair] = {}
+    for pair in snapshot.pairs:
+        if (
+            pair[0] in wanted
+            and (program is None or pair[1] == program)
+            and (status is None or pair[3] == status)
+        ):
+            found[(pair[0], pair[1])] = pair
+    keys = sorted(
+        found, key=_snapshot_sort_key(filters.sort, snapshot, found), reverse=filters.descending
+    )
+    page, pages = _page_bounds(len(keys), page, per_page)
+    page_keys = keys[(page - 1) * per_page : page * per_page]
+    page_users = sorted({k[0] for k in page_keys})
+    rows = []
+    if page_keys:
+        data = _table_data(
+            filters=filters, users=page_users, cohorts=cohorts, now=now or timezone.now()
         )
-    data = _table_data(filters=filters, users=users, cohorts=cohorts, now=now)
-    user_ids = {user_id for user_id, _ in data.progress}
+        people = {
+            pk: (first, last, email)
+            for pk, first, last, email in get_user_model()
+            .objects.filter(pk__in=page_users)
+            .values_list("pk", "first_name", "last_name", "email")
+        }
+        rows = [
+            _row(data, key, *people[key[0]])
+            for key in page_keys
+            if key in data.progress and key[0] in people
+        ]
+    return TraineeTable(
+        rows=rows,
+        total=len(keys),
+        page=page,
+        pages=pages,
+        as_of=snapshot.as_of,
+        all_cohorts=managed,
+    )
+
+
+def _snapshot_sort_key(sort: str, snapshot: StatusSnapshot, found: dict):
+    """Sort keys over the snapshot's integers; ties go by name (then user id)."""
+    name, email = snapshot.name_rank, snapshot.email_rank
+    program = {pk: title.casefold() for pk, title in snapshot.program_names.items()}
+    status_rank = {STATUS_INDEX[status]: i for i, status in enumerate(STATUS_ORDER)}
+    keys = {
+        "name": lambda k: (name[k[0]], program[k[1]]),
+        "email": lambda k: (email[k[0]], program[k[1]]),
+        "program": lambda k: (program[k[1]], name[k[0]]),
+        "status": lambda k: (status_rank[found[k][3]], name[k[0]]),
+        "due": lambda k: (found[k][4], name[k[0]]),
+        "activity": lambda k: (found[k][5], name[k[0]]),
+    }
+    return keys.get(sort, keys["name"])
+
+
+def _trainees_by_percent(*, filters, users, cohorts, page, per_page, now) -> TraineeTable:
+    """Sort on progress percent: every trainee in scope goes through the pure rules."""
+    data = _table_data(filters=filters, users=users, cohorts=cohorts, now=now or timezone.now())
     people = (
         get_user_model()
         .objects.filter(pk__in=users.values("pk"))
         .values_list("pk", "first_name", "last_name", "email")
-        if user_ids
+        if data.progress
         else []
     )
     names = {pk: (first, last, email) for pk, first, last, email in people}
     rows = [_row(data, key, *names[key[0]]) for key in data.progress if key[0] in names]
-    rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
-    total = len(rows)
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    rows.sort(key=lambda r: (r.percent, r.name.casefold()), reverse=filters.descending)
+    page, pages = _page_bounds(len(rows), page, per_page)
     return TraineeTable(
-        rows=rows[(page - 1) * per_page : page * per_page], total=total, page=page, pages=pages
+        rows=rows[(page - 1) * per_page : page * per_page], total=len(rows), page=page, pages=pages
     )
-
-
-def _trainees_page_in_sql(*, filters, users, cohorts, page, per_page, now) -> TraineeTable:
-    assignments = assignments_effective(
-        users=users, programs=[filters.program.pk] if filters.program else None
-    )
-    programs_of: dict[int, list[int]] = defaultdict(list)
-    for user_id, program_id in assignments:
-        programs_of[user_id].append(program_id)
-    names = dict(
-        Program.objects.filter(pk__in={p for _, p in assignments}).values_list("pk", "name")
-    )
-    keys = [
-        (user_id, program_id)
-        for user_id in users.order_by(*SQL_SORTS[filters.sort]).values_list("pk", flat=True)
-        for program_id in sorted(programs_of.get(user_id, ()), key=lambda p: names[p].casefold())
-    ]
-    if filters.descending:
-        keys.reverse()
-    total = len(keys)
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    page_keys = keys[(page - 1) * per_page : page * per_page]
-    page_users = get_user_model().objects.filter(pk__in={k[0] for k in page_keys})
-    data = _table_data(filters=filters, users=page_users, cohorts=cohorts, now=now)
-    people = {
-        pk: (first, last, email)
-        for pk, first, last, email in page_users.values_list(
-            "pk", "first_name", "last_name", "email"
-        )
-    }
-    rows = [_row(data, key, *people[key[0]]) for key in page_keys if key in data.progress]
-    return TraineeTable(rows=rows, total=total, page=page, pages=pages)
-
-
-@dataclass(frozen=True)
-class _SortRow:
-    """What the sort keys read, for a pair whose status was decided in SQL."""
-
-    key: tuple[int, int]
-    name: str
-    email: str
-    program_name: str
-    status: ProgressStatus
-    due_date: date | None
-    last_activity_at: datetime | None
-
-
-def _trainees_page_by_status(*, filters, users, cohorts, page, per_page, now) -> TraineeTable:
-    """Sort and page the pairs whose status SQL decided (only the filter's status, if any).
-
-    Only the page's trainees go through the full progress computation.
-    """
-    programs = [filters.program.pk] if filters.program else None
-    options = {
-        "status": filters.status,
-        "now": now,
-        "expiring_soon_days": expiring_soon_days(),
-        "with_activity": filters.sort == "activity",
-    }
-    found = {
-        (row.user_id, row.program_id): row
-        for base in (
-            cohort_pairs(cohorts=cohorts, users=users, programs=programs),
-            individual_pairs(users=users, programs=programs),
-        )
-        for row in pair_statuses(base, **options)
-    }
-    people, program_names = {}, {}
-    if found:
-        people = {
-            pk: (first, last, email)
-            for pk, first, last, email in get_user_model()
-            .objects.filter(pk__in=users.values("pk"))
-            .values_list("pk", "first_name", "last_name", "email")
-        }
-        program_names = dict(
-            Program.objects.filter(pk__in={pid for _, pid in found}).values_list("pk", "name")
-        )
-    sort_rows = []
-    for key, row in found.items():
-        if key[0] not in people:
-            continue
-        first, last, email = people[key[0]]
-        sort_rows.append(
-            _SortRow(
-                key=key,
-                name=_name(first, last, email),
-                email=email,
-                program_name=program_names[key[1]],
-                status=row.status,
-                due_date=row.due_date,
-                last_activity_at=row.last_activity_at,
-            )
-        )
-    sort_rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
-    total = len(sort_rows)
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    page_keys = [r.key for r in sort_rows[(page - 1) * per_page : page * per_page]]
-    page_users = get_user_model().objects.filter(pk__in={k[0] for k in page_keys})
-    data = _table_data(filters=filters, users=page_users, cohorts=cohorts, now=now)
-    rows = [_row(data, key, *people[key[0]]) for key in page_keys if key in data.progress]
-    return TraineeTable(rows=rows, total=total, page=page, pages=pages)
 
 
 def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterator[TraineeRow]:
@@ -652,7 +833,7 @@ def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterat
     people = (
         get_user_model()
         .objects.filter(pk__in=users.values("pk"))
-        .order_by(*SQL_SORTS["name"])
+        .order_by(*NAME_ORDER)
         .values_list("pk", "first_name", "last_name", "email")
     )
     for pk, first, last, email in people.iterator(chunk_size=EXPORT_CHUNK):

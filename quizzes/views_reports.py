@@ -140,8 +140,9 @@ def overview(request):
             "section": "overview",
             "overview": data,
             "cohort": cohort,
-            "all_cohorts": cohorts_for_manager(request.user).order_by("name"),
+            "all_cohorts": data.all_cohorts,
             "overdue": ProgressStatus.OVERDUE.value,
+            "status_order": STATUS_ORDER,
         },
     )
 
@@ -202,7 +203,7 @@ def trainees(request):
             "filters": filters,
             "table": table,
             "query": query.urlencode(),
-            "all_cohorts": cohorts_for_manager(request.user).order_by("name"),
+            "all_cohorts": table.all_cohorts,
         },
     )
 
