@@ -300,6 +300,8 @@ def status_snapshot(
     behind the writes that the marker sees. The last activity, which only its
     sort needs, is a snapshot of its own (on SQLite it doubles the cost).
     """
+    if not cohort_ids:
+        return StatusSnapshot(now or timezone.now(), (), (), (), {}, {}, {}, ())
     using = CohortMembership.objects.db
     window = expiring_soon_days()
     build = {"cohort_ids": cohort_ids, "window": window, "with_activity": with_activity}

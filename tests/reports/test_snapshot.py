@@ -137,6 +137,15 @@ def test_the_pages_say_when_the_statuses_were_decided(client, scope, manager):
     assert f'statuses as of <time datetime="{as_of.isoformat()}">' in trainees.content.decode()
 
 
+def test_a_manager_without_cohorts_gets_empty_pages(client, manager):
+    client.force_login(manager)
+    trainees = reverse("reports:trainees")
+    for url in [reverse("reports:overview"), trainees, f"{trainees}?status=overdue&sort=-activity"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert response.context["table"].total == 0
+
+
 # --- Many cohorts: a summary table instead of a card each ------------------------------------
 
 
