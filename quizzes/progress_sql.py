@@ -33,7 +33,6 @@ assignments.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -414,43 +413,3 @@ def pair_statuses(
         )
         for uid, pid, cid, value, due, activity in rows
     ]
-
-
-@dataclass(frozen=True)
-class StatusCounts:
-    counts: dict[tuple[int | None, int], dict[ProgressStatus, int]]  # (cohort, program)
-    listed: list[PairStatus]  # the pairs with the listed status
-
-
-def pair_status_counts(
-    base: QuerySet,
-    *,
-    listed: str,
-    now: datetime | None = None,
-    expiring_soon_days: int = DEFAULT_EXPIRING_SOON_DAYS,
-) -> StatusCounts:
-    """Count the pairs per (cohort, program) and status in SQL; list those with `listed`.
-
-    One query: the GROUP BY keeps the trainee and due date only for the
-    listed status, so the other statuses come back as one row per count.
-    """
-    now = now or timezone.now()
-    sql, params = _pairs_sql(
-        base, now=now, today=timezone.localdate(now), expiring_soon_days=expiring_soon_days
-    )
-    sql += (
-        " SELECT cid, pid, status, CASE WHEN status = %s THEN uid END,"
-        " CASE WHEN status = %s THEN due END, COUNT(*)"
-        " FROM s GROUP BY 1, 2, 3, 4, 5"
-    )
-    params += [listed, listed]
-    counts: dict[tuple[int | None, int], dict[ProgressStatus, int]] = defaultdict(
-        lambda: dict.fromkeys(ProgressStatus, 0)
-    )
-    rows = []
-    for cid, pid, value, uid, due, n in _run(base, sql, params):
-        status = ProgressStatus(value)
-        counts[(cid, pid)][status] += n
-        if uid is not None:
-            rows.append(PairStatus(uid, pid, cid, status, _as_date(due), None))
-    return StatusCounts(counts=dict(counts), listed=rows)

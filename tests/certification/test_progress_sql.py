@@ -1,6 +1,5 @@
 """The SQL status (quizzes.progress_sql) equals the pure rules, pair by pair, for every status."""
 
-from collections import Counter
 from datetime import UTC, date, datetime
 
 import pytest
@@ -13,7 +12,6 @@ from quizzes.progress import ProgressStatus
 from quizzes.progress_sql import (
     cohort_pairs,
     individual_pairs,
-    pair_status_counts,
     pair_statuses,
 )
 from tests.certification.builders import (
@@ -159,27 +157,6 @@ def test_sql_status_equals_the_pure_rules_for_every_case(world):
         assert (user.pk, program.pk) in seen, case
         assert pure[(user.pk, program.pk)].progress.status == expected, case
     assert {expected for _, expected in cases.values()} == set(ProgressStatus)
-
-
-def test_sql_counts_and_listed_pairs_match_the_rows(world):
-    program, cases = world
-    base = cohort_pairs(cohorts=Cohort.objects.all())
-    rows = pair_statuses(base, now=NOW)
-    found = pair_status_counts(base, listed=ProgressStatus.OVERDUE, now=NOW)
-    expected = Counter((row.cohort_id, row.program_id, row.status) for row in rows)
-    got = Counter(
-        {
-            (cid, pid, status): n
-            for (cid, pid), by_status in found.counts.items()
-            for status, n in by_status.items()
-            if n
-        }
-    )
-    assert got == expected
-    overdue = {(r.user_id, r.cohort_id) for r in rows if r.status == ProgressStatus.OVERDUE}
-    assert {(r.user_id, r.cohort_id) for r in found.listed} == overdue
-    two = cases["two_cohorts"][0]
-    assert sum(1 for r in found.listed if r.user_id == two.pk) == 2  # once per cohort
 
 
 def test_sql_status_filter_and_activity(world):
