@@ -81,9 +81,9 @@ def lessons_overview(*, user) -> LessonsOverview:
     return LessonsOverview(topics=entries, done=done, total=total)
 
 
-def _published_or_all(user) -> bool:
-    """True for users who see drafts too (educators): their reads bypass the content cache."""
-    return user_is_educator(user)
+def _read_published(user, key: str, load):
+    """Trainees' reads come from the content cache; educators see drafts, so theirs never do."""
+    return load() if user_is_educator(user) else content_cached(key, load)
 
 
 def lesson_get_for_user(*, user, slug: str) -> Lesson:
@@ -93,7 +93,7 @@ def lesson_get_for_user(*, user, slug: str) -> Lesson:
         lessons = Lesson.objects.visible_to(user).select_related("topic", "updated_by")
         return lessons.filter(slug=slug).first()
 
-    lesson = load() if _published_or_all(user) else content_cached(f"lesson:{slug}", load)
+    lesson = _read_published(user, f"lesson:{slug}", load)
     if lesson is None:
         raise Http404(LESSON_NOT_FOUND)
     return lesson
@@ -113,7 +113,7 @@ def lesson_neighbours(*, user, lesson: Lesson) -> tuple[Lesson | None, Lesson | 
             .only("pk", "slug", "title", "status")
         )
 
-    sequence = load() if _published_or_all(user) else content_cached("lesson-sequence", load)
+    sequence = _read_published(user, "lesson-sequence", load)
     ids = [item.pk for item in sequence]
     if lesson.pk not in ids:
         return None, None

@@ -121,7 +121,7 @@ def quizzes_assessing_lesson(*, lesson: Lesson, user) -> list[AssessingQuiz]:
         rows_by_quiz[quiz_id].append(row)
     result = []
     for quiz in quizzes:
-        standing = _standing(rows_by_quiz[quiz.pk])
+        standing = graded_standing(rows_by_quiz[quiz.pk])
         result.append(
             AssessingQuiz(
                 quiz=quiz,
@@ -175,8 +175,12 @@ class StartCheck:
         return max(self.attempts_allowed - self.attempts_used, 0)
 
 
-def _standing(rows) -> dict[str, Any]:
-    """Count (state, submitted_at, percent, passed) rows of graded attempts at one quiz."""
+def graded_standing(rows) -> dict[str, Any]:
+    """Count (state, submitted_at, percent, passed) rows of graded attempts at one quiz.
+
+    Returns attempts used, the last close time, open attempts, the best submitted
+    percent and how many submitted attempts passed. Pure: no database.
+    """
     stats: dict[str, Any] = {"used": 0, "last_closed": None, "open": 0, "best": None, "passed": 0}
     for state, submitted_at, percent, passed in rows:
         stats["used"] += 1
@@ -202,7 +206,7 @@ def _graded_stats(*, user, quiz: Quiz) -> dict[str, Any]:
     A trainee has a handful of graded attempts at a quiz: fetching four columns
     and counting here builds far faster than five filtered aggregates.
     """
-    return _standing(
+    return graded_standing(
         Attempt.objects.filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED).values_list(
             *STANDING_COLUMNS
         )
@@ -289,9 +293,15 @@ def _drawn_count(quiz: Quiz) -> int:
 class QuizPage:
     quiz: Quiz
     check: StartCheck
-    best_percent: float | None
-    passed: bool
     time_limit_minutes: int | None
+
+    @property
+    def best_percent(self) -> float | None:
+        return self.check.best_percent
+
+    @property
+    def passed(self) -> bool:
+        return self.check.passed
 
 
 def quiz_page_data(*, user, quiz: Quiz, now: datetime | None = None) -> QuizPage:
@@ -299,13 +309,7 @@ def quiz_page_data(*, user, quiz: Quiz, now: datetime | None = None) -> QuizPage
     time_limit = None
     if quiz.time_limit_minutes:
         time_limit = quiz.time_limit_minutes + check.extra_minutes
-    return QuizPage(
-        quiz=quiz,
-        check=check,
-        best_percent=check.best_percent,
-        passed=check.passed,
-        time_limit_minutes=time_limit,
-    )
+    return QuizPage(quiz=quiz, check=check, time_limit_minutes=time_limit)
 
 
 # Attempt pages ----------------------------------------------------------------

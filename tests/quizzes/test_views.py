@@ -15,10 +15,12 @@ from quizzes.views import CLOSED_AT_TIME_LIMIT
 from tests.quizzes.builders import (
     EXPLANATION_MARK,
     FEEDBACK_MARK,
+    correct_ids,
     correct_positions,
     make_lesson,
     make_question,
     make_quiz,
+    wrong_ids,
     wrong_positions,
 )
 
@@ -517,3 +519,35 @@ def test_practice_with_a_bad_source_is_404(trainee_client):
             reverse("quizzes:practice", args=[quiz.slug]), {"source": source}
         )
         assert response.status_code == 404
+
+
+def _review_items(html: str) -> list[str]:
+    choices = html.split('<ul class="list-unstyled review-choices">', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r"<li class=\"[^\"]*\">.*?</li>", choices, flags=re.S)
+
+
+@pytest.mark.parametrize(
+    ("policy", "marked"),
+    [("full", True), ("wrong_only", False)],
+)
+def test_review_marks_the_trainees_choice_and_the_correct_one(
+    trainee, trainee_client, policy, marked
+):
+    quiz = make_quiz(1, feedback_policy=policy)
+    attempt = services.attempt_start(user=trainee, quiz=quiz)
+    question = attempt.paper["questions"][0]
+    services.attempt_save_answers(
+        attempt=attempt, answers={question["id"]: wrong_ids(question)}, sequence=0
+    )
+    services.attempt_submit(attempt=attempt)
+
+    html = trainee_client.get(reverse("quizzes:result", args=[attempt.uuid])).content.decode()
+
+    items = _review_items(html)
+    assert len(items) == len(question["choices"])
+    chosen = [item for item in items if "<strong>☑ Your answer:</strong>" in item]
+    assert len(chosen) == 1
+    assert ('class="choice-wrong"' in chosen[0]) is marked
+    correct = [item for item in items if 'class="choice-correct"' in item]
+    assert len(correct) == (len(correct_ids(question)) if marked else 0)
+    assert ("Correct answer</span>" in html) is marked
