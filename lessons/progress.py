@@ -17,7 +17,7 @@ def completion_needs_reread(
     """Return True when the lesson was flagged as changed after the trainee completed it.
 
     Such a lesson still counts as completed on the lessons page; certification
-    asks for the re-read only when renewing (quizzes/progress.py).
+    asks for the re-read only when renewing (quizzes/certification/rules.py).
     """
     if completed_at is None or content_changed_at is None:
         return False

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion, Topic
-from quizzes.certification_services import certificates_check_after_activity
+from quizzes.certification.services import certificates_check_after_activity
 from trainingsite.audit import audit_record
 from trainingsite.content_cache import content_cache_clear
 from trainingsite.models import AuditEvent

@@ -21,7 +21,7 @@ def on_attempt_graded(attempt: Attempt) -> None:
     """
     if attempt.is_practice or not attempt.passed:
         return None
-    from quizzes.certification_services import certificates_check_after_activity
+    from quizzes.certification.services import certificates_check_after_activity
 
     certificates_check_after_activity(user=attempt.user, quiz=attempt.quiz)
     return None

@@ -3,7 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from quizzes import views_certification, views_reports
+from quizzes.certification import views as views_certification
+from quizzes.reports import views as views_reports
 from trainingsite import views
 
 admin.site.site_header = "Bleeding management training: authoring"
@@ -19,8 +20,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
-    path("certificates/", include("quizzes.urls_certificates")),
-    path("reports/", include("quizzes.urls_reports")),
+    path("certificates/", include("quizzes.certification.urls")),
+    path("reports/", include("quizzes.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded question images: served by Django in debug only; the web server serves them in

@@ -5,10 +5,10 @@ from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from quizzes import views_authoring
+from quizzes.authoring import views as views_authoring
+from quizzes.authoring.formats import common, csv_template, gift
+from quizzes.authoring.imports import IMPORT_NOTHING_NEW
 from quizzes.models import Question, Quiz
-from quizzes.question_formats import common, csv_template, gift
-from quizzes.question_import import IMPORT_NOTHING_NEW
 from tests.quizzes.builders import make_question, make_quiz, make_topic
 from trainingsite.models import AuditEvent
 

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from quizzes import admin_authoring
-from quizzes.authoring import (
+from quizzes.authoring import admin as admin_authoring
+from quizzes.authoring.services import (
     QUESTION_DELETE_REFUSED,
     QUESTIONS_RETIRED,
     QuestionInUse,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from quizzes.question_formats import aiken, common
-from quizzes.question_formats.common import SINGLE, ParsedChoice, ParseError
+from quizzes.authoring.formats import aiken, common
+from quizzes.authoring.formats.common import SINGLE, ParsedChoice, ParseError
 
 VALID = """\
 Which finding is expected at capillary depth?

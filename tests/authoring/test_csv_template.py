@@ -2,8 +2,8 @@
 
 import pytest
 
-from quizzes.question_formats import common, csv_template
-from quizzes.question_formats.common import (
+from quizzes.authoring.formats import common, csv_template
+from quizzes.authoring.formats.common import (
     ERROR_EMPTY_FILE,
     ERROR_UNKNOWN_KIND,
     MULTIPLE,

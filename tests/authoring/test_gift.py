@@ -2,8 +2,8 @@
 
 import pytest
 
-from quizzes.question_formats import common, gift
-from quizzes.question_formats.common import (
+from quizzes.authoring.formats import common, gift
+from quizzes.authoring.formats.common import (
     MULTIPLE,
     SINGLE,
     TRUE_FALSE,

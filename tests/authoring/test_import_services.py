@@ -5,9 +5,8 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from quizzes.models import Question, Quiz
-from quizzes.question_formats import CSV, GIFT, common, csv_template, gift
-from quizzes.question_import import (
+from quizzes.authoring.formats import CSV, GIFT, common, csv_template, gift
+from quizzes.authoring.imports import (
     CREATE,
     DUPLICATE,
     DUPLICATE_IN_FILE,
@@ -25,6 +24,7 @@ from quizzes.question_import import (
     quiz_pool_parsed,
     quiz_questions_export,
 )
+from quizzes.models import Question, Quiz
 from tests.quizzes.builders import make_lesson, make_question, make_quiz, make_topic
 from trainingsite.models import AuditEvent
 

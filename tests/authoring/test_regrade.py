@@ -3,13 +3,13 @@
 import pytest
 
 from quizzes import hooks
-from quizzes.models import Attempt, AttemptAnswer, Choice
-from quizzes.regrade import (
+from quizzes.authoring.regrade import (
     AttemptSnapshot,
     question_regrade,
     question_regrade_impact,
     regrade_impact,
 )
+from quizzes.models import Attempt, AttemptAnswer, Choice
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
 from tests.factories import make_trainee
 from tests.quizzes.builders import make_question, make_quiz

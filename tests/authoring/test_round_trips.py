@@ -5,8 +5,8 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizzes.question_formats import aiken, csv_template, gift
-from quizzes.question_formats.common import (
+from quizzes.authoring.formats import aiken, csv_template, gift
+from quizzes.authoring.formats.common import (
     MULTIPLE,
     SINGLE,
     TRUE_FALSE,

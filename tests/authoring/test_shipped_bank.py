@@ -4,15 +4,15 @@ import pytest
 from django.conf import settings
 
 from lessons.services import lessons_load
-from quizzes.content import quizzes_load
-from quizzes.models import Quiz
-from quizzes.question_formats import CSV, GIFT
-from quizzes.question_import import (
+from quizzes.authoring.content import quizzes_load
+from quizzes.authoring.formats import CSV, GIFT
+from quizzes.authoring.imports import (
     question_import_confirm,
     question_import_preview,
     quiz_pool_parsed,
     quiz_questions_export,
 )
+from quizzes.models import Quiz
 from tests.quizzes.builders import make_quiz
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from lessons.models import LessonCompletion
-from quizzes.certification_models import Certificate, Program, ProgramAssignment
 from quizzes.models import Attempt
+from quizzes.models.certification import Certificate, Program, ProgramAssignment
 from tests.quizzes.builders import make_lesson, make_quiz, make_topic
 
 
@@ -89,7 +89,7 @@ def do_everything(user, program, at: datetime | None = None) -> None:
 def make_certificate(
     user, program, *, issued_at, expires_at=None, cycle=1, revoked=False, code=None
 ) -> Certificate:
-    from quizzes.certificates import code_generate
+    from quizzes.certification.codes import code_generate
 
     return Certificate.objects.create(
         user=user,

@@ -7,7 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.certification_models import Certificate, ProgramAssignment
+from quizzes.models.certification import Certificate, ProgramAssignment
 from tests.certification.builders import make_certificate, make_program
 
 pytestmark = pytest.mark.django_db

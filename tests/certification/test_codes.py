@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from quizzes.certificates import (
+from quizzes.certification.codes import (
     CODE_ALPHABET,
     CODE_BITS,
     CODE_LENGTH,

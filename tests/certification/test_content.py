@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from lessons.services import lessons_load
-from quizzes.certification_models import Program, ProgramAssignment
-from quizzes.content import quizzes_load
+from quizzes.authoring.content import quizzes_load
+from quizzes.models.certification import Program, ProgramAssignment
 
 pytestmark = pytest.mark.django_db
 

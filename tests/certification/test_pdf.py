@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from quizzes.pdf import CertificateDocument, certificate_pdf
+from quizzes.certification.pdf import CertificateDocument, certificate_pdf
 
 DOCUMENT = CertificateDocument(
     holder_name="Tara Trainee",

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from quizzes.progress import (
+from quizzes.certification.rules import (
     CertificateFacts,
     LessonFacts,
     NextStep,

@@ -1,4 +1,4 @@
-"""The SQL status (quizzes.progress_sql) equals the pure rules, pair by pair, for every status."""
+"""The SQL status (quizzes.certification.rules_sql) equals the pure rules, pair by pair."""
 
 from datetime import UTC, date, datetime
 
@@ -6,14 +6,14 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from lessons.models import Lesson
-from quizzes.certification_selectors import programs_progress_bulk
-from quizzes.models import Cohort, CohortMembership
-from quizzes.progress import ProgressStatus
-from quizzes.progress_sql import (
+from quizzes.certification.rules import ProgressStatus
+from quizzes.certification.rules_sql import (
     cohort_pairs,
     individual_pairs,
     pair_statuses,
 )
+from quizzes.certification.selectors import programs_progress_bulk
+from quizzes.models import Cohort, CohortMembership
 from tests.certification.builders import (
     assign,
     complete_lesson,

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from lessons.models import LessonCompletion
 from lessons.services import CompletionOutcome, lesson_complete, lesson_save
-from quizzes.certification_models import Certificate
-from quizzes.certification_selectors import program_progress
-from quizzes.certification_services import certificate_issue_if_complete
-from quizzes.progress import NextStep, ProgressStatus, StepKind
+from quizzes.certification.rules import NextStep, ProgressStatus, StepKind
+from quizzes.certification.selectors import program_progress
+from quizzes.certification.services import certificate_issue_if_complete
+from quizzes.models.certification import Certificate
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
 from tests.certification.builders import make_program
 

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils import timezone
 
-from quizzes.certification_models import Program
-from quizzes.certification_selectors import (
+from quizzes.certification.rules import NextStep, ProgressStatus, StepKind
+from quizzes.certification.selectors import (
     VerificationStatus,
     certificate_get_for_owner,
     certificate_verify,
@@ -16,7 +16,7 @@ from quizzes.certification_selectors import (
     programs_progress_bulk,
     trainee_dashboard,
 )
-from quizzes.progress import NextStep, ProgressStatus, StepKind
+from quizzes.models.certification import Program
 from tests.certification.builders import (
     assign,
     complete_lesson,

@@ -10,8 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lessons.services import lesson_complete
-from quizzes.certification_models import Certificate, ProgramAssignment
-from quizzes.certification_services import (
+from quizzes.certification.services import (
     CERTIFICATE_ALREADY_REVOKED,
     PROGRAM_NOT_PUBLISHED,
     REVOKE_NOT_ALLOWED,
@@ -22,6 +21,7 @@ from quizzes.certification_services import (
     certificates_check_after_activity,
     program_assign,
 )
+from quizzes.models.certification import Certificate, ProgramAssignment
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
 from tests.certification.builders import (
     complete_lesson,

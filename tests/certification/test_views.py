@@ -7,14 +7,14 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.certification_models import Certificate
-from quizzes.views_certification import (
+from quizzes.certification.views import (
     NOTHING_TO_ISSUE,
     VERIFY_CODE_INVALID,
     VERIFY_LIMIT,
     VERIFY_NOT_FOUND,
     VERIFY_RATE_LIMITED,
 )
+from quizzes.models.certification import Certificate
 from tests.certification.builders import (
     assign,
     complete_lesson,

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from quizzes.certification_models import Certificate
 from quizzes.models import Attempt
+from quizzes.models.certification import Certificate
 from tests.e2e.conftest import csp_console_messages, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

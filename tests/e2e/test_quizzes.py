@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lessons.models import LessonCompletion
 from lessons.services import lessons_load
-from quizzes.content import quizzes_load
+from quizzes.authoring.content import quizzes_load
 from quizzes.models import Attempt, Quiz
 from tests.e2e.conftest import log_in
 from trainingsite.demo import demo_accounts_ensure

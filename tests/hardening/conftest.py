@@ -14,7 +14,7 @@ from django.core.cache import cache
 
 from lessons.models import Lesson, Topic
 from quizzes import services
-from quizzes.certificates import code_generate
+from quizzes.certification.codes import code_generate
 from quizzes.models import (
     Certificate,
     Choice,

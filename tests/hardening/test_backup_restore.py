@@ -21,7 +21,7 @@ from django.db import connection
 
 from lessons.services import lesson_complete
 from quizzes import services
-from quizzes.certification_services import certificate_revoke
+from quizzes.certification.services import certificate_revoke
 from tests.certification.builders import make_program
 from tests.factories import make_trainee
 from tests.hardening.realserver import manage, require, run_world_script, server_env

@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lessons.models import LessonCompletion
+from quizzes.authoring.views import TOKEN_SALT
 from quizzes.models import (
     Attempt,
     AttemptAnswer,
@@ -39,7 +40,6 @@ from quizzes.models import (
     QuizQuestion,
 )
 from quizzes.selectors import attempt_selected
-from quizzes.views_authoring import TOKEN_SALT
 from tests.factories import TEST_PASSWORD
 from trainingsite.models import AuditEvent
 
@@ -872,7 +872,7 @@ def test_empty_join_and_revoke_posts_show_their_errors(world):
 
 def test_csv_of_only_delimiters_is_refused_with_a_message(world):
     """Found by test_csv_import_upload: a file of commas raised StopIteration (a 500)."""
-    from quizzes.csv_import import ERROR_EMPTY
+    from quizzes.cohorts.csv_import import ERROR_EMPTY
 
     client = signed_in(world.manager)
     slug = world.cohort_a.slug

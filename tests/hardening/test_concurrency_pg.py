@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from lessons.models import LessonCompletion
 from quizzes import services
-from quizzes.certification_models import Certificate
 from quizzes.models import Attempt, AttemptAnswer
+from quizzes.models.certification import Certificate
 from tests.certification.builders import make_program
 from tests.factories import make_trainee
 from tests.quizzes.builders import correct_ids, make_quiz

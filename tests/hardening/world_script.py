@@ -58,8 +58,8 @@ def _positions(paper_question: dict, selected: list[int]) -> list[int]:
 
 def report() -> dict:  # noqa: C901 - one pass over each table, checks listed in order
     from lessons.models import LessonCompletion
-    from quizzes.certification_models import Certificate
     from quizzes.models import Attempt, AttemptAnswer
+    from quizzes.models.certification import Certificate
     from quizzes.scoring import paper_questions, paper_rules, score_attempt
     from trainingsite.models import AuditEvent
 

@@ -1,8 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from quizzes.models import Accommodation, Attempt, AttemptAnswer, Question, Quiz
-from quizzes.validation import (
+from quizzes.authoring.validation import (
     CHOICES_AT_LEAST_TWO,
     MULTIPLE_ONE_CORRECT,
     QUIZ_TOO_FEW_ACTIVE,
@@ -10,6 +9,7 @@ from quizzes.validation import (
     TRUE_FALSE_ONE_CORRECT,
     TRUE_FALSE_TWO_CHOICES,
 )
+from quizzes.models import Accommodation, Attempt, AttemptAnswer, Question, Quiz
 from tests.quizzes.builders import EXPLANATION_MARK, make_question, make_quiz, make_topic
 
 pytestmark = pytest.mark.django_db

@@ -5,15 +5,15 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from lessons.services import lessons_load
-from quizzes.content import TRUE_FALSE_ORDER, QuizContentError, quizzes_load
-from quizzes.models import Choice, Question, Quiz
-from quizzes.validation import (
+from quizzes.authoring.content import TRUE_FALSE_ORDER, QuizContentError, quizzes_load
+from quizzes.authoring.validation import (
     CHOICES_AT_LEAST_TWO,
     MULTIPLE_ONE_CORRECT,
     SINGLE_ONE_CORRECT,
     TRUE_FALSE_ONE_CORRECT,
     TRUE_FALSE_TWO_CHOICES,
 )
+from quizzes.models import Choice, Question, Quiz
 from tests.quizzes.builders import make_lesson, make_topic
 
 pytestmark = pytest.mark.django_db

@@ -106,7 +106,7 @@ def make_attempt(*, user, quiz, answers, started_at, minutes=10, pass_mark=80):
 
 
 def make_certificate(*, user, program, issued_at, expires_at=None, cycle=1):
-    from quizzes.certificates import code_generate
+    from quizzes.certification.codes import code_generate
     from quizzes.models import Certificate
 
     return Certificate.objects.create(

@@ -3,7 +3,7 @@
 import re
 from xml.etree import ElementTree
 
-from quizzes.charts import histogram_chart, monthly_chart, status_mix_chart
+from quizzes.reports.charts import histogram_chart, monthly_chart, status_mix_chart
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 

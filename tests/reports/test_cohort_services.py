@@ -6,7 +6,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from quizzes.cohorts import (
+from quizzes.cohorts.csv_import import (
+    ERROR_CONFIRM_WITH_ERRORS,
+    ERROR_ENCODING,
+    ERROR_NOTHING_TO_DO,
+    CsvImportError,
+    cohort_import_preview,
+    cohort_import_trainees,
+)
+from quizzes.cohorts.services import (
     ERROR_ALREADY_MEMBER,
     ERROR_EMAIL_TAKEN,
     CohortError,
@@ -15,14 +23,6 @@ from quizzes.cohorts import (
     cohort_join,
     cohorts_for_manager,
     trainees_for_manager,
-)
-from quizzes.csv_import import (
-    ERROR_CONFIRM_WITH_ERRORS,
-    ERROR_ENCODING,
-    ERROR_NOTHING_TO_DO,
-    CsvImportError,
-    cohort_import_preview,
-    cohort_import_trainees,
 )
 from quizzes.models import CohortMembership, ProgramAssignment
 from tests.factories import make_trainee

@@ -7,11 +7,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from lessons.models import LessonCompletion
-from quizzes.demo_cohort import DEMO_COHORT_NAME, DEMO_COHORT_SLUG, DEMO_PEOPLE
-from quizzes.load_data import ERROR_EXISTS
+from quizzes.certification.rules import ProgressStatus
 from quizzes.models import Attempt, AttemptAnswer, Certificate, Cohort
-from quizzes.progress import ProgressStatus
-from quizzes.reports import report_overview
+from quizzes.reports.selectors import report_overview
+from quizzes.synthetic.demo_cohort import DEMO_COHORT_NAME, DEMO_COHORT_SLUG, DEMO_PEOPLE
+from quizzes.synthetic.load_data import ERROR_EXISTS
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

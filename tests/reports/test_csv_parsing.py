@@ -2,7 +2,7 @@
 
 import pytest
 
-from quizzes.csv_import import (
+from quizzes.cohorts.csv_import import (
     ERROR_EMPTY,
     ERROR_ENCODING,
     ERROR_HEADER,

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from quizzes.item_analysis import (
+from quizzes.reports.item_analysis import (
     FLAG_NEGATIVE,
     FLAG_TOO_EASY,
     FLAG_TOO_HARD,

@@ -4,16 +4,16 @@ import math
 
 import pytest
 
-from quizzes.item_analysis import (
+from quizzes.certification.rules import ProgressStatus as S
+from quizzes.models import Attempt
+from quizzes.reports.item_analysis import (
     FLAG_TOO_HARD,
     AttemptScores,
     Response,
     item_statistics,
     item_sums_from_responses,
 )
-from quizzes.models import Attempt
-from quizzes.progress import ProgressStatus as S
-from quizzes.reports import (
+from quizzes.reports.selectors import (
     TraineeFilters,
     item_sums_for_quiz,
     report_overview,

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from lessons.models import LessonCompletion
 from lessons.services import lesson_complete
-from quizzes.certification_selectors import expiring_soon_days
-from quizzes.cohorts import cohort_add_trainee
-from quizzes.progress import ProgressStatus as S
-from quizzes.progress_sql import cohort_pairs, individual_pairs, pair_status_rows
-from quizzes.reports import (
+from quizzes.certification.rules import ProgressStatus as S
+from quizzes.certification.rules_sql import cohort_pairs, individual_pairs, pair_status_rows
+from quizzes.certification.selectors import expiring_soon_days
+from quizzes.cohorts.services import cohort_add_trainee
+from quizzes.reports.selectors import (
     OVERVIEW_CARDS_LIMIT,
     SNAPSHOT_FRESH_SECONDS,
     SNAPSHOT_MAX_AGE_SECONDS,

@@ -11,15 +11,15 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils.html import escape
 
-from quizzes.csv_import import (
+from quizzes.cohorts.csv_import import (
     ERROR_CONFIRM_WITH_ERRORS,
     ERROR_EMPTY,
     ERROR_ENCODING,
     ROW_ERROR_DUPLICATE,
 )
-from quizzes.forms_reports import ERROR_PASSWORDS_DIFFER
 from quizzes.models import CohortMembership
-from quizzes.views_reports import NOT_FOR_TRAINEES
+from quizzes.reports.forms import ERROR_PASSWORDS_DIFFER
+from quizzes.reports.views import NOT_FOR_TRAINEES
 from trainingsite.access import NOT_A_MANAGER
 
 pytestmark = pytest.mark.django_db

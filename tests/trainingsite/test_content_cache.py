@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from lessons.models import Lesson
 from lessons.services import lesson_unpublish
-from quizzes.authoring import questions_retire
+from quizzes.authoring.services import questions_retire
 from quizzes.models import Question, QuizQuestion
 from tests.quizzes.builders import make_lesson, make_question, make_quiz
 from trainingsite.content_cache import content_cache_clear, content_cached

@@ -3,7 +3,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.load_data import (
+from quizzes.synthetic.load_data import (
     OUTCOMES,
     PREFIX,
     load_data_delete,

@@ -3,14 +3,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from lessons.models import Topic
-from quizzes import question_formats
-from quizzes.models import Quiz
-from quizzes.question_formats.common import FileRejected, decode_upload
-from quizzes.question_import import (
+from quizzes.authoring import formats as question_formats
+from quizzes.authoring.formats.common import FileRejected, decode_upload
+from quizzes.authoring.imports import (
     ImportRefused,
     question_import_confirm,
     question_import_preview,
 )
+from quizzes.models import Quiz
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.content import QuizContentError, quizzes_load
+from quizzes.authoring.content import QuizContentError, quizzes_load
 
 
 class Command(BaseCommand):

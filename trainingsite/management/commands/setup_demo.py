@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from lessons.services import lessons_load
-from quizzes.certification_services import program_demo_assign, programs_load
-from quizzes.content import quizzes_load
-from quizzes.demo_cohort import demo_cohort_ensure
+from quizzes.authoring.content import quizzes_load
+from quizzes.certification.services import program_demo_assign, programs_load
+from quizzes.synthetic.demo_cohort import demo_cohort_ensure
 from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 
 DEMO_PROGRAM = "bleeding-management-foundation"

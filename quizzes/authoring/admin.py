@@ -1,0 +1,438 @@
+"""Admin for authoring: the question bank and quizzes.
+
+* Quizzes: import questions (preview, then confirm), export to CSV or GIFT, the
+  CSV template, and a "duplicate with its questions" action.
+* Questions and choices: images with required alternative text.
+* Editing a question that trainees have answered: the impact of a new answer
+  key or points is shown before saving, with "keep past results" (the default)
+  or "regrade"; questions with answers are retired, never deleted.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.forms.formsets import all_valid
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from quizzes.authoring import formats as question_formats
+from quizzes.authoring import views as views_authoring
+from quizzes.authoring.regrade import (
+    question_current_key,
+    question_has_submitted_attempts,
+    question_regrade,
+    question_regrade_impact,
+)
+from quizzes.authoring.services import (
+    QUESTION_DELETE_REFUSED,
+    QUESTIONS_RETIRED,
+    QUIZ_DUPLICATED,
+    question_answer_count,
+    question_delete,
+    questions_retire,
+    quiz_duplicate,
+)
+from quizzes.authoring.validation import question_choice_problems, quiz_publish_problem
+from quizzes.models import Choice, Question, Quiz, QuizQuestion
+from quizzes.question_images import IMAGE_ALT_REQUIRED, IMAGE_WRONG_TYPE
+
+REGRADE_KEEP = "keep"
+REGRADE_APPLY = "regrade"
+REGRADED = (
+    "{attempts} past attempt(s) regraded with the new key; {trainees} trainee(s) changed "
+    "pass status.{certificates}"
+)
+REGRADED_CERTIFICATES = " Certificates were checked again for newly passing attempts."
+KEPT = "Past attempts keep their results: they were scored with the key they were taken with."
+
+
+def _live_forms(formset):
+    return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE", False)]
+
+
+class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kind = self.instance.kind
+        flags = [bool(f.cleaned_data.get("is_correct")) for f in _live_forms(self)]
+        problems = question_choice_problems(kind=kind, correct_flags=flags)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class ImageAltMixin:
+    """Require alternative text whenever an image is attached; name the allowed types."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "image" in self.fields:
+            self.fields["image"].error_messages["invalid_image"] = IMAGE_WRONG_TYPE
+
+    def clean(self):
+        cleaned = super().clean()
+        image = cleaned.get("image")
+        if image and not (cleaned.get("image_alt") or "").strip():
+            self.add_error("image_alt", IMAGE_ALT_REQUIRED)
+        return cleaned
+
+
+class ChoiceImageForm(ImageAltMixin, forms.ModelForm):
+    pass
+
+
+class QuestionImageForm(ImageAltMixin, forms.ModelForm):
+    pass
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    form = ChoiceImageForm
+    formset = ChoiceInlineFormSet
+    extra = 0
+    min_num = 2
+    fields = ["order", "text", "is_correct", "feedback", "image", "image_alt"]
+
+
+class PoolInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        quiz = self.instance
+        active = sum(
+            1
+            for f in _live_forms(self)
+            if f.cleaned_data.get("question") is not None
+            and f.cleaned_data["question"].status == Question.Status.ACTIVE
+        )
+        problem = quiz_publish_problem(
+            published=quiz.status == Quiz.Status.PUBLISHED,
+            questions_per_attempt=quiz.questions_per_attempt,
+            active=active,
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+
+
+class PoolInline(admin.TabularInline):
+    model = QuizQuestion
+    formset = PoolInlineFormSet
+    extra = 0
+    fields = ["order", "question", "kind", "points", "question_status"]
+    readonly_fields = ["kind", "points", "question_status"]
+    autocomplete_fields = ["question"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
+
+    @admin.display(description="kind")
+    def kind(self, obj: QuizQuestion) -> str:
+        return obj.question.get_kind_display() if obj.question_id else ""
+
+    @admin.display(description="points")
+    def points(self, obj: QuizQuestion):
+        return obj.question.points if obj.question_id else ""
+
+    @admin.display(description="status")
+    def question_status(self, obj: QuizQuestion) -> str:
+        return obj.question.get_status_display() if obj.question_id else ""
+
+
+class BlankIsZeroField(forms.IntegerField):
+    """An optional number whose empty value means 0 (e.g. 0 questions per page = all)."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return 0 if cleaned is None else cleaned
+
+
+def _regrade_decision(request: HttpRequest) -> str | None:
+    return request.POST.get("_regrade_decision")
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionImageForm
+    list_display = ["key", "short_prompt", "kind", "topic", "points", "critical", "status"]
+    list_filter = ["kind", "status", "critical", "topic"]
+    search_fields = ["key", "prompt", "explanation", "choices__text"]
+    list_select_related = ["topic"]
+    inlines = [ChoiceInline]
+    fieldsets = [
+        (None, {"fields": ["key", "kind", "prompt", "explanation"]}),
+        ("Marking", {"fields": ["points", "critical", "status"]}),
+        ("Tagging", {"fields": ["topic", "lesson"]}),
+        ("Image", {"fields": ["image", "image_alt"]}),
+    ]
+    actions = ["retire_questions"]
+
+    @admin.display(description="prompt")
+    def short_prompt(self, obj: Question) -> str:
+        return obj.prompt if len(obj.prompt) <= 80 else obj.prompt[:77] + "…"
+
+    @admin.action(description="Retire the selected questions (keep them for history)")
+    def retire_questions(self, request, queryset):
+        count = questions_retire(questions=list(queryset))
+        self.message_user(request, QUESTIONS_RETIRED.format(count=count), messages.SUCCESS)
+
+    # Retire, never delete, a question trainees have answered.
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and question_answer_count(question=obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        question = self.get_object(request, unquote(object_id))
+        if question is not None and super().has_delete_permission(request, question):
+            count = question_answer_count(question=question)
+            if count:
+                message = QUESTION_DELETE_REFUSED.format(key=question.key, count=count)
+                self.message_user(request, message, messages.ERROR)
+                return redirect(reverse("admin:quizzes_question_change", args=[question.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        question_delete(question=obj)
+
+    def delete_queryset(self, request, queryset):
+        for question in queryset:
+            question_delete(question=question)
+
+    def get_actions(self, request):
+        # Bulk deletion would skip the per-question explanation: retire instead.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # Show the impact of a new key before saving a question with submitted attempts.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id and _regrade_decision(request) is None:
+            response = self._regrade_impact_page(request, object_id)
+            if response is not None:
+                return response
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _regrade_impact_page(self, request, object_id):
+        question = self.get_object(request, unquote(object_id))
+        if question is None or not self.has_change_permission(request, question):
+            return None
+        if not question_has_submitted_attempts(question=question):
+            return None
+        # Validate on a separate instance: the form writes into the one it is given.
+        candidate = self.get_object(request, unquote(object_id))
+        form = self.get_form(request, candidate, change=True)(
+            request.POST, request.FILES, instance=candidate
+        )
+        form_valid = form.is_valid()
+        formsets, _ = self._create_formsets(request, form.instance, change=True)
+        if not (form_valid and all_valid(formsets)):
+            return None  # the normal page shows the errors
+        current = question_current_key(question=question)
+        key = dict(current)
+        for formset in formsets:
+            for choice_form in formset.forms:
+                data = getattr(choice_form, "cleaned_data", None) or {}
+                choice = data.get("id")
+                if choice is not None and choice.pk in key and not data.get("DELETE"):
+                    key[choice.pk] = bool(data.get("is_correct"))
+        points = form.cleaned_data.get("points", question.points)
+        if key == current and points == question.points:
+            return None
+        impact = question_regrade_impact(question=question, key=key, points=points)
+        fields = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name != "csrfmiddlewaretoken"
+            for value in values
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Past attempts would change",
+            "question": question,
+            "impact": impact,
+            "points_before": question.points,
+            "points_after": points,
+            "fields": fields,
+            "lost_uploads": bool(request.FILES),
+            "KEEP": REGRADE_KEEP,
+            "REGRADE": REGRADE_APPLY,
+        }
+        return TemplateResponse(request, "authoring/regrade_impact.html", context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        decision = _regrade_decision(request)
+        if not change or decision is None:
+            return
+        if decision != REGRADE_APPLY:
+            self.message_user(request, KEPT, messages.INFO)
+            return
+        recheck = request.POST.get("_recheck_certificates") == "on"
+        impact = question_regrade(
+            question=form.instance, actor=request.user, recheck_certificates=recheck
+        )
+        self.message_user(
+            request,
+            REGRADED.format(
+                attempts=len(impact.changes),
+                trainees=impact.trainees_changing_status,
+                certificates=REGRADED_CERTIFICATES if recheck else "",
+            ),
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    change_form_template = "authoring/quiz_change_form.html"
+    list_display = [
+        "title",
+        "status",
+        "topic",
+        "pass_mark",
+        "pool_size",
+        "active_size",
+        "questions_per_attempt",
+        "preview_link",
+    ]
+    list_filter = ["status", "topic", "feedback_policy"]
+    search_fields = ["title", "slug", "description"]
+    list_select_related = ["topic"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["lessons", "prerequisite_lessons"]
+    readonly_fields = ["preview_link"]
+    inlines = [PoolInline]
+    actions = ["duplicate_quizzes"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "description", "status", "order", "preview_link"]}),
+        ("What it assesses", {"fields": ["topic", "lessons", "prerequisite_lessons"]}),
+        (
+            "Rules",
+            {
+                "fields": [
+                    "pass_mark",
+                    "topic_minimum_percent",
+                    "max_attempts",
+                    "time_limit_minutes",
+                    "retake_wait_minutes",
+                    "questions_per_attempt",
+                    "questions_per_page",
+                    "shuffle_questions",
+                    "shuffle_choices",
+                    "feedback_policy",
+                ]
+            },
+        ),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "questions_per_page":
+            return db_field.formfield(form_class=BlankIsZeroField, required=False, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pool_count=Count("pool", distinct=True),
+                active_count=Count(
+                    "pool", filter=Q(pool__question__status=Question.Status.ACTIVE), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description="pool", ordering="pool_count")
+    def pool_size(self, obj: Quiz) -> int:
+        return obj.pool_count
+
+    @admin.display(description="active")
+    def active_size(self, obj: Quiz) -> int:
+        return obj.active_count
+
+    @admin.display(description="preview")
+    def preview_link(self, obj: Quiz) -> str:
+        if not obj.pk:
+            return "Save the quiz first."
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Preview as trainee</a>',
+            reverse("quizzes:preview", kwargs={"slug": obj.slug}),
+        )
+
+    @admin.action(description="Duplicate the selected quizzes with their questions (as drafts)")
+    def duplicate_quizzes(self, request, queryset):
+        if not (self.has_add_permission(request) and request.user.has_perm("quizzes.add_question")):
+            raise PermissionDenied
+        for quiz in queryset:
+            copy = quiz_duplicate(quiz=quiz)
+            self.message_user(
+                request,
+                QUIZ_DUPLICATED.format(title=quiz.title, copy=copy.title, count=copy.pool.count()),
+                messages.SUCCESS,
+            )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "question-template.csv",
+                wrap(self.template_view),
+                name="quizzes_quiz_question_template",
+            ),
+            path(
+                "<path:object_id>/import-questions/",
+                wrap(self.import_view),
+                name="quizzes_quiz_import_questions",
+            ),
+            path(
+                "<path:object_id>/export-questions/<str:file_format>/",
+                wrap(self.export_view),
+                name="quizzes_quiz_export_questions",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _quiz_or_404(self, request, object_id) -> Quiz:
+        quiz = self.get_object(request, unquote(object_id))
+        if quiz is None:
+            raise Http404("No such quiz.")
+        return quiz
+
+    def import_view(self, request, object_id):
+        quiz = self._quiz_or_404(request, object_id)
+        if not (
+            self.has_change_permission(request, quiz)
+            and request.user.has_perm("quizzes.add_question")
+        ):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Import questions into “{quiz.title}”",
+        }
+        return views_authoring.quiz_import(request, quiz=quiz, context=context)
+
+    def export_view(self, request, object_id, file_format):
+        quiz = self._quiz_or_404(request, object_id)
+        if not self.has_view_permission(request, quiz):
+            raise PermissionDenied
+        if file_format not in question_formats.EXPORT_FORMATS:
+            raise Http404("Unknown export format.")
+        return views_authoring.quiz_export(request, quiz=quiz, file_format=file_format)
+
+    def template_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return views_authoring.csv_template_download(request)

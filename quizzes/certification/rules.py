@@ -1,0 +1,303 @@
+"""Certification progress rules: plain data in, a frozen result out, no database.
+
+Selectors gather the facts (completions, passed attempts, the latest
+certificate, the assignment) and call `progress_compute`; reports call it for
+thousands of trainees with the facts they fetched in bulk.
+
+Cycles and renewal
+------------------
+Before any certificate, every lesson completion and every passed graded attempt
+counts. Once a certificate exists, the *current cycle* began at the latest
+certificate's ``issued_at`` and only what happened after it counts toward the
+next certificate:
+
+- a quiz counts only if a graded attempt was passed after the cycle began;
+- a lesson still counts as done, unless its ``content_changed_at`` is after the
+  cycle began: then it must have been completed again after that change.
+
+Status precedence (the first rule that matches wins)
+----------------------------------------------------
+1. ``expiring_soon`` - a valid certificate (not revoked, not past its expiry)
+   that expires within the window (default 30 days).
+2. ``certified`` - any other valid certificate.
+3. ``expired`` - the latest certificate lapsed (not revoked), unless the due
+   date has passed and that certificate was not valid on it: a trainee who met
+   the due date and later lapsed needs to renew, not to catch up.
+4. ``overdue`` - the due date has passed without a valid certificate.
+5. ``in_progress`` - at least one requirement counts in the current cycle, or a
+   graded attempt on a required quiz was made since the cycle began.
+6. ``not_started`` - otherwise.
+
+A revoked latest certificate is not valid: it still ends its cycle (the
+activity it was issued on is spent), so the trainee starts a new cycle.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+DEFAULT_EXPIRING_SOON_DAYS = 30
+
+
+class ProgressStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    CERTIFIED = "certified"
+    EXPIRING_SOON = "expiring_soon"
+    EXPIRED = "expired"
+    OVERDUE = "overdue"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    ProgressStatus.NOT_STARTED: "Not started",
+    ProgressStatus.IN_PROGRESS: "In progress",
+    ProgressStatus.CERTIFIED: "Certified",
+    ProgressStatus.EXPIRING_SOON: "Expiring soon",
+    ProgressStatus.EXPIRED: "Expired",
+    ProgressStatus.OVERDUE: "Overdue",
+}
+
+# Statuses from which a trainee is offered renewal.
+RENEWABLE_STATUSES = frozenset({ProgressStatus.EXPIRING_SOON, ProgressStatus.EXPIRED})
+
+
+class StepKind(StrEnum):
+    LESSON = "lesson"
+    QUIZ = "quiz"
+
+
+@dataclass(frozen=True)
+class LessonFacts:
+    """One required lesson and the trainee's latest completion of it."""
+
+    lesson_id: int
+    completed_at: datetime | None = None
+    content_changed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class QuizFacts:
+    """One required quiz and the trainee's graded attempts on it."""
+
+    quiz_id: int
+    last_passed_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    best_percent: float | None = None
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """The trainee's latest certificate for the program."""
+
+    issued_at: datetime
+    expires_at: datetime | None = None
+    revoked: bool = False
+
+    def is_valid(self, now: datetime) -> bool:
+        return not self.revoked and (self.expires_at is None or self.expires_at > now)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    kind: StepKind
+    object_id: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    lessons_done: int
+    lessons_required: int
+    quizzes_passed: int
+    quizzes_required: int
+    status: ProgressStatus
+    next_step: NextStep | None
+    due_date: date | None
+    lessons_done_ids: frozenset[int]
+    quizzes_passed_ids: frozenset[int]
+    cycle_started_at: datetime | None
+    certificate: CertificateFacts | None
+    last_activity_at: datetime | None
+
+    @property
+    def required(self) -> int:
+        return self.lessons_required + self.quizzes_required
+
+    @property
+    def done(self) -> int:
+        return self.lessons_done + self.quizzes_passed
+
+    @property
+    def cycle_percent(self) -> int:
+        """Whole percent of the requirements met in the current cycle, rounded down."""
+        if self.required == 0:
+            return 0
+        return self.done * 100 // self.required
+
+    @property
+    def percent(self) -> int:
+        """100 while a valid certificate is held, otherwise the current cycle's percent."""
+        if self.holds_valid_certificate:
+            return 100
+        return self.cycle_percent
+
+    @property
+    def holds_valid_certificate(self) -> bool:
+        return self.status in (ProgressStatus.CERTIFIED, ProgressStatus.EXPIRING_SOON)
+
+    @property
+    def is_complete(self) -> bool:
+        """Every requirement is met in the current cycle: a certificate is due."""
+        return self.required > 0 and self.done == self.required
+
+    @property
+    def can_renew(self) -> bool:
+        return self.status in RENEWABLE_STATUSES
+
+    @property
+    def started(self) -> bool:
+        return self.status != ProgressStatus.NOT_STARTED
+
+
+def _after(moment: datetime | None, start: datetime | None) -> bool:
+    return moment is not None and (start is None or moment > start)
+
+
+def lesson_counts(lesson: LessonFacts, *, cycle_started_at: datetime | None) -> bool:
+    """Return True when the lesson counts as done in the cycle that began at cycle_started_at."""
+    if lesson.completed_at is None:
+        return False
+    changed = lesson.content_changed_at
+    if cycle_started_at is None or changed is None or changed <= cycle_started_at:
+        return True
+    return lesson.completed_at >= changed
+
+
+def quiz_counts(quiz: QuizFacts, *, cycle_started_at: datetime | None) -> bool:
+    """Return True when the quiz was passed in the cycle that began at cycle_started_at."""
+    return _after(quiz.last_passed_at, cycle_started_at)
+
+
+def _certificate_met_due_date(certificate: CertificateFacts, due_date: date) -> bool:
+    """True when the certificate was issued by the due date and still valid at its end."""
+    if certificate.revoked or certificate.issued_at.date() > due_date:
+        return False
+    return certificate.expires_at is None or certificate.expires_at.date() > due_date
+
+
+def progress_compute(
+    *,
+    lessons: Sequence[LessonFacts],
+    quizzes: Sequence[QuizFacts],
+    certificate: CertificateFacts | None,
+    due_date: date | None,
+    now: datetime,
+    today: date | None = None,
+    expiring_soon_days: int = DEFAULT_EXPIRING_SOON_DAYS,
+) -> Progress:
+    """Compute a trainee's progress in one program from plain facts.
+
+    `lessons` and `quizzes` are the program's requirements in the order a
+    trainee should do them; the next step is the first one not yet counted
+    (lessons before quizzes). `today` is the local date used for the due date
+    (defaults to `now.date()`).
+    """
+    today = today or now.date()
+    cycle_started_at = certificate.issued_at if certificate is not None else None
+
+    lessons_done = frozenset(
+        item.lesson_id for item in lessons if lesson_counts(item, cycle_started_at=cycle_started_at)
+    )
+    quizzes_passed = frozenset(
+        item.quiz_id for item in quizzes if quiz_counts(item, cycle_started_at=cycle_started_at)
+    )
+    attempted = any(_after(item.last_attempt_at, cycle_started_at) for item in quizzes)
+
+    status = status_compute(
+        certificate=certificate,
+        due_date=due_date,
+        now=now,
+        today=today,
+        expiring_soon_days=expiring_soon_days,
+        started=bool(lessons_done or quizzes_passed or attempted),
+    )
+
+    next_step = None
+    if status != ProgressStatus.CERTIFIED:
+        next_step = next(
+            (
+                NextStep(StepKind.LESSON, i.lesson_id)
+                for i in lessons
+                if i.lesson_id not in lessons_done
+            ),
+            None,
+        ) or next(
+            (
+                NextStep(StepKind.QUIZ, i.quiz_id)
+                for i in quizzes
+                if i.quiz_id not in quizzes_passed
+            ),
+            None,
+        )
+
+    moments = [item.completed_at for item in lessons] + [item.last_attempt_at for item in quizzes]
+    moments = [moment for moment in moments if moment is not None]
+    return Progress(
+        lessons_done=len(lessons_done),
+        lessons_required=len(lessons),
+        quizzes_passed=len(quizzes_passed),
+        quizzes_required=len(quizzes),
+        status=status,
+        next_step=next_step,
+        due_date=due_date,
+        lessons_done_ids=lessons_done,
+        quizzes_passed_ids=quizzes_passed,
+        cycle_started_at=cycle_started_at,
+        certificate=certificate,
+        last_activity_at=max(moments) if moments else None,
+    )
+
+
+def status_compute(
+    *,
+    certificate: CertificateFacts | None,
+    due_date: date | None,
+    now: datetime,
+    today: date,
+    expiring_soon_days: int = DEFAULT_EXPIRING_SOON_DAYS,
+    started: bool,
+) -> ProgressStatus:
+    """Return the status from the latest certificate, the effective due date and `started`.
+
+    The precedence is the module docstring's. `due_date` is the effective one
+    (individual or cohort assignment, earliest wins); `started` is True when a
+    requirement counts in the current cycle or a graded attempt on a required
+    quiz was made since the cycle began. The SQL twin in
+    quizzes/certification/rules_sql.py must give the same answer.
+    """
+    if certificate is not None and certificate.is_valid(now):
+        expires_at = certificate.expires_at
+        if expires_at is not None and expires_at - now <= timedelta(days=expiring_soon_days):
+            return ProgressStatus.EXPIRING_SOON
+        return ProgressStatus.CERTIFIED
+    lapsed = certificate is not None and not certificate.revoked
+    if lapsed and (due_date is None or _certificate_met_due_date(certificate, due_date)):
+        return ProgressStatus.EXPIRED
+    if due_date is not None and today > due_date:
+        return ProgressStatus.OVERDUE
+    if lapsed:
+        return ProgressStatus.EXPIRED
+    return ProgressStatus.IN_PROGRESS if started else ProgressStatus.NOT_STARTED
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Return the same wall-clock moment `months` later, clamping to the month's last day."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    next_month_first = date(year + month // 12, month % 12 + 1, 1)
+    last_day = (next_month_first - timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))

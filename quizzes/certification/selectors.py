@@ -1,0 +1,391 @@
+"""Reads for certification: progress (one trainee or thousands), the dashboard, verification.
+
+Progress is computed by the pure rules in quizzes/certification/rules.py from facts
+aggregated in SQL; the number of queries never depends on how many trainees
+or programs are asked about.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lessons.models import Lesson, LessonCompletion
+from quizzes.certification.codes import code_normalise
+from quizzes.certification.rules import (
+    DEFAULT_EXPIRING_SOON_DAYS,
+    CertificateFacts,
+    LessonFacts,
+    Progress,
+    ProgressStatus,
+    QuizFacts,
+    StepKind,
+    progress_compute,
+)
+from quizzes.cohorts.services import (
+    EffectiveAssignment,
+    assignments_effective,
+    trainees_for_manager,
+)
+from quizzes.models import Attempt, Quiz
+from quizzes.models.certification import Certificate, Program
+from trainingsite.roles import user_is_educator
+
+CERTIFICATE_NOT_FOUND = "No certificate found here."
+PROGRAM_NOT_FOUND = "No certification program found here."
+REVOKE_PAGE_FORBIDDEN = "You do not have permission to revoke certificates."
+RECENT_ATTEMPTS = 5
+STATUS_BADGES = {
+    ProgressStatus.NOT_STARTED: "secondary",
+    ProgressStatus.IN_PROGRESS: "primary",
+    ProgressStatus.CERTIFIED: "success",
+    ProgressStatus.EXPIRING_SOON: "warning",
+    ProgressStatus.EXPIRED: "danger",
+    ProgressStatus.OVERDUE: "danger",
+}
+
+
+def expiring_soon_days() -> int:
+    return int(getattr(settings, "CERTIFICATION_EXPIRING_SOON_DAYS", DEFAULT_EXPIRING_SOON_DAYS))
+
+
+@dataclass(frozen=True)
+class ProgramProgress:
+    """A trainee's progress in one program, with the objects a page needs to show it."""
+
+    program: Program
+    progress: Progress
+    assignment: EffectiveAssignment | None  # individual or through a cohort, earliest due
+    certificate: Certificate | None  # the latest, valid or not
+
+    @property
+    def next_step_object(self) -> Lesson | Quiz | None:
+        step = self.progress.next_step
+        if step is None:
+            return None
+        items = (
+            self.program.required_lesson_list
+            if step.kind == StepKind.LESSON
+            else self.program.required_quiz_list
+        )
+        return next((item for item in items if item.pk == step.object_id), None)
+
+    @property
+    def status_badge(self) -> str:
+        """The Bootstrap colour for the status badge."""
+        return STATUS_BADGES[self.progress.status]
+
+    @property
+    def next_step_kind(self) -> str | None:
+        step = self.progress.next_step
+        return step.kind.value if step else None
+
+
+def _programs_with_requirements(program_ids) -> list[Program]:
+    """Return the programs with their required lessons and quizzes in teaching order (3 queries)."""
+    lessons = Lesson.objects.order_by("topic__order", "topic_id", "order", "id").only(
+        "id", "slug", "title", "status", "content_changed_at", "topic_id", "order"
+    )
+    quizzes = Quiz.objects.order_by("order", "id").only("id", "slug", "title", "status", "order")
+    return list(
+        Program.objects.filter(pk__in=program_ids).prefetch_related(
+            Prefetch("required_lessons", queryset=lessons, to_attr="required_lesson_list"),
+            Prefetch("required_quizzes", queryset=quizzes, to_attr="required_quiz_list"),
+        )
+    )
+
+
+def _user_filter(users) -> tuple[list[int], object]:
+    """Return the user ids and what to filter on: a subquery for a QuerySet (no variable limit)."""
+    if isinstance(users, QuerySet):
+        return list(users.values_list("pk", flat=True)), users.values("pk")
+    ids = [user if isinstance(user, int) else user.pk for user in users]
+    return ids, ids
+
+
+def _latest_certificates(*, user_filter, program_ids) -> dict[tuple[int, int], Certificate]:
+    """Return the latest certificate per (user id, program id): one query, no JSON loaded."""
+    latest: dict[tuple[int, int], Certificate] = {}
+    certificates = (
+        Certificate.objects.filter(user_id__in=user_filter, program_id__in=program_ids)
+        .only(
+            "id",
+            "user_id",
+            "program_id",
+            "holder_name",
+            "issued_at",
+            "expires_at",
+            "code",
+            "cycle",
+            "revoked_at",
+        )
+        .order_by("cycle")
+    )
+    for certificate in certificates:
+        # Ordered by cycle: the last one seen per pair is the latest.
+        latest[(certificate.user_id, certificate.program_id)] = certificate
+    return latest
+
+
+def programs_progress_bulk(
+    *, users, programs: Iterable[Program] | QuerySet, now: datetime | None = None
+) -> dict[tuple[int, int], ProgramProgress]:
+    """Return progress for every (user, program) pair, keyed by (user_id, program_id).
+
+    The due date is the effective assignment's (individual or through a
+    cohort, the earliest wins: quizzes.cohorts.services.assignments_effective), so the
+    dashboard, the program page, the reminders and the reports agree.
+
+    Eight queries whatever the number of users and programs (seven when
+    `users` is a list rather than a QuerySet): programs with their lessons and
+    quizzes, completions, passed/attempted/best per user and quiz,
+    certificates, and individual and cohort assignments. Plain values are read
+    (no model instances except the latest certificates).
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    window = expiring_soon_days()
+    user_ids, user_filter = _user_filter(users)
+    if isinstance(programs, QuerySet):
+        program_ids = programs.values("pk")
+    else:
+        program_ids = [program.pk for program in programs]
+    program_list = _programs_with_requirements(program_ids)
+    if not user_ids or not program_list:
+        return {}
+    program_pks = [p.pk for p in program_list]
+
+    lesson_ids = {lesson.pk for p in program_list for lesson in p.required_lesson_list}
+    quiz_ids = {quiz.pk for p in program_list for quiz in p.required_quiz_list}
+
+    completions: dict[tuple[int, int], datetime] = {}
+    if lesson_ids:
+        # One completion per (user, lesson): a constraint keeps it so.
+        rows = LessonCompletion.objects.filter(
+            user_id__in=user_filter, lesson_id__in=lesson_ids
+        ).values_list("user_id", "lesson_id", "completed_at")
+        completions = {(user_id, lesson_id): at for user_id, lesson_id, at in rows}
+
+    attempts: dict[tuple[int, int], tuple] = {}
+    if quiz_ids:
+        rows = (
+            Attempt.objects.filter(
+                user_id__in=user_filter,
+                quiz_id__in=quiz_ids,
+                kind=Attempt.Kind.GRADED,
+                state=Attempt.State.SUBMITTED,
+            )
+            .values("user_id", "quiz_id")
+            .annotate(
+                last_passed=Max("submitted_at", filter=Q(passed=True)),
+                last_attempt=Max("submitted_at"),
+                best=Max("percent"),
+            )
+            .order_by()
+            .values_list("user_id", "quiz_id", "last_passed", "last_attempt", "best")
+        )
+        attempts = {(row[0], row[1]): row[2:] for row in rows}
+
+    latest_certificates = _latest_certificates(user_filter=user_filter, program_ids=program_pks)
+    assignments = assignments_effective(users=user_filter, programs=program_pks)
+
+    no_attempt = (None, None, None)
+    result = {}
+    for program in program_list:
+        lessons = [
+            (lesson.pk, lesson.content_changed_at) for lesson in program.required_lesson_list
+        ]
+        quiz_pks = [quiz.pk for quiz in program.required_quiz_list]
+        for user_id in user_ids:
+            key = (user_id, program.pk)
+            certificate = latest_certificates.get(key)
+            assignment = assignments.get(key)
+            lesson_facts = [
+                LessonFacts(
+                    lesson_id=lesson_id,
+                    completed_at=completions.get((user_id, lesson_id)),
+                    content_changed_at=changed,
+                )
+                for lesson_id, changed in lessons
+            ]
+            quiz_facts = []
+            for quiz_id in quiz_pks:
+                last_passed, last_attempt, best = attempts.get((user_id, quiz_id), no_attempt)
+                quiz_facts.append(
+                    QuizFacts(
+                        quiz_id=quiz_id,
+                        last_passed_at=last_passed,
+                        last_attempt_at=last_attempt,
+                        best_percent=best,
+                    )
+                )
+            progress = progress_compute(
+                lessons=lesson_facts,
+                quizzes=quiz_facts,
+                certificate=(
+                    CertificateFacts(
+                        issued_at=certificate.issued_at,
+                        expires_at=certificate.expires_at,
+                        revoked=certificate.is_revoked,
+                    )
+                    if certificate
+                    else None
+                ),
+                due_date=assignment.due_date if assignment else None,
+                now=now,
+                today=today,
+                expiring_soon_days=window,
+            )
+            result[key] = ProgramProgress(
+                program=program,
+                progress=progress,
+                assignment=assignment,
+                certificate=certificate,
+            )
+    return result
+
+
+def program_progress(*, user, program: Program, now: datetime | None = None) -> ProgramProgress:
+    """Return one trainee's progress in one program."""
+    return programs_progress_bulk(users=[user], programs=[program], now=now)[(user.pk, program.pk)]
+
+
+@dataclass(frozen=True)
+class TraineeDashboard:
+    programs: list[ProgramProgress]  # assigned, started or certified
+    other_programs: list[ProgramProgress]  # published, not yet begun
+    certificates: list[Certificate]
+    recent_attempts: list[Attempt]
+
+
+def trainee_dashboard(*, user, now: datetime | None = None) -> TraineeDashboard:
+    """Everything the trainee's home page shows, in a fixed number of queries."""
+    published = Program.objects.published()
+    progress = programs_progress_bulk(users=[user], programs=published, now=now)
+    mine, others = [], []
+    for item in sorted(progress.values(), key=_dashboard_order):
+        begun = item.assignment or item.certificate or item.progress.started
+        (mine if begun else others).append(item)
+    certificates = list(
+        Certificate.objects.filter(user=user).select_related("program").order_by("-issued_at")
+    )
+    recent_attempts = list(
+        Attempt.objects.filter(user=user, state=Attempt.State.SUBMITTED)
+        .select_related("quiz")
+        .defer("paper")
+        .order_by("-submitted_at", "-id")[:RECENT_ATTEMPTS]
+    )
+    return TraineeDashboard(
+        programs=mine,
+        other_programs=others,
+        certificates=certificates,
+        recent_attempts=recent_attempts,
+    )
+
+
+def _dashboard_order(item: ProgramProgress):
+    due = item.assignment.due_date if item.assignment and item.assignment.due_date else None
+    return (due is None, due or "", item.program.name.lower(), item.program.pk)
+
+
+def program_get_published(*, slug: str) -> Program:
+    program = Program.objects.published().filter(slug=slug).first()
+    if program is None:
+        raise Http404(PROGRAM_NOT_FOUND)
+    return program
+
+
+def certificate_get_for_owner(*, user, code: str) -> Certificate:
+    """Return the user's own certificate with that code, or raise 404 for anyone else's."""
+    normalised = code_normalise(code)
+    certificate = (
+        Certificate.objects.select_related("program").filter(code=normalised, user=user).first()
+        if normalised
+        else None
+    )
+    if certificate is None:
+        raise Http404(CERTIFICATE_NOT_FOUND)
+    return certificate
+
+
+def certificates_revocable_by(user) -> QuerySet[Certificate]:
+    """Return the certificates the user may revoke.
+
+    The permission is needed; educators (and superusers) holding it may revoke
+    any certificate, anyone else (managers) only those of trainees in their
+    cohorts.
+    """
+    if not (user and user.is_authenticated and user.has_perm("quizzes.revoke_certificate")):
+        return Certificate.objects.none()
+    if user_is_educator(user):
+        return Certificate.objects.all()
+    return Certificate.objects.filter(user__in=trainees_for_manager(user).values("pk"))
+
+
+def certificate_get_for_revoker(*, user, code: str) -> Certificate:
+    """Return a certificate the user may revoke; 403 without the permission, else 404."""
+    if not user.has_perm("quizzes.revoke_certificate"):
+        raise PermissionDenied(REVOKE_PAGE_FORBIDDEN)
+    normalised = code_normalise(code)
+    certificate = (
+        certificates_revocable_by(user)
+        .select_related("program", "user")
+        .filter(code=normalised)
+        .first()
+        if normalised
+        else None
+    )
+    if certificate is None:
+        raise Http404(CERTIFICATE_NOT_FOUND)
+    return certificate
+
+
+class VerificationStatus(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public may learn about a certificate: nothing beyond these fields."""
+
+    status: VerificationStatus
+    holder_name: str
+    program_name: str
+    issued_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    code: str
+
+
+def certificate_verify(*, code: str, now: datetime | None = None) -> Verification | None:
+    """Look a typed code up; return None when no certificate has it."""
+    normalised = code_normalise(code)
+    if normalised is None:
+        return None
+    certificate = Certificate.objects.select_related("program").filter(code=normalised).first()
+    if certificate is None:
+        return None
+    now = now or timezone.now()
+    if certificate.is_revoked:
+        status = VerificationStatus.REVOKED
+    elif certificate.expires_at is not None and certificate.expires_at <= now:
+        status = VerificationStatus.EXPIRED
+    else:
+        status = VerificationStatus.VALID
+    return Verification(
+        status=status,
+        holder_name=certificate.holder_name,
+        program_name=certificate.program.name,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+        revoked_at=certificate.revoked_at,
+        code=certificate.display_code,
+    )

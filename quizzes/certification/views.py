@@ -1,0 +1,213 @@
+"""Certification pages: the trainee's dashboard, certificates, public verification, revocation."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from quizzes.certification.codes import code_format, code_normalise
+from quizzes.certification.pdf import CertificateDocument, certificate_pdf
+from quizzes.certification.selectors import (
+    certificate_get_for_owner,
+    certificate_get_for_revoker,
+    certificate_verify,
+    program_get_published,
+    program_progress,
+    trainee_dashboard,
+)
+from quizzes.certification.services import certificate_issue_if_complete, certificate_revoke
+from quizzes.models.certification import Certificate
+from trainingsite.security import client_ip
+
+# Verification is public, so it is rate-limited per client address to stop
+# anyone enumerating codes. The counter lives in Django's cache: with several
+# app servers, configure a shared cache (Redis, Memcached or the database
+# cache); the default per-process memory cache counts per server.
+VERIFY_LIMIT = 30
+VERIFY_WINDOW_SECONDS = 10 * 60
+VERIFY_RATE_LIMITED = (
+    "Too many verification requests from your network. Try again in a few minutes."
+)
+VERIFY_CODE_INVALID = (
+    "That is not a certificate code. Codes have 20 letters and digits, "
+    "for example 7KQ2-M9XD-4RTB-0HZW-PC3N."
+)
+VERIFY_NOT_FOUND = "No certificate has this code. Check it against the certificate and try again."
+RENEWED = "Your renewed certificate has been issued."
+CERTIFICATE_ISSUED = "Your certificate has been issued."
+NOTHING_TO_ISSUE = "Some requirements are still open; your next steps are below."
+REVOKED = "The certificate has been revoked."
+REVOKED_NO_DOWNLOAD = "A revoked certificate cannot be downloaded."
+
+
+def _verification_allowed(request) -> bool:
+    """Count this request against the client's window; False once over the limit."""
+    key = f"certificates:verify:{client_ip(request)}"
+    cache.add(key, 0, timeout=VERIFY_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=VERIFY_WINDOW_SECONDS)
+        count = 1
+    return count <= VERIFY_LIMIT
+
+
+def _rate_limited(request) -> HttpResponse:
+    response = render(
+        request, "certificates/rate_limited.html", {"message": VERIFY_RATE_LIMITED}, status=429
+    )
+    response["Retry-After"] = str(VERIFY_WINDOW_SECONDS)
+    return response
+
+
+@login_required
+def dashboard(request):
+    """The trainee's home: programs with progress and next step, certificates, recent attempts."""
+    return render(
+        request, "certificates/dashboard.html", {"dashboard": trainee_dashboard(user=request.user)}
+    )
+
+
+@login_required
+def program_detail(request, slug):
+    """A program's requirements and what counts in the trainee's current cycle (also renewal)."""
+    item = program_progress(user=request.user, program=program_get_published(slug=slug))
+    return render(request, "certificates/program.html", {"item": item})
+
+
+@login_required
+@require_POST
+def program_claim(request, slug):
+    """Issue the certificate when everything is done (e.g. a renewal completed earlier)."""
+    program_obj = program_get_published(slug=slug)
+    certificate = certificate_issue_if_complete(user=request.user, program=program_obj)
+    if certificate is None:
+        messages.info(request, NOTHING_TO_ISSUE)
+        return redirect("certificates:program", slug=program_obj.slug)
+    messages.success(request, RENEWED if certificate.cycle > 1 else CERTIFICATE_ISSUED)
+    return redirect(certificate)
+
+
+def _verify_url(request, certificate: Certificate) -> str:
+    return request.build_absolute_uri(certificate.verify_path())
+
+
+@login_required
+def certificate_detail(request, code):
+    certificate = certificate_get_for_owner(user=request.user, code=code)
+    return render(
+        request,
+        "certificates/detail.html",
+        {"certificate": certificate, "verify_url": _verify_url(request, certificate)},
+    )
+
+
+@login_required
+def certificate_download(request, code):
+    certificate = certificate_get_for_owner(user=request.user, code=code)
+    if certificate.is_revoked:
+        raise Http404(REVOKED_NO_DOWNLOAD)
+    document = CertificateDocument(
+        holder_name=certificate.holder_name,
+        program_name=certificate.program.name,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+        code=certificate.display_code,
+        verify_url=_verify_url(request, certificate),
+    )
+    response = HttpResponse(certificate_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="certificate-{certificate.display_code}.pdf"'
+    )
+    return response
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label="Certificate code",
+        max_length=80,
+        help_text="The 20-character code on the certificate; dashes and case do not matter.",
+    )
+
+    def clean_code(self) -> str:
+        code = code_normalise(self.cleaned_data["code"])
+        if code is None:
+            raise ValidationError(VERIFY_CODE_INVALID)
+        return code
+
+
+@never_cache
+@require_GET
+def verify_form(request):
+    """Type a code; a valid-looking one goes to its verification page."""
+    form = VerifyForm(request.GET or None)
+    if request.GET:
+        if not _verification_allowed(request):
+            return _rate_limited(request)
+        if form.is_valid():
+            return redirect("certificates:verify", code=code_format(form.cleaned_data["code"]))
+    return render(
+        request,
+        "certificates/verify_form.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@never_cache
+@require_GET
+def verify(request, code):
+    """Public: say whether a certificate is valid, expired or revoked, and nothing more."""
+    if not _verification_allowed(request):
+        return _rate_limited(request)
+    verification = certificate_verify(code=code)
+    if verification is None:
+        return render(
+            request,
+            "certificates/verify_not_found.html",
+            {"message": VERIFY_NOT_FOUND, "form": VerifyForm()},
+            status=404,
+        )
+    return render(request, "certificates/verify.html", {"verification": verification})
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Recorded with the revocation; the public page shows only that it was revoked.",
+    )
+
+
+@login_required
+def revoke(request, code):
+    """Staff page: revoke a certificate with a reason (users with the permission only)."""
+    certificate = certificate_get_for_revoker(user=request.user, code=code)
+    # An empty POST is still a submission: bind it so that its errors show.
+    form = RevokeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate_revoke(
+                certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, REVOKED)
+            return redirect(
+                reverse("certificates:verify", kwargs={"code": certificate.display_code})
+            )
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "certificates/revoke.html",
+        {"certificate": certificate, "form": form},
+        status=status,
+    )

@@ -1,0 +1,273 @@
+"""The question bank: questions with their choices, and quizzes drawing from them."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from quizzes.question_images import validate_question_image
+from trainingsite.publication import PublicationStatus, PublishableQuerySet
+
+__all__ = ["Choice", "Question", "Quiz", "QuizQuestion"]
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Question.Status.ACTIVE)
+
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple response (select all that apply)"
+        TRUE_FALSE = "true_false", "True / false"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        RETIRED = "retired", "Retired"
+
+    key = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="A short stable name, e.g. 'managing-07'. Used to load and match content.",
+    )
+    kind = models.CharField(max_length=12, choices=Kind, default=Kind.SINGLE)
+    prompt = models.TextField(help_text="The question as trainees read it.")
+    explanation = models.TextField(
+        blank=True,
+        help_text="Shown in the review after submission: why the right answer is right.",
+    )
+    points = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1)], help_text="Marks for a fully correct answer."
+    )
+    critical = models.BooleanField(
+        default=False,
+        help_text="A safety point: answering it wrong fails the attempt whatever the total.",
+    )
+    topic = models.ForeignKey(
+        "lessons.Topic",
+        on_delete=models.PROTECT,
+        related_name="questions",
+        help_text="The topic this question tests; used for per-topic scores.",
+    )
+    lesson = models.ForeignKey(
+        "lessons.Lesson",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text="The lesson that teaches this point; the review links to it.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.ACTIVE,
+        help_text="Retired questions are never drawn into new attempts; past attempts keep them.",
+    )
+    image = models.ImageField(
+        upload_to="questions/%Y/%m/",
+        blank=True,
+        validators=[validate_question_image],
+        help_text="Optional picture shown with the question: PNG, JPEG, WebP or GIF, at most 2 MB.",
+    )
+    image_alt = models.CharField(
+        "image description (alt text)",
+        max_length=300,
+        blank=True,
+        help_text="Required with an image: what it shows, for trainees who cannot see it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=1), name="question_points_positive"),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""), name="question_image_has_alt"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.prompt[:60]}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=500)
+    is_correct = models.BooleanField("correct", default=False)
+    feedback = models.TextField(
+        blank=True, help_text="Optional; shown in the review next to this choice."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    image = models.ImageField(
+        upload_to="choices/%Y/%m/",
+        blank=True,
+        validators=[validate_question_image],
+        help_text="Optional picture for this choice: PNG, JPEG, WebP or GIF, at most 2 MB.",
+    )
+    image_alt = models.CharField(
+        "image description (alt text)",
+        max_length=300,
+        blank=True,
+        help_text="Required with an image: what it shows.",
+    )
+
+    class Meta:
+        ordering = ["question_id", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""), name="choice_image_has_alt"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuizQuerySet(PublishableQuerySet):
+    pass
+
+
+class Quiz(models.Model):
+    Status = PublicationStatus
+
+    class FeedbackPolicy(models.TextChoices):
+        FULL = "full", "Full review: answers, correct answers and explanations"
+        WRONG_ONLY = "wrong_only", "Which questions were wrong, without the answers"
+        SCORE_ONLY = "score_only", "Score only"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    topic = models.ForeignKey(
+        "lessons.Topic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quizzes",
+        help_text="The topic this quiz assesses; blank for an assessment across topics.",
+    )
+    lessons = models.ManyToManyField(
+        "lessons.Lesson",
+        blank=True,
+        related_name="quizzes",
+        help_text="The lessons this quiz assesses.",
+    )
+    prerequisite_lessons = models.ManyToManyField(
+        "lessons.Lesson",
+        blank=True,
+        related_name="prerequisite_for_quizzes",
+        help_text="Lessons a trainee must complete before starting this quiz.",
+    )
+    questions = models.ManyToManyField(
+        Question,
+        through="QuizQuestion",
+        related_name="quizzes",
+        blank=True,
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent of the points needed to pass.",
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Graded attempts allowed per trainee. Blank for unlimited.",
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Blank for no time limit. The attempt is closed and scored when time runs out.",
+    )
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Questions drawn at random from the pool for each attempt. Blank for all.",
+    )
+    questions_per_page = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=(
+            "Long papers are split into pages of this many questions, with Previous/Next. "
+            "0 shows every question on one page."
+        ),
+    )
+    shuffle_questions = models.BooleanField(default=True)
+    shuffle_choices = models.BooleanField(default=True)
+    feedback_policy = models.CharField(
+        max_length=12,
+        choices=FeedbackPolicy,
+        default=FeedbackPolicy.FULL,
+        help_text="What trainees see after submitting.",
+    )
+    retake_wait_minutes = models.PositiveIntegerField(
+        default=0, help_text="Minutes a trainee must wait after an attempt before the next one."
+    )
+    topic_minimum_percent = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="If set, every topic on the paper must reach this percent to pass.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    order = models.PositiveIntegerField(default=0, help_text="Quizzes are listed in this order.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_percent"),
+            models.CheckConstraint(
+                condition=Q(topic_minimum_percent__isnull=True) | Q(topic_minimum_percent__lte=100),
+                name="quiz_topic_minimum_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class QuizQuestion(models.Model):
+    """A question in a quiz's pool, at a position."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="pool")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="pool_entries")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["quiz_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "question"], name="one_pool_entry_per_question")
+        ]
+        verbose_name = "question in pool"
+        verbose_name_plural = "questions in pool"
+
+    def __str__(self) -> str:
+        return f"{self.quiz} #{self.order}: {self.question.key}"

@@ -1,0 +1,177 @@
+"""Certification: programs, assignments, certificates and the reminders already sent.
+
+Registered with the quizzes app by the import at the end of quizzes/models.py.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from quizzes.certification.codes import code_format
+from trainingsite.publication import PublicationStatus, PublishableQuerySet
+
+__all__ = ["Certificate", "Program", "ProgramAssignment", "ReminderSent"]
+
+
+class ProgramQuerySet(PublishableQuerySet):
+    pass
+
+
+class Program(models.Model):
+    Status = PublicationStatus
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True, help_text="Shown to trainees on their dashboard.")
+    required_lessons = models.ManyToManyField(
+        "lessons.Lesson",
+        blank=True,
+        related_name="programs",
+        help_text="Lessons a trainee must complete to be certified.",
+    )
+    required_quizzes = models.ManyToManyField(
+        "quizzes.Quiz",
+        blank=True,
+        related_name="programs",
+        help_text="Quizzes a trainee must pass (graded attempts; practice never counts).",
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How long a certificate stays valid. Blank: it never expires.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Trainees see and earn only published programs.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "certification program"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class ProgramAssignment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_assignments"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="assignments")
+    due_date = models.DateField(
+        null=True, blank=True, help_text="Certified by this date; blank for no deadline."
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "program"], name="one_assignment_per_program")
+        ]
+        indexes = [models.Index(fields=["due_date"], name="assignment_due_date")]
+
+    def __str__(self) -> str:
+        return f"{self.program} for {self.user}"
+
+
+class Certificate(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates"
+    )
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="certificates")
+    holder_name = models.CharField(max_length=300, help_text="The trainee's name when issued.")
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    code = models.CharField(max_length=20, unique=True, editable=False)
+    cycle = models.PositiveIntegerField(
+        help_text="1 for the first certificate in this program, 2 for the first renewal, ..."
+    )
+    quiz_scores = models.JSONField(
+        default=list, blank=True, help_text="The quizzes and best scores that earned it."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            # Concurrent completions cannot issue two certificates for one cycle.
+            models.UniqueConstraint(
+                fields=["user", "program", "cycle"], name="one_certificate_per_cycle"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoke_reason=""),
+                name="certificate_revocation_has_reason",
+            ),
+        ]
+        permissions = [("revoke_certificate", "Can revoke a certificate")]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.holder_name} · {self.display_code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("certificates:detail", kwargs={"code": self.display_code})
+
+    @property
+    def display_code(self) -> str:
+        return code_format(self.code)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def verify_path(self) -> str:
+        return reverse("certificates:verify", kwargs={"code": self.display_code})
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mail sent, so that a daily command sends each at most once."""
+
+    class Event(models.TextChoices):
+        DUE_SOON = "due_soon", "Due date near"
+        OVERDUE = "overdue", "Due date passed"
+        EXPIRING_SOON = "expiring_soon", "Certificate expiring soon"
+        EXPIRED = "expired", "Certificate expired"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=20, choices=Event)
+    event_date = models.DateField(help_text="The due date or expiry date the reminder is about.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "event", "event_date"], name="one_reminder_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} to {self.user} for {self.program}"
