@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from lessons.models import Lesson, LessonCompletion
-from quizzes.cohorts.services import trainees_for_manager
+from quizzes.cohorts.scope import trainees_for_manager
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Quiz, QuizQuestion
 from quizzes.question_images import image_tag, paper_image
 from trainingsite.content_cache import content_cached

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from quizzes import selectors, services
-from quizzes.cohorts.services import trainee_for_manager_or_404, trainees_for_manager
+from quizzes.cohorts.scope import trainee_for_manager_or_404, trainees_for_manager
 from quizzes.forms import (
     AccommodationForm,
     answers_from_post,

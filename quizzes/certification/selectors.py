@@ -28,11 +28,8 @@ from quizzes.certification.rules import (
     StepKind,
     progress_compute,
 )
-from quizzes.cohorts.services import (
-    EffectiveAssignment,
-    assignments_effective,
-    trainees_for_manager,
-)
+from quizzes.cohorts.scope import trainees_for_manager
+from quizzes.cohorts.selectors import EffectiveAssignment, assignments_effective
 from quizzes.models import Attempt, Quiz
 from quizzes.models.certification import Certificate, Program
 from trainingsite.roles import user_is_educator
@@ -139,7 +136,7 @@ def programs_progress_bulk(
     """Return progress for every (user, program) pair, keyed by (user_id, program_id).
 
     The due date is the effective assignment's (individual or through a
-    cohort, the earliest wins: quizzes.cohorts.services.assignments_effective), so the
+    cohort, the earliest wins: quizzes.cohorts.selectors.assignments_effective), so the
     dashboard, the program page, the reminders and the reports agree.
 
     Eight queries whatever the number of users and programs (seven when

@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from quizzes.cohorts.services import send_after_commit, trainees_create, users_by_email
+from quizzes.cohorts.selectors import users_by_email
+from quizzes.cohorts.services import send_after_commit, trainees_create
 from quizzes.models import CohortMembership
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent

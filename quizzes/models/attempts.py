@@ -66,6 +66,25 @@ class Accommodation(models.Model):
         return f"{self.user} on {self.quiz}: +{self.extra_minutes} min, +{self.extra_attempts}"
 
 
+class AttemptQuerySet(models.QuerySet):
+    """Which attempts count: the one home of that rule (limits, scores, certificates, reports)."""
+
+    def graded(self):
+        """Graded attempts, open or scored: what the attempt limit and the waiting time count."""
+        return self.filter(kind=Attempt.Kind.GRADED)
+
+    def counted(self):
+        """Graded attempts that were scored: what best scores, passes and certificates count.
+
+        Practice rounds never count; an open attempt has no score yet.
+        """
+        return self.filter(kind=Attempt.Kind.GRADED, state=Attempt.State.SUBMITTED)
+
+    def open_graded(self):
+        """The graded attempt in progress (a constraint allows one per trainee and quiz)."""
+        return self.filter(kind=Attempt.Kind.GRADED, state=Attempt.State.IN_PROGRESS)
+
+
 class Attempt(models.Model):
     class Kind(models.TextChoices):
         GRADED = "graded", "Graded"
@@ -114,6 +133,8 @@ class Attempt(models.Model):
     )
     fail_reasons = models.JSONField(default=list, blank=True)
     topic_scores = models.JSONField(default=list, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -41,7 +41,7 @@ from lessons.models import LessonCompletion
 from quizzes.certification.rules import ProgressStatus
 from quizzes.certification.rules_sql import cohort_pairs, individual_pairs, pair_status_rows
 from quizzes.certification.selectors import expiring_soon_days, programs_progress_bulk
-from quizzes.cohorts.services import (
+from quizzes.cohorts.scope import (
     cohorts_for_manager,
     trainee_for_manager_or_404,
     trainees_for_manager,

@@ -21,15 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quizzes.certification.rules import ProgressStatus
 from quizzes.cohorts.csv_import import CsvImportError, cohort_import_preview, cohort_import_trainees
-from quizzes.cohorts.services import (
-    CohortError,
-    cohort_add_trainee,
+from quizzes.cohorts.scope import (
     cohort_for_manager_or_404,
-    cohort_join,
-    cohort_join_get_or_404,
     cohorts_for_manager,
     trainee_for_manager_or_404,
 )
+from quizzes.cohorts.selectors import cohort_join_get_or_404
+from quizzes.cohorts.services import CohortError, cohort_add_trainee, cohort_join
 from quizzes.reports.forms import (
     AddTraineeForm,
     CohortFilterForm,

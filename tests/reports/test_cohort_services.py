@@ -14,15 +14,14 @@ from quizzes.cohorts.csv_import import (
     cohort_import_preview,
     cohort_import_trainees,
 )
+from quizzes.cohorts.scope import cohorts_for_manager, trainees_for_manager
+from quizzes.cohorts.selectors import assignments_effective
 from quizzes.cohorts.services import (
     ERROR_ALREADY_MEMBER,
     ERROR_EMAIL_TAKEN,
     CohortError,
-    assignments_effective,
     cohort_add_trainee,
     cohort_join,
-    cohorts_for_manager,
-    trainees_for_manager,
 )
 from quizzes.models import CohortMembership, ProgramAssignment
 from tests.factories import make_trainee
