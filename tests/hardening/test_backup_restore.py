@@ -6,22 +6,26 @@ an empty database, and compares what a fresh process reads there with the
 original: every attempt with its answers and score, every certificate.
 """
 
+import io
 import json
 import shutil
 import sqlite3
 import subprocess
 import urllib.parse
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from lessons.services import lesson_complete
 from quizzes import services
 from quizzes.certification.services import certificate_revoke
+from quizzes.models import Attempt, Certificate, Cohort, Question
 from tests.certification.builders import make_program
 from tests.factories import make_trainee
 from tests.hardening.realserver import manage, require, run_world_script, server_env
@@ -30,6 +34,12 @@ from tests.quizzes.builders import correct_ids, wrong_ids
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# A backup of the demo (`make run`'s content, accounts, cohort and history) made by the
+# README's portable route at commit 37b6b2d (2026-11-26), before the quizzes app was split
+# into packages: the models' app label, tables, permissions and stored audit targets must
+# still take it.
+BEFORE_LAYOUT = Path(__file__).parent / "dumps" / "before-layout"
 
 # The portable route (README, "Backup and restore"). Groups go by name, as the
 # empty database already has the role groups (made by migrate, with keys of its
@@ -236,3 +246,54 @@ def test_loading_a_backup_does_not_audit_its_role_memberships_again(tmp_path):
 
     assert get_user_model().objects.get(pk=9001).groups.get().name == "Trainee"
     assert AuditEvent.objects.count() == 0
+
+
+def _dumped(*args: str) -> list[dict]:
+    out = io.StringIO()
+    call_command("dumpdata", *args, stdout=out, verbosity=0)
+    return sorted(json.loads(out.getvalue()), key=lambda o: (o["model"], json.dumps(o["pk"])))
+
+
+def test_a_backup_made_before_the_layout_change_restores_every_record(client):
+    groups, data = BEFORE_LAYOUT / "groups.json", BEFORE_LAYOUT / "data.json"
+    call_command("loaddata", str(groups), str(data), verbosity=0)
+
+    # Dumped again by today's code, the database holds exactly what the old backup held.
+    original = json.loads(data.read_text())
+    assert _dumped(*DATA_DUMP_ARGS) == sorted(
+        original, key=lambda o: (o["model"], json.dumps(o["pk"]))
+    )
+    assert {o["model"] for o in original} >= {
+        "quizzes.attempt",
+        "quizzes.certificate",
+        "quizzes.cohortmembership",
+        "trainingsite.auditevent",
+    }
+    # Audit events still name their targets by the quizzes label.
+    target_types = set(AuditEvent.objects.values_list("target_type", flat=True))
+    assert target_types and all(label.count(".") == 1 for label in target_types)
+
+    # The people of the backup use the site as before.
+    users = get_user_model().objects
+    certificate = Certificate.objects.select_related("user").order_by("pk").first()
+    client.force_login(certificate.user)
+    assert client.get(reverse("trainee_home")).status_code == 200
+    assert client.get(certificate.get_absolute_url()).status_code == 200
+    verified = client.get(certificate.verify_path())
+    assert verified.status_code == 200
+    assert certificate.holder_name in verified.content.decode()
+    attempt = Attempt.objects.filter(state=Attempt.State.SUBMITTED).select_related("user").first()
+    client.force_login(attempt.user)
+    assert client.get(attempt.get_absolute_url()).status_code == 200
+
+    # Permissions and admin URL names keep the quizzes prefix.
+    manager = users.get(username="manager")
+    assert manager.has_perm("quizzes.revoke_certificate") is True
+    client.force_login(users.get(username="admin"))
+    for name, pk in [
+        ("admin:quizzes_certificate_change", certificate.pk),
+        ("admin:quizzes_cohort_change", Cohort.objects.get().pk),
+        ("admin:quizzes_question_change", Question.objects.order_by("pk").first().pk),
+        ("admin:quizzes_attempt_change", attempt.pk),
+    ]:
+        assert client.get(reverse(name, args=[pk])).status_code == 200, name
