@@ -22,8 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from quizzes.authoring import formats as question_formats
-from quizzes.authoring import views as views_authoring
+from quizzes.authoring import formats, views
 from quizzes.authoring.regrade import (
     question_current_key,
     question_has_submitted_attempts,
@@ -422,17 +421,17 @@ class QuizAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": f"Import questions into “{quiz.title}”",
         }
-        return views_authoring.quiz_import(request, quiz=quiz, context=context)
+        return views.quiz_import(request, quiz=quiz, context=context)
 
     def export_view(self, request, object_id, file_format):
         quiz = self._quiz_or_404(request, object_id)
         if not self.has_view_permission(request, quiz):
             raise PermissionDenied
-        if file_format not in question_formats.EXPORT_FORMATS:
+        if file_format not in formats.EXPORT_FORMATS:
             raise Http404("Unknown export format.")
-        return views_authoring.quiz_export(request, quiz=quiz, file_format=file_format)
+        return views.quiz_export(request, quiz=quiz, file_format=file_format)
 
     def template_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return views_authoring.csv_template_download(request)
+        return views.csv_template_download(request)

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from lessons.models import Lesson, Topic
-from quizzes.authoring import formats as question_formats
+from quizzes.authoring import formats
 from quizzes.authoring.formats.common import (
     ParsedChoice,
     ParsedQuestion,
@@ -100,7 +100,7 @@ def question_import_preview(
     *, quiz: Quiz, text: str, file_format: str, default_topic: Topic | None = None
 ) -> ImportPreview:
     """Say what importing the text into the quiz's pool would do; write nothing."""
-    parsed = question_formats.parse(text, file_format=file_format)
+    parsed = formats.parse(text, file_format=file_format)
     rows = [PreviewRow(line=e.line, status=ERROR, message=e.message) for e in parsed.errors]
 
     topic_slugs = {q.topic for q in parsed.questions if q.topic}
@@ -280,4 +280,4 @@ def quiz_pool_parsed(*, quiz: Quiz, include_retired: bool = False) -> list[Parse
 
 def quiz_questions_export(*, quiz: Quiz, file_format: str) -> str:
     """Write the quiz's active questions in an export format (CSV template or GIFT)."""
-    return question_formats.write(quiz_pool_parsed(quiz=quiz), file_format=file_format)
+    return formats.write(quiz_pool_parsed(quiz=quiz), file_format=file_format)

@@ -7,7 +7,6 @@ selector and render.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
@@ -15,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from lessons.models import Topic
-from quizzes.authoring import formats as question_formats
+from quizzes.authoring import formats
 from quizzes.authoring.formats import csv_template
-from quizzes.authoring.formats.common import MAX_UPLOAD_BYTES, FileRejected, decode_upload
+from quizzes.authoring.forms import ImportUploadForm
 from quizzes.authoring.imports import (
     ImportRefused,
     question_import_confirm,
@@ -26,48 +25,14 @@ from quizzes.authoring.imports import (
 )
 from quizzes.models import Quiz
 
-TOKEN_SALT = "quizzes.authoring.imports"
+TOKEN_SALT = "quizzes.question_import"  # unchanged by the move: signed previews stay valid
 TOKEN_MAX_AGE = 60 * 60
 IMPORT_EXPIRED = "This preview has expired or belongs to another import. Upload the file again."
-IMPORT_FORMAT_UNKNOWN = "Choose the file's format: its name does not say (.csv, .gift, .aiken)."
 IMPORT_DONE = "{created} question(s) imported into “{quiz}”; {skipped} duplicate(s) skipped."
 CONTENT_TYPES = {
-    question_formats.CSV: ("text/csv; charset=utf-8", "csv"),
-    question_formats.GIFT: ("text/plain; charset=utf-8", "gift.txt"),
+    formats.CSV: ("text/csv; charset=utf-8", "csv"),
+    formats.GIFT: ("text/plain; charset=utf-8", "gift.txt"),
 }
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        help_text="A CSV template, GIFT or Aiken file in UTF-8, at most 1 MB.",
-    )
-    file_format = forms.ChoiceField(
-        label="Format",
-        required=False,
-        choices=[("", "From the file name"), *question_formats.FORMATS.items()],
-    )
-    default_topic = forms.ModelChoiceField(
-        queryset=Topic.objects.all(),
-        required=False,
-        help_text="For questions that name no topic. Blank: the quiz's own topic.",
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("file")
-        if upload is None:
-            return cleaned
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(question_formats.common.ERROR_TOO_LARGE)
-        file_format = cleaned.get("file_format") or question_formats.guess_format(upload.name)
-        if not file_format:
-            raise forms.ValidationError(IMPORT_FORMAT_UNKNOWN)
-        try:
-            cleaned["text"] = decode_upload(upload.read())
-        except FileRejected as exc:
-            raise forms.ValidationError(exc.message) from exc
-        cleaned["file_format"] = file_format
-        return cleaned
 
 
 def _token(*, request: HttpRequest, quiz: Quiz, text: str, file_format: str, topic) -> str:
@@ -90,14 +55,14 @@ def _read_token(request: HttpRequest, quiz: Quiz) -> dict | None:
         return None
     if payload.get("quiz") != quiz.pk or payload.get("user") != request.user.pk:
         return None
-    if payload.get("format") not in question_formats.FORMATS:
+    if payload.get("format") not in formats.FORMATS:
         return None
     return payload
 
 
 def quiz_import(request: HttpRequest, *, quiz: Quiz, context: dict) -> HttpResponse:
     """Upload and preview a file, or confirm a signed preview (never data re-sent unsigned)."""
-    context = {**context, "quiz": quiz, "formats": question_formats.FORMATS}
+    context = {**context, "quiz": quiz, "formats": formats.FORMATS}
     if request.method == "POST" and "token" in request.POST:
         payload = _read_token(request, quiz)
         if payload is None:

@@ -5,6 +5,7 @@ from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from quizzes.authoring import forms as authoring_forms
 from quizzes.authoring import views as views_authoring
 from quizzes.authoring.formats import common, csv_template, gift
 from quizzes.authoring.imports import IMPORT_NOTHING_NEW
@@ -117,7 +118,7 @@ def test_gift_and_aiken_uploads(educator_client, quiz):
     [
         ("caf\xe9".encode("latin-1"), "bank.csv", common.ERROR_ENCODING),
         (b"x" * (common.MAX_UPLOAD_BYTES + 1), "bank.csv", common.ERROR_TOO_LARGE),
-        (b"Q {=a ~b}", "bank.txt", views_authoring.IMPORT_FORMAT_UNKNOWN),
+        (b"Q {=a ~b}", "bank.txt", authoring_forms.IMPORT_FORMAT_UNKNOWN),
     ],
 )
 def test_bad_uploads_are_400_with_a_clear_message(educator_client, quiz, content, name, message):

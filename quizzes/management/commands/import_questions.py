@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from lessons.models import Topic
-from quizzes.authoring import formats as question_formats
+from quizzes.authoring import formats
 from quizzes.authoring.formats.common import FileRejected, decode_upload
 from quizzes.authoring.imports import (
     ImportRefused,
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format",
             dest="file_format",
-            choices=sorted(question_formats.FORMATS),
+            choices=sorted(formats.FORMATS),
             help="Defaults to the file's extension (.csv, .gift, .aiken).",
         )
         parser.add_argument("--topic", help="Topic slug for questions that name none.")
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             topic_obj = Topic.objects.filter(slug=topic).first()
             if topic_obj is None:
                 raise CommandError(f"No topic with the slug “{topic}”.")
-        file_format = file_format or question_formats.guess_format(file.name)
+        file_format = file_format or formats.guess_format(file.name)
         if file_format is None:
             raise CommandError("Give --format csv, gift or aiken for this file name.")
         try:
