@@ -22,6 +22,7 @@ urlpatterns = [
     path("quizzes/", include("quizzes.urls")),
     path("certificates/", include("quizzes.certification.urls")),
     path("reports/", include("quizzes.reports.urls")),
+    path("reports/", include("quizzes.cohorts.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded question images: served by Django in debug only; the web server serves them in

@@ -1,9 +1,10 @@
 """Who may see whom: the one scoping helper behind every manager-facing read.
 
 Every report, export, drill-down, revocation and accommodation page reaches
-cohorts and trainees through these functions, so a manager never reaches a
-cohort, a trainee or an attempt outside the cohorts they manage: those answer
-404. Superusers manage every cohort.
+cohorts, memberships, trainees and their attempts through these functions, so a
+manager never reaches a cohort, a trainee or an attempt outside the cohorts
+they manage: those answer 404. Superusers manage every cohort; educators who
+manage no cohort analyse every attempt (attempts_for_viewer).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 
-from quizzes.models import Cohort, CohortMembership
+from quizzes.models import Attempt, Cohort, CohortMembership
+from trainingsite.roles import user_is_educator, user_is_manager
 
 
 def cohorts_for_manager(user) -> QuerySet[Cohort]:
@@ -22,13 +24,42 @@ def cohorts_for_manager(user) -> QuerySet[Cohort]:
     return Cohort.objects.managed_by(user)
 
 
+def memberships_for_manager(
+    user, *, cohorts: QuerySet[Cohort] | None = None
+) -> QuerySet[CohortMembership]:
+    """Return the memberships of the manager's cohorts (or of `cohorts`, if given)."""
+    scope = cohorts if cohorts is not None else cohorts_for_manager(user)
+    return CohortMembership.objects.filter(cohort__in=scope)
+
+
 def trainees_for_manager(user, *, cohorts: QuerySet[Cohort] | None = None) -> QuerySet:
     """Return the users who are members of the manager's cohorts (or of `cohorts`, if given)."""
-    scope = cohorts if cohorts is not None else cohorts_for_manager(user)
     # An IN over the memberships of the cohorts reads only their rows (by the
     # (cohort, user) index), where EXISTS would probe every user.
-    members = CohortMembership.objects.filter(cohort__in=scope).values("user_id")
+    members = memberships_for_manager(user, cohorts=cohorts).values("user_id")
     return get_user_model().objects.filter(pk__in=members)
+
+
+def trainee_cohorts_for_manager(user, trainee) -> QuerySet[Cohort]:
+    """Return the manager's cohorts that the trainee belongs to."""
+    return cohorts_for_manager(user).filter(memberships__user=trainee)
+
+
+def attempts_for_viewer(
+    user, attempts: QuerySet[Attempt], *, cohort: Cohort | None = None
+) -> QuerySet[Attempt]:
+    """Narrow `attempts` to those the user may analyse.
+
+    Given `cohort` (already one of the user's, see cohort_for_manager_or_404),
+    only its trainees' attempts. Otherwise superusers and educators who manage
+    no cohort see every attempt; a manager only their cohorts' trainees'.
+    """
+    if cohort is not None:
+        members = trainees_for_manager(user, cohorts=Cohort.objects.filter(pk=cohort.pk))
+        return attempts.filter(user__in=members.values("pk"))
+    if user.is_superuser or (user_is_educator(user) and not user_is_manager(user)):
+        return attempts
+    return attempts.filter(user__in=trainees_for_manager(user).values("pk"))
 
 
 def cohort_for_manager_or_404(user, slug: str) -> Cohort:

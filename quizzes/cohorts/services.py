@@ -21,8 +21,8 @@ from trainingsite.roles import Role
 ERROR_ALREADY_MEMBER = "{name} is already in {cohort}."
 ERROR_AMBIGUOUS_EMAIL = "Several accounts use {email}; ask an administrator to merge them first."
 ERROR_EMAIL_TAKEN = "An account already uses this e-mail address; log in and ask your manager."
-SET_PASSWORD_SUBJECT = "reports/emails/set_password_subject.txt"
-SET_PASSWORD_BODY = "reports/emails/set_password_email.txt"
+SET_PASSWORD_SUBJECT = "cohorts/emails/set_password_subject.txt"
+SET_PASSWORD_BODY = "cohorts/emails/set_password_email.txt"
 
 
 class CohortError(ValueError):

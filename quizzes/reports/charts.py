@@ -1,18 +1,21 @@
-"""Server-rendered SVG charts: plain functions, no JavaScript, no inline styles.
+"""Server-rendered SVG charts: where a chart's data (quizzes.reports.chart_data) becomes markup.
 
-Colours are SVG presentation attributes (`fill=`) plus classes, which a strict
-Content-Security-Policy allows. Every chart carries `role="img"`, an
-`aria-label`, `<title>` and `<desc>`; the template also renders the chart's
-rows as a visually hidden table (`reports/_chart.html`). Every label is escaped.
+Plain functions, no JavaScript, no inline styles: colours are SVG presentation
+attributes (`fill=`) plus classes, which a strict Content-Security-Policy allows.
+Every chart carries `role="img"`, an `aria-label`, `<title>` and `<desc>`, and
+every label is escaped. Templates draw a chart with `{% chart_svg chart %}`
+(quizzes/templatetags/reports_charts.py) inside `reports/_chart.html`, which
+also renders the chart's rows as a visually hidden table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from quizzes.reports.chart_data import HISTOGRAM, MONTHLY, STATUS_MIX, Chart
 
 # One colour per status; unknown keys fall back to grey.
 PALETTE = {
@@ -32,16 +35,6 @@ WIDTH = 640
 PLOT_HEIGHT = 200
 
 
-@dataclass(frozen=True)
-class Chart:
-    """An SVG and the same data as table rows, for the text alternative."""
-
-    title: str
-    svg: SafeString
-    headers: tuple[str, str]
-    rows: tuple[tuple[str, str], ...]
-
-
 def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
@@ -59,14 +52,14 @@ def _open(title: str, desc: str, height: int, kind: str) -> str:
     )
 
 
-def status_mix_chart(*, title: str, segments: Sequence[tuple[str, int, str]]) -> Chart:
+def status_mix_svg(*, title: str, segments: Sequence[tuple[str, int, str]]) -> SafeString:
     """A horizontal stacked bar of (label, count, status key) segments, with a legend."""
     total = sum(count for _, count, _ in segments)
     desc = ", ".join(f"{label}: {count}" for label, count, _ in segments) + f". Total {total}."
     bar_y, bar_h = 10, 36
     legend_top = bar_y + bar_h + 18
     height = legend_top + 22 * ((len(segments) + 2) // 3) + 4
-    parts = [_open(title, desc, height, "status-mix")]
+    parts = [_open(title, desc, height, STATUS_MIX)]
     if total == 0:
         parts.append(
             f'<rect x="0" y="{bar_y}" width="{WIDTH}" height="{bar_h}" fill="#e9ecef"/>'
@@ -93,17 +86,10 @@ def status_mix_chart(*, title: str, segments: Sequence[tuple[str, int, str]]) ->
             f"{escape(label)} ({count})</text>"
         )
     parts.append("</svg>")
-    return Chart(
-        title=title,
-        svg=mark_safe("".join(parts)),  # every label above is escaped
-        headers=("Status", "Trainees"),
-        rows=tuple((label, str(count)) for label, count, _ in segments),
-    )
+    return mark_safe("".join(parts))  # every label above is escaped
 
 
-def _bar_chart(
-    *, title: str, desc: str, bars: Sequence[tuple[str, int]], kind: str, headers: tuple[str, str]
-) -> Chart:
+def _bar_svg(*, title: str, desc: str, bars: Sequence[tuple[str, int]], kind: str) -> SafeString:
     top, bottom, left = 16, 40, 40
     height = top + PLOT_HEIGHT + bottom
     peak = max((value for _, value in bars), default=0)
@@ -134,27 +120,30 @@ def _bar_chart(
                 f'font-size="11" text-anchor="middle">{escape(label)}</text>'
             )
     parts.append("</svg>")
-    return Chart(
-        title=title,
-        svg=mark_safe("".join(parts)),  # every label above is escaped
-        headers=headers,
-        rows=tuple((label, str(value)) for label, value in bars),
-    )
+    return mark_safe("".join(parts))  # every label above is escaped
 
 
-def monthly_chart(*, title: str, months: Sequence[tuple[str, int]]) -> Chart:
+def monthly_svg(*, title: str, months: Sequence[tuple[str, int]]) -> SafeString:
     """A bar chart of a count per month (e.g. certificates issued), oldest first."""
     total = sum(value for _, value in months)
     desc = f"{total} in {len(months)} months. " + ", ".join(f"{m}: {v}" for m, v in months)
-    return _bar_chart(
-        title=title, desc=desc, bars=months, kind="monthly", headers=("Month", "Count")
-    )
+    return _bar_svg(title=title, desc=desc, bars=months, kind=MONTHLY)
 
 
-def histogram_chart(*, title: str, bins: Sequence[tuple[str, int]]) -> Chart:
+def histogram_svg(*, title: str, bins: Sequence[tuple[str, int]]) -> SafeString:
     """A histogram of attempts per score bin."""
     total = sum(value for _, value in bins)
     desc = f"{total} attempts by score. " + ", ".join(f"{b}%: {v}" for b, v in bins)
-    return _bar_chart(
-        title=title, desc=desc, bars=bins, kind="histogram", headers=("Score (%)", "Attempts")
-    )
+    return _bar_svg(title=title, desc=desc, bars=bins, kind=HISTOGRAM)
+
+
+def chart_svg(chart: Chart) -> SafeString:
+    """Draw a chart's data as an accessible SVG."""
+    if chart.kind == STATUS_MIX:
+        return status_mix_svg(title=chart.title, segments=chart.points)
+    bars = [(label, value) for label, value, _ in chart.points]
+    if chart.kind == MONTHLY:
+        return monthly_svg(title=chart.title, months=bars)
+    if chart.kind == HISTOGRAM:
+        return histogram_svg(title=chart.title, bins=bars)
+    raise ValueError(f"Unknown chart kind: {chart.kind!r}")

@@ -1,3 +1,5 @@
+"""Report pages and their CSV downloads (the cohort pages beside them: quizzes.cohorts.urls)."""
+
 from django.urls import path
 
 from quizzes.reports import views
@@ -20,14 +22,4 @@ urlpatterns = [
     path("quizzes/<int:pk>/scores.csv", views.quiz_report_export, name="quiz_export"),
     path("quizzes/<int:pk>/questions/", views.question_analysis, name="questions"),
     path("quizzes/<int:pk>/questions.csv", views.question_analysis_export, name="questions_export"),
-    path("cohorts/", views.cohort_list, name="cohorts"),
-    path("cohorts/<slug:slug>/", views.cohort_detail, name="cohort"),
-    path("cohorts/<slug:slug>/add/", views.cohort_add, name="cohort_add"),
-    path("cohorts/<slug:slug>/import/", views.cohort_import, name="cohort_import"),
-    path(
-        "cohorts/<slug:slug>/import/confirm/",
-        views.cohort_import_confirm,
-        name="cohort_import_confirm",
-    ),
-    path("join/<str:code>/", views.join, name="join"),
 ]

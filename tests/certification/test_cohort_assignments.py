@@ -13,11 +13,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes.certification.reminders import reminders_due
 from quizzes.certification.rules import ProgressStatus
 from quizzes.certification.selectors import program_progress, trainee_dashboard
-from quizzes.certification.services import reminders_due
 from quizzes.models.certification import ReminderSent
-from quizzes.reports.selectors import TraineeFilters, report_overview, report_trainees
+from quizzes.reports.overview import report_overview
+from quizzes.reports.trainees import TraineeFilters, report_trainees
 from tests.certification.builders import assign, make_program
 from tests.reports.builders import assign_to_cohort, make_cohort
 

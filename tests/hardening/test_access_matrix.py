@@ -199,23 +199,23 @@ SITE_TABLE: dict[str, list[Case]] = {
     "reports:questions_export": [
         Case(kwargs=lambda w: {"pk": w.quiz.pk}, expected=staff_reports()),
     ],
-    "reports:cohorts": [Case(expected=managers_only())],
-    "reports:cohort": [
+    "cohorts:list": [Case(expected=managers_only())],
+    "cohorts:detail": [
         Case(
             kwargs=lambda w: {"slug": w.cohort_a.slug},
             expected=managers_only(other_manager=404),
         ),
     ],
-    "reports:cohort_add": [
+    "cohorts:add": [
         Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=managers_only(405)),
     ],
-    "reports:cohort_import": [
+    "cohorts:import": [
         Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=managers_only(405)),
     ],
-    "reports:cohort_import_confirm": [
+    "cohorts:import_confirm": [
         Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=managers_only(405)),
     ],
-    "reports:join": [
+    "cohorts:join": [
         Case(kwargs={"code": "JOIN-ALPHA"}, expected=everyone(200)),
         Case(kwargs={"code": "NO-SUCH-CODE"}, expected=everyone(404), note="unknown"),
     ],
@@ -548,18 +548,18 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         )
         for name, data in (
             (
-                "reports:cohort_add",
+                "cohorts:add",
                 {"email": "new@example.com", "first_name": "N", "last_name": "W"},
             ),
-            ("reports:cohort_import", {}),
+            ("cohorts:import", {}),
             (
-                "reports:cohort_import_confirm",
+                "cohorts:import_confirm",
                 {"csv_text": "name,email\nNew Person,new@example.com\n"},
             ),
         )
     ],
     (
-        "reports:join",
+        "cohorts:join",
         {"code": "NO-SUCH-CODE"},
         {
             "first_name": "N",
@@ -602,6 +602,6 @@ def test_post_as_the_wrong_persona_is_refused_and_changes_nothing(world):
     refused = {name for name, *_ in POST_REFUSALS}
     assert post_only - {"logout"} == refused - {
         "certificates:revoke",
-        "reports:join",
+        "cohorts:join",
         "quizzes:accommodations",
     }

@@ -449,7 +449,7 @@ CSV_FILE = st.one_of(
 def test_csv_import_upload(world):
     client = signed_in(world.manager)
     restore = keep_cookies(client)
-    url = reverse("reports:cohort_import", kwargs={"slug": world.cohort_a.slug})
+    url = reverse("cohorts:import", kwargs={"slug": world.cohort_a.slug})
     state = counts(get_user_model(), CohortMembership, AuditEvent)
 
     @FUZZ
@@ -482,7 +482,7 @@ def test_csv_import_upload(world):
 def test_csv_import_confirm(world):
     client = signed_in(world.manager)
     restore = keep_cookies(client)
-    url = reverse("reports:cohort_import_confirm", kwargs={"slug": world.cohort_a.slug})
+    url = reverse("cohorts:import_confirm", kwargs={"slug": world.cohort_a.slug})
     users = get_user_model()
     state = counts(users, CohortMembership, AuditEvent)
 
@@ -686,7 +686,7 @@ def test_verification_url(world):
 
 def test_join(world):
     client = Client()
-    url = reverse("reports:join", kwargs={"code": world.cohort_a.join_code})
+    url = reverse("cohorts:join", kwargs={"code": world.cohort_a.join_code})
     users = get_user_model()
     state = counts(users, CohortMembership, AuditEvent)
     fields = {
@@ -849,7 +849,7 @@ def test_bodies_over_the_limit_are_refused_whole(world, settings):
         reverse("quizzes:save", kwargs={"uuid": world.in_progress.uuid}),
         reverse("quizzes:submit", kwargs={"uuid": world.in_progress.uuid}),
         reverse("login"),
-        reverse("reports:join", kwargs={"code": world.cohort_a.join_code}),
+        reverse("cohorts:join", kwargs={"code": world.cohort_a.join_code}),
     ):
         response = client.post(url, {"sequence": "0", "note": huge})
         assert response.status_code == 400, url
@@ -859,7 +859,7 @@ def test_bodies_over_the_limit_are_refused_whole(world, settings):
 
 def test_empty_join_and_revoke_posts_show_their_errors(world):
     """Found by test_join: an empty POST used to give a 400 with a blank, error-free form."""
-    response = Client().post(reverse("reports:join", kwargs={"code": world.cohort_a.join_code}))
+    response = Client().post(reverse("cohorts:join", kwargs={"code": world.cohort_a.join_code}))
     assert response.status_code == 400
     assert response.content.count(b"This field is required.") == 5
     revoke = reverse("certificates:revoke", kwargs={"code": world.certificate.display_code})
@@ -878,14 +878,12 @@ def test_csv_of_only_delimiters_is_refused_with_a_message(world):
     slug = world.cohort_a.slug
     before = counts(get_user_model(), CohortMembership)()
     upload = SimpleUploadedFile("t.csv", b",\n,,,\n", "text/csv")
-    response = client.post(
-        reverse("reports:cohort_import", kwargs={"slug": slug}), {"file": upload}
-    )
+    response = client.post(reverse("cohorts:import", kwargs={"slug": slug}), {"file": upload})
     assert response.status_code == 400
     assert ERROR_EMPTY.encode() in response.content
     for text in (",,", '"', '""\n,'):  # a lone quote also ended in StopIteration
         response = client.post(
-            reverse("reports:cohort_import_confirm", kwargs={"slug": slug}), {"csv_text": text}
+            reverse("cohorts:import_confirm", kwargs={"slug": slug}), {"csv_text": text}
         )
         assert response.status_code == 400
         assert ERROR_EMPTY.encode() in response.content

@@ -157,11 +157,11 @@ def _csv_import(client, cohort):
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     data = buffer.getvalue().encode()
-    url = reverse("reports:cohort_import", kwargs={"slug": cohort.slug})
+    url = reverse("cohorts:import", kwargs={"slug": cohort.slug})
     preview = client.post(url, {"file": SimpleUploadedFile("t.csv", data, "text/csv")})
     assert preview.status_code == 200
     confirm = client.post(
-        reverse("reports:cohort_import_confirm", kwargs={"slug": cohort.slug}),
+        reverse("cohorts:import_confirm", kwargs={"slug": cohort.slug}),
         {"csv_text": data.decode()},
     )
     assert confirm.status_code == 302
@@ -223,8 +223,8 @@ def test_payloads_are_inert_everywhere(xss_world):
         reverse("reports:trainees") + "?q=Imported",
         reverse("reports:trainee", kwargs={"pk": w.trainee.pk}),
         reverse("reports:trainee", kwargs={"pk": imported.pk}),
-        reverse("reports:cohorts"),
-        reverse("reports:cohort", kwargs={"slug": w.cohort_a.slug}),
+        reverse("cohorts:list"),
+        reverse("cohorts:detail", kwargs={"slug": w.cohort_a.slug}),
         reverse("reports:quizzes"),
         reverse("reports:quiz", kwargs={"pk": quiz.pk}),
         reverse("reports:questions", kwargs={"pk": quiz.pk}),

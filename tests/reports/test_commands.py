@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from lessons.models import LessonCompletion
 from quizzes.certification.rules import ProgressStatus
 from quizzes.models import Attempt, AttemptAnswer, Certificate, Cohort
-from quizzes.reports.selectors import report_overview
+from quizzes.reports.overview import report_overview
 from quizzes.synthetic.demo_cohort import DEMO_COHORT_NAME, DEMO_COHORT_SLUG, DEMO_PEOPLE
 from quizzes.synthetic.load_data import ERROR_EXISTS
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 # Budgets measured once and pinned: they must not grow with the trainees.
 # The overview and trainees pages include deciding the status snapshot (five
-# queries: quizzes.reports.selectors.status_snapshot), as on a cache miss.
+# queries: quizzes.reports.snapshot.status_snapshot), as on a cache miss.
 BUDGETS = {
     "overview": 11,
     "overview_export": 11,

@@ -19,15 +19,13 @@ from quizzes.certification.rules import ProgressStatus as S
 from quizzes.certification.rules_sql import cohort_pairs, individual_pairs, pair_status_rows
 from quizzes.certification.selectors import expiring_soon_days
 from quizzes.cohorts.services import cohort_add_trainee
-from quizzes.reports.selectors import (
-    OVERVIEW_CARDS_LIMIT,
+from quizzes.reports.overview import OVERVIEW_CARDS_LIMIT, report_overview
+from quizzes.reports.snapshot import (
     SNAPSHOT_FRESH_SECONDS,
     SNAPSHOT_MAX_AGE_SECONDS,
-    TraineeFilters,
-    report_overview,
-    report_trainees,
     snapshot_cache_key,
 )
+from quizzes.reports.trainees import TraineeFilters, report_trainees
 from tests.factories import make_trainee
 from tests.reports.builders import (
     assign_to_cohort,

@@ -1,4 +1,4 @@
-"""Cohort services: adding trainees, importing a CSV, joining with a code, assignments."""
+"""Cohort services and selectors: adding trainees, joining with a code, effective assignments."""
 
 from datetime import date
 
@@ -6,15 +6,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from quizzes.cohorts.csv_import import (
-    ERROR_CONFIRM_WITH_ERRORS,
-    ERROR_ENCODING,
-    ERROR_NOTHING_TO_DO,
-    CsvImportError,
-    cohort_import_preview,
-    cohort_import_trainees,
-)
-from quizzes.cohorts.scope import cohorts_for_manager, trainees_for_manager
 from quizzes.cohorts.selectors import assignments_effective
 from quizzes.cohorts.services import (
     ERROR_ALREADY_MEMBER,
@@ -23,7 +14,7 @@ from quizzes.cohorts.services import (
     cohort_add_trainee,
     cohort_join,
 )
-from quizzes.models import CohortMembership, ProgramAssignment
+from quizzes.models import ProgramAssignment
 from tests.factories import make_trainee
 from tests.reports.builders import assign_to_cohort, make_cohort, make_program
 from trainingsite.models import AuditEvent
@@ -33,15 +24,6 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 COHORT_ACTIONS = [AuditEvent.Action.CSV_IMPORTED, AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED]
 SITE = {"domain": "training.example.org", "use_https": True}
-
-
-def test_scoping_helpers(manager, other_manager, superuser, trainee, other_trainee):
-    mine = make_cohort(managers=[manager], trainees=[trainee])
-    theirs = make_cohort(managers=[other_manager], trainees=[other_trainee])
-    assert list(cohorts_for_manager(manager)) == [mine]
-    assert set(cohorts_for_manager(superuser)) == {mine, theirs}
-    assert list(trainees_for_manager(manager)) == [trainee]
-    assert set(trainees_for_manager(superuser)) == {trainee, other_trainee}
 
 
 def test_effective_assignment_takes_the_earliest_due_date(trainee, other_trainee):
@@ -109,75 +91,6 @@ def test_add_member_twice_is_refused(manager, trainee):
     with pytest.raises(CohortError) as exc:
         cohort_add_trainee(cohort=cohort, actor=manager, email=trainee.email, **SITE)
     assert str(exc.value) == ERROR_ALREADY_MEMBER.format(name="Tara Trainee", cohort="Riverside")
-
-
-def test_import_creates_adds_and_skips_members(
-    manager, trainee, other_trainee, django_capture_on_commit_callbacks
-):
-    cohort = make_cohort(managers=[manager], trainees=[other_trainee])
-    data = (
-        "name,email\n"
-        "New Person,new@example.com\n"
-        f"Tara Trainee,{trainee.email.upper()}\n"
-        f"Otto Other,{other_trainee.email}\n"
-    ).encode()
-    preview = cohort_import_preview(cohort=cohort, data=data)
-    assert [r.email for r in preview.to_create] == ["new@example.com"]
-    assert User.objects.count() == 3  # the preview saved nothing
-    with django_capture_on_commit_callbacks(execute=True):
-        result = cohort_import_trainees(cohort=cohort, actor=manager, data=data, **SITE)
-    assert (result.created, result.added, result.already_members) == (1, 1, 1)
-    assert User.objects.filter(email__iexact=trainee.email).count() == 1
-    assert set(cohort.trainees.values_list("email", flat=True)) == {
-        "new@example.com",
-        trainee.email,
-        other_trainee.email,
-    }
-    assert [m.to for m in mail.outbox] == [["new@example.com"]]
-    assert AuditEvent.objects.filter(action__in=COHORT_ACTIONS).count() == 2
-
-
-def test_import_with_a_bad_row_saves_nothing(manager, django_capture_on_commit_callbacks):
-    cohort = make_cohort(managers=[manager])
-    data = b"name,email\nGood One,good@example.com\nBad One,not-an-email\n"
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(CsvImportError) as exc:
-        cohort_import_trainees(cohort=cohort, actor=manager, data=data, **SITE)
-    assert str(exc.value) == ERROR_CONFIRM_WITH_ERRORS.format(count=1)
-    assert User.objects.filter(email="good@example.com").exists() is False
-    assert CohortMembership.objects.count() == 0
-    assert AuditEvent.objects.filter(action__in=COHORT_ACTIONS).count() == 0
-    assert mail.outbox == []
-
-
-def test_import_with_duplicate_emails_saves_nothing(manager):
-    cohort = make_cohort(managers=[manager])
-    data = b"name,email\nAnn,ann@example.com\nAnn Again,ANN@example.com\n"
-    with pytest.raises(CsvImportError) as exc:
-        cohort_import_trainees(cohort=cohort, actor=manager, data=data, **SITE)
-    assert str(exc.value) == ERROR_CONFIRM_WITH_ERRORS.format(count=1)
-    assert User.objects.filter(email__iexact="ann@example.com").exists() is False
-
-
-def test_import_of_wrong_encoding_saves_nothing(manager):
-    cohort = make_cohort(managers=[manager])
-    with pytest.raises(CsvImportError) as exc:
-        cohort_import_trainees(
-            cohort=cohort,
-            actor=manager,
-            data="name,email\nJosé,j@example.com\n".encode("cp1252"),
-            **SITE,
-        )
-    assert str(exc.value) == ERROR_ENCODING
-    assert CohortMembership.objects.count() == 0
-
-
-def test_import_of_members_only_has_nothing_to_do(manager, trainee):
-    cohort = make_cohort(managers=[manager], trainees=[trainee])
-    with pytest.raises(CsvImportError) as exc:
-        cohort_import_trainees(
-            cohort=cohort, actor=manager, data=f"name,email\nT,{trainee.email}\n".encode(), **SITE
-        )
-    assert str(exc.value) == ERROR_NOTHING_TO_DO
 
 
 def test_join_creates_a_trainee_with_password_in_the_cohort():

@@ -1,12 +1,16 @@
-"""Parsing and previewing a trainee CSV (no database)."""
+"""Parsing and previewing a trainee CSV (no database), then importing it (all or nothing)."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
 
 from quizzes.cohorts.csv_import import (
+    ERROR_CONFIRM_WITH_ERRORS,
     ERROR_EMPTY,
     ERROR_ENCODING,
     ERROR_HEADER,
     ERROR_NO_ROWS,
+    ERROR_NOTHING_TO_DO,
     ERROR_TOO_LARGE,
     ERROR_TOO_MANY_ROWS,
     MAX_BYTES,
@@ -20,8 +24,17 @@ from quizzes.cohorts.csv_import import (
     CsvRow,
     RowError,
     build_preview,
+    cohort_import_preview,
+    cohort_import_trainees,
     parse_trainee_csv,
 )
+from quizzes.models import CohortMembership
+from tests.reports.builders import make_cohort
+from trainingsite.models import AuditEvent
+
+User = get_user_model()
+COHORT_ACTIONS = [AuditEvent.Action.CSV_IMPORTED, AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED]
+SITE = {"domain": "training.example.org", "use_https": True}
 
 
 def test_name_and_email_columns_with_bom_and_any_case():
@@ -128,3 +141,80 @@ def test_preview_without_errors_can_be_confirmed():
     parsed = parse_trainee_csv(b"name,email\nNew One,new@example.com\n")
     preview = build_preview(parsed, accounts_by_email={}, member_ids=set())
     assert preview.can_confirm is True
+
+
+# --- Importing: all rows or none --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_import_creates_adds_and_skips_members(
+    manager, trainee, other_trainee, django_capture_on_commit_callbacks
+):
+    cohort = make_cohort(managers=[manager], trainees=[other_trainee])
+    data = (
+        "name,email\n"
+        "New Person,new@example.com\n"
+        f"Tara Trainee,{trainee.email.upper()}\n"
+        f"Otto Other,{other_trainee.email}\n"
+    ).encode()
+    preview = cohort_import_preview(cohort=cohort, data=data)
+    assert [r.email for r in preview.to_create] == ["new@example.com"]
+    assert User.objects.count() == 3  # the preview saved nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        result = cohort_import_trainees(cohort=cohort, actor=manager, data=data, **SITE)
+    assert (result.created, result.added, result.already_members) == (1, 1, 1)
+    assert User.objects.filter(email__iexact=trainee.email).count() == 1
+    assert set(cohort.trainees.values_list("email", flat=True)) == {
+        "new@example.com",
+        trainee.email,
+        other_trainee.email,
+    }
+    assert [m.to for m in mail.outbox] == [["new@example.com"]]
+    assert AuditEvent.objects.filter(action__in=COHORT_ACTIONS).count() == 2
+
+
+@pytest.mark.django_db
+def test_import_with_a_bad_row_saves_nothing(manager, django_capture_on_commit_callbacks):
+    cohort = make_cohort(managers=[manager])
+    data = b"name,email\nGood One,good@example.com\nBad One,not-an-email\n"
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(CsvImportError) as exc:
+        cohort_import_trainees(cohort=cohort, actor=manager, data=data, **SITE)
+    assert str(exc.value) == ERROR_CONFIRM_WITH_ERRORS.format(count=1)
+    assert User.objects.filter(email="good@example.com").exists() is False
+    assert CohortMembership.objects.count() == 0
+    assert AuditEvent.objects.filter(action__in=COHORT_ACTIONS).count() == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_import_with_duplicate_emails_saves_nothing(manager):
+    cohort = make_cohort(managers=[manager])
+    data = b"name,email\nAnn,ann@example.com\nAnn Again,ANN@example.com\n"
+    with pytest.raises(CsvImportError) as exc:
+        cohort_import_trainees(cohort=cohort, actor=manager, data=data, **SITE)
+    assert str(exc.value) == ERROR_CONFIRM_WITH_ERRORS.format(count=1)
+    assert User.objects.filter(email__iexact="ann@example.com").exists() is False
+
+
+@pytest.mark.django_db
+def test_import_of_wrong_encoding_saves_nothing(manager):
+    cohort = make_cohort(managers=[manager])
+    with pytest.raises(CsvImportError) as exc:
+        cohort_import_trainees(
+            cohort=cohort,
+            actor=manager,
+            data="name,email\nJosé,j@example.com\n".encode("cp1252"),
+            **SITE,
+        )
+    assert str(exc.value) == ERROR_ENCODING
+    assert CohortMembership.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_import_of_members_only_has_nothing_to_do(manager, trainee):
+    cohort = make_cohort(managers=[manager], trainees=[trainee])
+    with pytest.raises(CsvImportError) as exc:
+        cohort_import_trainees(
+            cohort=cohort, actor=manager, data=f"name,email\nT,{trainee.email}\n".encode(), **SITE
+        )
+    assert str(exc.value) == ERROR_NOTHING_TO_DO

@@ -1,0 +1,59 @@
+"""The trainee drill-down: one trainee's cohorts, programs, lessons, attempts, certificates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from lessons.models import LessonCompletion
+from quizzes.cohorts.scope import trainee_cohorts_for_manager, trainee_for_manager_or_404
+from quizzes.models import Attempt, Certificate, Cohort, Program
+from quizzes.reports.progress import PairProgress, progress_for_assignments
+
+
+@dataclass
+class TraineeDetail:
+    trainee: object
+    cohorts: list[Cohort]
+    programs: list[tuple[Program, PairProgress]]
+    completions: list[LessonCompletion]
+    attempts: list[Attempt]
+    certificates: list[Certificate]
+
+
+def trainee_attempts(*, trainee) -> QuerySet[Attempt]:
+    return (
+        Attempt.objects.filter(user=trainee)
+        .select_related("quiz")
+        .defer("paper", "fail_reasons", "topic_scores")
+        .order_by("-started_at", "-id")
+    )
+
+
+def report_trainee_detail(*, user, trainee_id: int, now=None) -> TraineeDetail:
+    """Everything about one trainee in the manager's cohorts (404 outside them)."""
+    trainee = trainee_for_manager_or_404(user, trainee_id)
+    users = get_user_model().objects.filter(pk=trainee.pk)
+    progress = progress_for_assignments(users=users, now=now)
+    programs = {k[1]: v.program for k, v in progress.items()}
+    return TraineeDetail(
+        trainee=trainee,
+        cohorts=list(trainee_cohorts_for_manager(user, trainee)),
+        programs=sorted(
+            ((programs[k[1]], v) for k, v in progress.items()),
+            key=lambda pair: pair[0].name.casefold(),
+        ),
+        completions=list(
+            LessonCompletion.objects.filter(user=trainee)
+            .select_related("lesson")
+            .order_by("completed_at", "id")
+        ),
+        attempts=list(trainee_attempts(trainee=trainee)),
+        certificates=list(
+            Certificate.objects.filter(user=trainee)
+            .select_related("program")
+            .order_by("-issued_at", "-id")
+        ),
+    )

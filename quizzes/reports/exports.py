@@ -1,0 +1,163 @@
+"""The reports' CSV downloads: streaming, formula-safe cells, and each export's header and rows.
+
+A spreadsheet runs a cell that starts with one of FORMULA_PREFIXES as a
+formula, so such cells are prefixed with an apostrophe. Rows are written as they
+are produced, so a large export streams.
+"""
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from quizzes.models import Attempt
+from quizzes.reports.item_analysis import QuizStats
+from quizzes.reports.overview import Overview
+from quizzes.reports.progress import STATUS_ORDER
+from quizzes.reports.quiz_stats import QuestionRow
+from quizzes.reports.trainees import TraineeRow
+
+# Spreadsheet programs run cells starting with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+OVERVIEW_HEADER = (
+    ["Cohort", "Program", "Due date", "Trainees"]
+    + [status.label for status in STATUS_ORDER]
+    + ["Completion %"]
+)
+TRAINEE_HEADER = [
+    "Name",
+    "E-mail",
+    "Cohorts",
+    "Program",
+    "Status",
+    "Due date",
+    "Progress %",
+    "Requirements done",
+    "Requirements",
+    "Last activity",
+    "Best scores",
+    "Certificate",
+    "Certificate expires",
+]
+ATTEMPT_HEADER = ["Quiz", "Kind", "State", "Started", "Submitted", "Minutes", "Score %", "Passed"]
+QUIZ_SCORES_HEADER = ["Score %", "Attempts"]
+QUESTION_HEADER = [
+    "Question",
+    "Prompt",
+    "Responses",
+    "Facility",
+    "Discrimination (upper-lower 27%)",
+    "Point-biserial",
+    "Flags",
+    "Choice pick rates",
+]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]):
+    """Stream rows as CSV: each line is written as it is produced."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(header)  # the BOM makes Excel read UTF-8
+        for row in rows:
+            yield writer.writerow([_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def overview_rows(overview: Overview) -> Iterator[list]:
+    return (
+        [s.cohort.name, s.program.name, s.due_date, s.total]
+        + [s.counts[status] for status in STATUS_ORDER]
+        + [s.completion_percent]
+        for s in overview.summaries
+    )
+
+
+def trainee_rows(rows: Iterable[TraineeRow]) -> Iterator[list]:
+    return (
+        [
+            r.name,
+            r.email,
+            r.cohorts,
+            r.program_name,
+            r.status_label,
+            r.due_date,
+            r.percent,
+            r.done,
+            r.required,
+            r.last_activity_at,
+            r.best_scores_text,
+            r.certificate_code,
+            r.certificate_expires_at,
+        ]
+        for r in rows
+    )
+
+
+def _minutes(attempt: Attempt) -> str:
+    if attempt.submitted_at is None:
+        return ""
+    return f"{(attempt.submitted_at - attempt.started_at).total_seconds() / 60:.1f}"
+
+
+def attempt_rows(attempts: Iterable[Attempt]) -> Iterator[list]:
+    return (
+        [
+            a.quiz.title,
+            a.get_kind_display(),
+            a.get_state_display(),
+            a.started_at,
+            a.submitted_at,
+            _minutes(a),
+            "" if a.percent is None else f"{a.percent:.1f}",
+            "" if a.passed is None else ("yes" if a.passed else "no"),
+        ]
+        for a in attempts
+    )
+
+
+def quiz_score_rows(stats: QuizStats) -> list[list]:
+    return [[label, count] for label, count in stats.distribution_rows]
+
+
+def _num(value) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def question_rows(rows: Iterable[QuestionRow]) -> Iterator[list]:
+    return (
+        [
+            r.question.key if r.question else r.question_id,
+            r.question.prompt if r.question else "",
+            r.stats.responses,
+            _num(r.stats.facility),
+            _num(r.stats.discrimination_groups),
+            _num(r.stats.point_biserial),
+            "; ".join(r.stats.flag_labels),
+            "; ".join(f"{c.text}: {c.rate:.0%}" for c in r.choices),
+        ]
+        for r in rows
+    )
