@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion, Topic
-from quizzes.certification.services import certificates_check_after_activity
+from lessons.signals import lesson_completed
 from trainingsite.audit import audit_record
 from trainingsite.content_cache import content_cache_clear
 from trainingsite.models import AuditEvent
@@ -67,8 +67,8 @@ def lesson_complete(*, user, lesson: Lesson, now: datetime | None = None) -> Com
     try:
         with transaction.atomic():
             completion = LessonCompletion.objects.create(user=user, lesson=lesson, completed_at=now)
-            # A new completion may finish a certification program: issue it with it.
-            certificates_check_after_activity(user=user, lesson=lesson, now=now)
+            # A new completion may finish a certification program: issued with it.
+            lesson_completed.send(sender=LessonCompletion, user=user, lesson=lesson, now=now)
     except IntegrityError:
         pass
     else:
@@ -83,7 +83,7 @@ def lesson_complete(*, user, lesson: Lesson, now: datetime | None = None) -> Com
             if moved:
                 outcome = CompletionOutcome.READ_AGAIN
                 # The re-read may be the last step of a renewal.
-                certificates_check_after_activity(user=user, lesson=lesson, now=now)
+                lesson_completed.send(sender=LessonCompletion, user=user, lesson=lesson, now=now)
     return CompletionResult(LessonCompletion.objects.get(user=user, lesson=lesson), outcome)
 
 

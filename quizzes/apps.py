@@ -5,6 +5,8 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
 
     def ready(self) -> None:
+        # Connect certification's signal receivers (Django's documented place for it).
+        from quizzes.certification import receivers  # noqa: F401
         from quizzes.models import Choice, Question, Quiz, QuizQuestion
         from trainingsite.content_cache import content_cache_watch
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
-from quizzes import hooks
+from quizzes import signals
 from quizzes.models import Attempt, AttemptAnswer, Question
 from quizzes.scoring import AttemptScore, paper_questions, paper_rules, score_attempt
 from trainingsite.audit import audit_record
@@ -299,5 +299,5 @@ def question_regrade(*, question: Question, actor, recheck_certificates: bool = 
     if recheck_certificates:
         for change in impact.changes:
             if change.new_passed and not change.old_passed:
-                hooks.on_attempt_graded(attempts[change.attempt_id])
+                signals.attempt_graded.send(sender=Attempt, attempt=attempts[change.attempt_id])
     return impact

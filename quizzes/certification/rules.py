@@ -1,4 +1,4 @@
-"""Certification progress rules: plain data in, a frozen result out, no database.
+"""Certification rules, the one home of status, validity and expiry: plain data in, no database.
 
 Selectors gather the facts (completions, passed attempts, the latest
 certificate, the assignment) and call `progress_compute`; reports call it for
@@ -30,12 +30,25 @@ Status precedence (the first rule that matches wins)
 
 A revoked latest certificate is not valid: it still ends its cycle (the
 activity it was issued on is spent), so the trainee starts a new cycle.
+
+Validity and expiry
+-------------------
+A certificate expires ``validity_months`` after its issue (never without
+one: ``certificate_expires_at``); it is valid while not revoked and before
+that moment (``certificate_is_valid``); public verification says valid,
+expired or revoked from the same rule (``verification_status``). The
+expiring-soon window is the ``CERTIFICATION_EXPIRING_SOON_DAYS`` setting, read
+by ``expiring_soon_days`` (the one setting read here; every other function
+takes the window as an argument). The SQL twin, quizzes/certification/rules_sql.py,
+is checked against these rules case by case by tests/certification/status_cases.py.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+
+from django.conf import settings
 
 DEFAULT_EXPIRING_SOON_DAYS = 30
 
@@ -64,6 +77,16 @@ STATUS_LABELS = {
 
 # Statuses from which a trainee is offered renewal.
 RENEWABLE_STATUSES = frozenset({ProgressStatus.EXPIRING_SOON, ProgressStatus.EXPIRED})
+# Statuses in which the trainee holds a valid certificate.
+VALID_CERTIFICATE_STATUSES = frozenset({ProgressStatus.CERTIFIED, ProgressStatus.EXPIRING_SOON})
+
+
+class VerificationStatus(StrEnum):
+    """What public verification says about a certificate."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 class StepKind(StrEnum):
@@ -99,7 +122,7 @@ class CertificateFacts:
     revoked: bool = False
 
     def is_valid(self, now: datetime) -> bool:
-        return not self.revoked and (self.expires_at is None or self.expires_at > now)
+        return certificate_is_valid(expires_at=self.expires_at, revoked=self.revoked, now=now)
 
 
 @dataclass(frozen=True)
@@ -147,7 +170,7 @@ class Progress:
 
     @property
     def holds_valid_certificate(self) -> bool:
-        return self.status in (ProgressStatus.CERTIFIED, ProgressStatus.EXPIRING_SOON)
+        return self.status in VALID_CERTIFICATE_STATUSES
 
     @property
     def is_complete(self) -> bool:
@@ -280,18 +303,67 @@ def status_compute(
     quizzes/certification/rules_sql.py must give the same answer.
     """
     if certificate is not None and certificate.is_valid(now):
-        expires_at = certificate.expires_at
-        if expires_at is not None and expires_at - now <= timedelta(days=expiring_soon_days):
+        if certificate_expiring_soon(
+            expires_at=certificate.expires_at, now=now, expiring_soon_days=expiring_soon_days
+        ):
             return ProgressStatus.EXPIRING_SOON
         return ProgressStatus.CERTIFIED
     lapsed = certificate is not None and not certificate.revoked
     if lapsed and (due_date is None or _certificate_met_due_date(certificate, due_date)):
         return ProgressStatus.EXPIRED
-    if due_date is not None and today > due_date:
+    if due_date_passed(due_date=due_date, today=today):
         return ProgressStatus.OVERDUE
     if lapsed:
         return ProgressStatus.EXPIRED
     return ProgressStatus.IN_PROGRESS if started else ProgressStatus.NOT_STARTED
+
+
+def expiring_soon_days() -> int:
+    """Return the expiring-soon window in days: the CERTIFICATION_EXPIRING_SOON_DAYS setting."""
+    return int(getattr(settings, "CERTIFICATION_EXPIRING_SOON_DAYS", DEFAULT_EXPIRING_SOON_DAYS))
+
+
+def expiring_soon_from(*, now: datetime, expiring_soon_days: int) -> datetime:
+    """Return the moment up to which (inclusive) a valid certificate's expiry is "soon".
+
+    Added in UTC, so the window is exactly that many days (no daylight-saving hour).
+    """
+    return now.astimezone(UTC) + timedelta(days=expiring_soon_days)
+
+
+def certificate_expiring_soon(
+    *, expires_at: datetime | None, now: datetime, expiring_soon_days: int
+) -> bool:
+    """Return True when a valid certificate expires within the window (the edge included)."""
+    return expires_at is not None and expires_at <= expiring_soon_from(
+        now=now, expiring_soon_days=expiring_soon_days
+    )
+
+
+def certificate_expires_at(*, issued_at: datetime, validity_months: int | None) -> datetime | None:
+    """Return when a certificate issued at `issued_at` expires; None when the program sets none."""
+    return add_months(issued_at, validity_months) if validity_months else None
+
+
+def certificate_is_valid(*, expires_at: datetime | None, revoked: bool, now: datetime) -> bool:
+    """Return True for a certificate that is not revoked and not past its expiry at `now`."""
+    return not revoked and (expires_at is None or expires_at > now)
+
+
+def verification_status(
+    *, expires_at: datetime | None, revoked: bool, now: datetime
+) -> VerificationStatus:
+    """Return what public verification says: revoked first, then expired, else valid."""
+    if revoked:
+        return VerificationStatus.REVOKED
+    if not certificate_is_valid(expires_at=expires_at, revoked=False, now=now):
+        return VerificationStatus.EXPIRED
+    return VerificationStatus.VALID
+
+
+def due_date_passed(*, due_date: date | None, today: date) -> bool:
+    """Return True once the local date is after the due date (the due day itself is in time)."""
+    return due_date is not None and today > due_date
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -4,8 +4,10 @@ The pure rules in quizzes/certification/rules.py are the reference; this module 
 the same precedence (``status_compute``) as one CASE over the few facts that
 decide it, so that a report over a whole organisation counts statuses, or
 picks the trainees with one status, without building a Python object per
-trainee. tests/certification/test_progress_sql.py proves both paths agree on a
-world that covers every status.
+trainee. tests/certification/test_rules_sql.py proves both paths agree, case by
+case on the shared table tests/certification/status_cases.py (the same cases
+tests/certification/test_rules.py runs through the pure rules), and on a world
+that covers every status.
 
 The facts, per pair:
 
@@ -18,8 +20,8 @@ The facts, per pair:
   content change, or never changed), and the earliest content change among
   lessons completed before their change (they count only in a cycle that
   began after that change);
-- the last graded submission on a required quiz, and the last completion of
-  a required lesson (for "last activity").
+- the last counted attempt (``Attempt.objects.counted()``) on a required quiz,
+  and the last completion of a required lesson (for "last activity").
 
 PostgreSQL reads them set-based (one aggregate per kind of fact, hash-joined
 to the pairs: _facts_sql); SQLite with per-pair correlated subqueries, each an
@@ -34,7 +36,7 @@ assignments.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from django.db import connections
 from django.db.models import (
@@ -54,7 +56,11 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
-from quizzes.certification.rules import DEFAULT_EXPIRING_SOON_DAYS, ProgressStatus
+from quizzes.certification.rules import (
+    DEFAULT_EXPIRING_SOON_DAYS,
+    ProgressStatus,
+    expiring_soon_from,
+)
 from quizzes.models import (
     Attempt,
     Certificate,
@@ -135,11 +141,8 @@ def _facts_per_pair(base: QuerySet) -> tuple[str, list]:
         user_id=uid, lesson_id__in=required_lessons.values("lesson_id")
     )
     changed = F("lesson__content_changed_at")
-    attempts = Attempt.objects.filter(
-        user_id=uid,
-        quiz_id__in=required_quizzes.values("quiz_id"),
-        kind=Attempt.Kind.GRADED,
-        state=Attempt.State.SUBMITTED,
+    attempts = Attempt.objects.counted().filter(
+        user_id=uid, quiz_id__in=required_quizzes.values("quiz_id")
     )
     facts = {
         "c_issued": Subquery(latest.values("issued_at")[:1]),
@@ -188,6 +191,17 @@ def _facts_per_pair(base: QuerySet) -> tuple[str, list]:
     return f"WITH d AS (SELECT * FROM ({inner}) LIMIT -1)", list(params)
 
 
+def _counted_attempts_where(connection) -> tuple[str, list]:
+    """Return the WHERE of Attempt.objects.counted() as SQL over the unaliased attempt table.
+
+    The raw SQL below reads which attempts count from the queryset method, so
+    that rule keeps one home (quizzes/models/attempts.py).
+    """
+    query = Attempt.objects.counted().query
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    return sql, list(params)
+
+
 def _facts_sql(base: QuerySet) -> tuple[str, list]:
     """Return SQL giving each pair of the base the facts that decide its status.
 
@@ -211,6 +225,7 @@ def _facts_sql(base: QuerySet) -> tuple[str, list]:
     assignment = q(ProgramAssignment._meta.db_table)
     membership = q(CohortMembership._meta.db_table)
     cohort_program = q(CohortProgram._meta.db_table)
+    counted, counted_params = _counted_attempts_where(connection)
     sql = f"""
 WITH pairs AS MATERIALIZED ({pairs_sql}),
 cert AS (
@@ -218,10 +233,10 @@ cert AS (
   FROM {certificate} WHERE user_id IN (SELECT uid FROM pairs)
   ORDER BY user_id, program_id, cycle DESC),
 att AS (
-  SELECT a.user_id, rq.program_id, MAX(a.submitted_at) AS last_attempt
-  FROM {attempt} a JOIN {required_quizzes} rq ON rq.quiz_id = a.quiz_id
-  WHERE a.kind = %s AND a.state = %s AND a.user_id IN (SELECT uid FROM pairs)
-  GROUP BY a.user_id, rq.program_id),
+  SELECT {attempt}.user_id, rq.program_id, MAX({attempt}.submitted_at) AS last_attempt
+  FROM {attempt} JOIN {required_quizzes} rq ON rq.quiz_id = {attempt}.quiz_id
+  WHERE {counted} AND {attempt}.user_id IN (SELECT uid FROM pairs)
+  GROUP BY {attempt}.user_id, rq.program_id),
 les AS (
   SELECT lc.user_id, rl.program_id,
     MAX(CASE WHEN l.content_changed_at IS NULL OR lc.completed_at >= l.content_changed_at
@@ -251,7 +266,7 @@ d AS MATERIALIZED (
   LEFT JOIN les ON les.user_id = p.uid AND les.program_id = p.pid
   LEFT JOIN att ON att.user_id = p.uid AND att.program_id = p.pid)
 """
-    return sql, [*pairs_params, Attempt.Kind.GRADED.value, Attempt.State.SUBMITTED.value]
+    return sql, [*pairs_params, *counted_params]
 
 
 # The status precedence of quizzes.certification.rules.status_compute, over the facts above.
@@ -322,7 +337,9 @@ def _pairs_sql(
     )
     status_params = [
         ops.adapt_datetimefield_value(now),
-        ops.adapt_datetimefield_value(now + timedelta(days=expiring_soon_days)),
+        ops.adapt_datetimefield_value(
+            expiring_soon_from(now=now, expiring_soon_days=expiring_soon_days)
+        ),
         ops.adapt_datefield_value(today),
     ]
     # Placeholders are positional: the facts come before the CASE in the text.

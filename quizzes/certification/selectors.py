@@ -8,9 +8,7 @@ or programs are asked about.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -19,14 +17,16 @@ from django.utils import timezone
 from lessons.models import Lesson, LessonCompletion
 from quizzes.certification.codes import code_normalise
 from quizzes.certification.rules import (
-    DEFAULT_EXPIRING_SOON_DAYS,
     CertificateFacts,
     LessonFacts,
     Progress,
     ProgressStatus,
     QuizFacts,
     StepKind,
+    VerificationStatus,
+    expiring_soon_days,
     progress_compute,
+    verification_status,
 )
 from quizzes.cohorts.scope import trainees_for_manager
 from quizzes.cohorts.selectors import EffectiveAssignment, assignments_effective
@@ -46,10 +46,6 @@ STATUS_BADGES = {
     ProgressStatus.EXPIRED: "danger",
     ProgressStatus.OVERDUE: "danger",
 }
-
-
-def expiring_soon_days() -> int:
-    return int(getattr(settings, "CERTIFICATION_EXPIRING_SOON_DAYS", DEFAULT_EXPIRING_SOON_DAYS))
 
 
 @dataclass(frozen=True)
@@ -172,12 +168,8 @@ def programs_progress_bulk(
     attempts: dict[tuple[int, int], tuple] = {}
     if quiz_ids:
         rows = (
-            Attempt.objects.filter(
-                user_id__in=user_filter,
-                quiz_id__in=quiz_ids,
-                kind=Attempt.Kind.GRADED,
-                state=Attempt.State.SUBMITTED,
-            )
+            Attempt.objects.counted()
+            .filter(user_id__in=user_filter, quiz_id__in=quiz_ids)
             .values("user_id", "quiz_id")
             .annotate(
                 last_passed=Max("submitted_at", filter=Q(passed=True)),
@@ -343,12 +335,6 @@ def certificate_get_for_revoker(*, user, code: str) -> Certificate:
     return certificate
 
 
-class VerificationStatus(StrEnum):
-    VALID = "valid"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-
-
 @dataclass(frozen=True)
 class Verification:
     """What the public may learn about a certificate: nothing beyond these fields."""
@@ -370,15 +356,12 @@ def certificate_verify(*, code: str, now: datetime | None = None) -> Verificatio
     certificate = Certificate.objects.select_related("program").filter(code=normalised).first()
     if certificate is None:
         return None
-    now = now or timezone.now()
-    if certificate.is_revoked:
-        status = VerificationStatus.REVOKED
-    elif certificate.expires_at is not None and certificate.expires_at <= now:
-        status = VerificationStatus.EXPIRED
-    else:
-        status = VerificationStatus.VALID
     return Verification(
-        status=status,
+        status=verification_status(
+            expires_at=certificate.expires_at,
+            revoked=certificate.is_revoked,
+            now=now or timezone.now(),
+        ),
         holder_name=certificate.holder_name,
         program_name=certificate.program.name,
         issued_at=certificate.issued_at,

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quizzes.models import Cohort, CohortMembership, CohortProgram, Program, ProgramAssignment
-from quizzes.synthetic.load_data import LoadResult, _plan_trainee, _Writer, content_spec
+from quizzes.synthetic.load_data import HistoryWriter, LoadResult, content_spec, plan_trainee
 from trainingsite.roles import Role
 
 DEMO_COHORT_NAME = "Riverside Clinic — 2026 intake"
@@ -65,7 +65,7 @@ def demo_cohort_ensure(
     rng = random.Random(DEMO_SEED)
     now = timezone.now()
     group = Group.objects.get(name=Role.TRAINEE)
-    writer = _Writer(
+    writer = HistoryWriter(
         content=content_spec(program_slug=program_slug, rng=rng),
         rng=rng,
         now=now,
@@ -90,7 +90,7 @@ def demo_cohort_ensure(
             ProgramAssignment.objects.create(
                 user=user, program=program, due_date=today + timedelta(days=due_in)
             )
-        _plan_trainee(
+        plan_trainee(
             writer,
             user_id=user.pk,
             name=f"{first} {last}",

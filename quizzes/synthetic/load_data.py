@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion, Topic
 from quizzes.certification.codes import CODE_ALPHABET, CODE_LENGTH
-from quizzes.certification.rules import add_months
+from quizzes.certification.rules import add_months, certificate_expires_at, expiring_soon_days
 from quizzes.models import (
     Attempt,
     AttemptAnswer,
@@ -213,8 +213,8 @@ def _code(rng: random.Random) -> str:
 
 
 @dataclass
-class _Writer:
-    """Collects rows for one batch of trainees and writes them in bulk."""
+class HistoryWriter:
+    """Collects rows for one batch of trainees and writes them in bulk (also the demo cohort's)."""
 
     content: ContentSpec
     rng: random.Random
@@ -306,8 +306,8 @@ def _random_time(rng: random.Random, start: datetime, end: datetime) -> datetime
     return start + timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))
 
 
-def _plan_trainee(w: _Writer, *, user_id: int, name: str, outcome: str, extra_attempts: int):
-    """Write one trainee's history for the planned outcome."""
+def plan_trainee(w: HistoryWriter, *, user_id: int, name: str, outcome: str, extra_attempts: int):
+    """Collect one trainee's history for the planned outcome into the writer (see flush)."""
     rng, now, content = w.rng, w.now, w.content
     validity = content.program.validity_months
     ability = rng.uniform(0.55, 0.97)
@@ -338,7 +338,7 @@ def _plan_trainee(w: _Writer, *, user_id: int, name: str, outcome: str, extra_at
         return moment if complete else None
 
     def certify(at: datetime, cycle_no: int):
-        expires = add_months(at, validity) if validity else None
+        expires = certificate_expires_at(issued_at=at, validity_months=validity)
         w.certificates.append(
             Certificate(
                 user_id=user_id,
@@ -353,15 +353,17 @@ def _plan_trainee(w: _Writer, *, user_id: int, name: str, outcome: str, extra_at
 
     two_years_ago = now - timedelta(days=DAYS)
     months = validity or 24
+    # Planned against the rules' window: "certified" expires after it, "expiring" inside it.
+    window = expiring_soon_days()
     if outcome in ("certified", "expiring", "expired", "renewed"):
         if outcome == "certified":
             finish = _random_time(
                 rng,
-                max(two_years_ago, add_months(now, -months) + timedelta(days=35)),
+                max(two_years_ago, add_months(now, -months) + timedelta(days=window + 5)),
                 now - timedelta(days=2),
             )
         elif outcome == "expiring":
-            finish = add_months(now, -months) + timedelta(days=rng.uniform(2, 28))
+            finish = add_months(now, -months) + timedelta(days=rng.uniform(2, max(2, window - 2)))
         else:
             finish = add_months(now, -months) - timedelta(days=rng.uniform(5, 90))
         start = finish - timedelta(days=rng.uniform(3, 60))
@@ -528,9 +530,9 @@ def load_data_generate(
                 CohortMembership(cohort_id=cohort_rows[i % len(cohort_rows)].pk, user_id=u.pk)
                 for i, u in zip(range(start, stop), users, strict=True)
             )
-            writer = _Writer(content=content, rng=rng, now=now, result=result)
+            writer = HistoryWriter(content=content, rng=rng, now=now, result=result)
             for i, user in zip(range(start, stop), users, strict=True):
-                _plan_trainee(
+                plan_trainee(
                     writer,
                     user_id=user.pk,
                     name=f"{user.first_name} {user.last_name}",

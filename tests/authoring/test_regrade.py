@@ -2,7 +2,7 @@
 
 import pytest
 
-from quizzes import hooks
+from quizzes import signals
 from quizzes.authoring.regrade import (
     AttemptSnapshot,
     question_regrade,
@@ -111,9 +111,20 @@ def test_keeping_past_results_leaves_attempts_as_they_were(case):
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT_REGRADED).exists()
 
 
-def test_regrade_applies_the_saved_key_and_records_each_change(case, educator, monkeypatch):
-    calls = []
-    monkeypatch.setattr(hooks, "on_attempt_graded", calls.append)
+@pytest.fixture
+def calls():
+    """The attempts `attempt_graded` is sent for, seen by a receiver connected for the test."""
+    sent = []
+
+    def receiver(sender, *, attempt, **kwargs):
+        sent.append(attempt)
+
+    signals.attempt_graded.connect(receiver)
+    yield sent
+    signals.attempt_graded.disconnect(receiver)
+
+
+def test_regrade_applies_the_saved_key_and_records_each_change(case, educator, calls):
     q1 = case["q1"]
     for choice_id, correct in swap_key(q1).items():
         Choice.objects.filter(pk=choice_id).update(is_correct=correct)
@@ -138,9 +149,7 @@ def test_regrade_applies_the_saved_key_and_records_each_change(case, educator, m
     assert question_regrade(question=q1, actor=educator).has_effect is False
 
 
-def test_certificates_are_rechecked_only_on_confirmation(case, educator, monkeypatch):
-    calls = []
-    monkeypatch.setattr(hooks, "on_attempt_graded", calls.append)
+def test_certificates_are_rechecked_only_on_confirmation(case, educator, calls):
     q1 = case["q1"]
     for choice_id, correct in swap_key(q1).items():
         Choice.objects.filter(pk=choice_id).update(is_correct=correct)

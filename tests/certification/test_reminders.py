@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from quizzes.certification.services import reminders_due
+from quizzes.certification.reminders import reminders_due
 from quizzes.models.certification import ReminderSent
 from tests.certification.builders import assign, make_certificate, make_program
 from tests.factories import make_trainee

@@ -7,9 +7,8 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils import timezone
 
-from quizzes.certification.rules import NextStep, ProgressStatus, StepKind
+from quizzes.certification.rules import NextStep, ProgressStatus, StepKind, VerificationStatus
 from quizzes.certification.selectors import (
-    VerificationStatus,
     certificate_get_for_owner,
     certificate_verify,
     program_progress,

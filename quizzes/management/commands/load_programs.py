@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.certification.services import ProgramContentError, programs_load
+from quizzes.certification.content import ProgramContentError, programs_load
 
 DEFAULT_PATH = settings.BASE_DIR / "fixtures" / "certification" / "programs.json"
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from quizzes.certification.services import reminder_send, reminders_due
+from quizzes.certification.reminders import reminder_send, reminders_due
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand
 
 from lessons.services import lessons_load
 from quizzes.authoring.content import quizzes_load
-from quizzes.certification.services import program_demo_assign, programs_load
+from quizzes.certification.content import programs_load
+from quizzes.certification.services import program_demo_assign
 from quizzes.synthetic.demo_cohort import demo_cohort_ensure
 from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 

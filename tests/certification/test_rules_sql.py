@@ -1,6 +1,11 @@
-"""The SQL status (quizzes.certification.rules_sql) equals the pure rules, pair by pair."""
+"""The SQL status (quizzes.certification.rules_sql) equals the pure rules, case by case.
 
-from datetime import UTC, date, datetime
+Every case of the shared table tests/certification/status_cases.py (the one
+test_rules.py runs through the pure rules) is built in the database and read
+back through the SQL; a whole world of trainees is then compared pair by pair.
+"""
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -21,6 +26,7 @@ from tests.certification.builders import (
     make_certificate,
     make_program,
 )
+from tests.certification.status_cases import CASE_IDS, CASES, StatusCase
 from tests.factories import make_trainee
 from tests.reports.builders import assign_to_cohort, make_cohort
 
@@ -134,6 +140,46 @@ def world():
     make_certificate(before, program, issued_at=at(2026, 9, 1), revoked=True)
     Lesson.objects.filter(pk=second_lesson.pk).update(content_changed_at=at(2026, 10, 1))
     return program, cases
+
+
+def _build(case: StatusCase):
+    """One trainee assigned one program, with the case's certificate, due date and activity.
+
+    Started means a lesson completed (no certificate) or a failed graded
+    attempt after the certificate's issue (a new cycle).
+    """
+    program = make_program(slug="case", lessons=1, quizzes=1, validity_months=12)
+    user = make_trainee(username="case")
+    assign(user, program, case.due_date)
+    certificate = case.certificate
+    if certificate is not None:
+        made = make_certificate(
+            user,
+            program,
+            issued_at=certificate.issued_at,
+            expires_at=certificate.expires_at,
+            revoked=certificate.revoked,
+        )
+        assert made.is_revoked is certificate.revoked
+    if case.started and certificate is None:
+        complete_lesson(user, program.required_lessons.get(), case.now - timedelta(days=1))
+    elif case.started:
+        quiz = program.required_quizzes.get()
+        graded_attempt(user, quiz, passed=False, at=certificate.issued_at + timedelta(hours=1))
+    return program, user
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_sql_status_case(case: StatusCase, settings):
+    program, user = _build(case)
+    base = individual_pairs(users=get_user_model().objects.filter(pk=user.pk))
+    (row,) = pair_statuses(base, now=case.now, expiring_soon_days=case.expiring_soon_days)
+    assert (row.user_id, row.program_id, row.due_date) == (user.pk, program.pk, case.due_date)
+    assert row.status == case.expected
+    # The facts the selectors gather for the pure rules lead to the same status.
+    settings.CERTIFICATION_EXPIRING_SOON_DAYS = case.expiring_soon_days
+    pure = programs_progress_bulk(users=[user], programs=[program], now=case.now)
+    assert pure[(user.pk, program.pk)].progress.status == case.expected
 
 
 def _all_pairs():

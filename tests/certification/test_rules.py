@@ -1,20 +1,32 @@
-"""Certification progress rules (pure: no database, so no django_db mark)."""
+"""Certification rules: status, validity, expiry and progress (pure: no django_db mark).
+
+The status precedence is checked case by case on the shared table
+tests/certification/status_cases.py, which test_rules_sql.py runs through the SQL twin.
+"""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from quizzes.certification.rules import (
+    DEFAULT_EXPIRING_SOON_DAYS,
     CertificateFacts,
     LessonFacts,
     NextStep,
     ProgressStatus,
     QuizFacts,
     StepKind,
+    VerificationStatus,
     add_months,
+    certificate_expires_at,
+    certificate_is_valid,
+    expiring_soon_days,
     lesson_counts,
     progress_compute,
+    status_compute,
+    verification_status,
 )
+from tests.certification.status_cases import CASE_IDS, CASES, StatusCase
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -168,6 +180,23 @@ STATUS_CASES = [
         "expired",
     ),
 ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_status_case(case: StatusCase):
+    status = status_compute(
+        certificate=case.certificate,
+        due_date=case.due_date,
+        now=case.now,
+        today=case.today,
+        expiring_soon_days=case.expiring_soon_days,
+        started=case.started,
+    )
+    assert status == case.expected
+
+
+def test_status_cases_cover_every_status():
+    assert {case.expected for case in CASES} == set(ProgressStatus)
 
 
 @pytest.mark.parametrize(
@@ -359,3 +388,41 @@ def test_due_date_uses_the_given_local_date():
         today=date(2026, 11, 27),
     )
     assert progress.status == ProgressStatus.OVERDUE
+
+
+@pytest.mark.parametrize(
+    ("validity_months", "expected"),
+    [
+        (None, None),
+        (0, None),
+        (12, datetime(2027, 11, 26, 12, 0, tzinfo=UTC)),
+        (3, datetime(2027, 2, 26, 12, 0, tzinfo=UTC)),
+    ],
+)
+def test_certificate_expires_at(validity_months, expected):
+    assert certificate_expires_at(issued_at=NOW, validity_months=validity_months) == expected
+
+
+@pytest.mark.parametrize(
+    ("expires_at", "revoked", "valid", "verdict"),
+    [
+        (None, False, True, VerificationStatus.VALID),
+        (NOW + timedelta(seconds=1), False, True, VerificationStatus.VALID),
+        (NOW, False, False, VerificationStatus.EXPIRED),
+        (NOW - DAY, False, False, VerificationStatus.EXPIRED),
+        (None, True, False, VerificationStatus.REVOKED),
+        (NOW - DAY, True, False, VerificationStatus.REVOKED),
+    ],
+)
+def test_validity_and_verification_share_one_rule(expires_at, revoked, valid, verdict):
+    assert certificate_is_valid(expires_at=expires_at, revoked=revoked, now=NOW) is valid
+    facts = CertificateFacts(issued_at=ISSUED, expires_at=expires_at, revoked=revoked)
+    assert facts.is_valid(NOW) is valid
+    assert verification_status(expires_at=expires_at, revoked=revoked, now=NOW) == verdict
+
+
+def test_expiring_soon_window_reads_the_setting(settings):
+    assert not hasattr(settings, "CERTIFICATION_EXPIRING_SOON_DAYS")
+    assert expiring_soon_days() == DEFAULT_EXPIRING_SOON_DAYS
+    settings.CERTIFICATION_EXPIRING_SOON_DAYS = "45"
+    assert expiring_soon_days() == 45

@@ -1,0 +1,85 @@
+"""Loading the shipped certification programs (fixtures/certification/programs.json)."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from lessons.models import Lesson
+from quizzes.models import Quiz
+from quizzes.models.certification import Program
+
+PROGRAMS_FILE = "programs.json"
+PROGRAM_KEYS = {"slug", "name", "lessons", "quizzes"}
+PROGRAM_OPTIONAL_KEYS = {"description", "validity_months", "status"}
+
+
+class ProgramContentError(ValueError):
+    """The shipped programs cannot be loaded; the message names the entry."""
+
+
+@dataclass
+class ProgramsLoadResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def programs_load(
+    *, path: Path, overwrite: bool = False, dry_run: bool = False
+) -> ProgramsLoadResult:
+    """Load programs.json keyed on slug; an existing program is kept unless overwrite is True."""
+    path = Path(path)
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ProgramContentError(f"{path}: file not found.") from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ProgramContentError(f"{path}: not valid JSON ({error}).") from error
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ProgramContentError(f"{path}: expected a list of objects.")
+    result = ProgramsLoadResult()
+    for index, entry in enumerate(entries, start=1):
+        where = f"{path.name} entry {index} ({entry.get('slug', 'no slug')})"
+        missing = PROGRAM_KEYS - entry.keys()
+        unknown = entry.keys() - PROGRAM_KEYS - PROGRAM_OPTIONAL_KEYS
+        if missing or unknown:
+            problem = f"missing {', '.join(sorted(missing))}" if missing else ""
+            problem += f"unknown {', '.join(sorted(unknown))}" if unknown and not missing else ""
+            raise ProgramContentError(f"{where}: {problem}.")
+        for key in ("lessons", "quizzes"):
+            if not isinstance(entry[key], list) or not all(isinstance(v, str) for v in entry[key]):
+                raise ProgramContentError(f"{where}: {key} must be a list of slugs.")
+        lessons = {
+            lesson.slug: lesson for lesson in Lesson.objects.filter(slug__in=entry["lessons"])
+        }
+        quizzes = {quiz.slug: quiz for quiz in Quiz.objects.filter(slug__in=entry["quizzes"])}
+        absent = [s for s in entry["lessons"] if s not in lessons] + [
+            s for s in entry["quizzes"] if s not in quizzes
+        ]
+        if absent:
+            raise ProgramContentError(f"{where}: unknown lessons or quizzes {', '.join(absent)}.")
+        program = Program.objects.filter(slug=entry["slug"]).first()
+        if program is not None and not overwrite:
+            result.kept.append(program.slug)
+            continue
+        created = program is None
+        program = program or Program(slug=entry["slug"])
+        program.name = entry["name"]
+        program.description = entry.get("description", "")
+        program.validity_months = entry.get("validity_months")
+        program.status = entry.get("status", Program.Status.PUBLISHED)
+        try:
+            program.full_clean()
+        except ValidationError as error:
+            raise ProgramContentError(f"{where}: {'; '.join(error.messages)}") from error
+        program.save()
+        program.required_lessons.set(lessons.values())
+        program.required_quizzes.set(quizzes.values())
+        (result.created if created else result.updated).append(program.slug)
+    if dry_run:
+        transaction.set_rollback(True)
+    return result

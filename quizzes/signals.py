@@ -1,0 +1,12 @@
+"""Signals the quiz engine sends, so other concerns can react without the engine importing them.
+
+``attempt_graded`` is sent with ``attempt=`` once a graded attempt is scored
+(submitted by the trainee or closed at its time limit), and for each attempt a
+confirmed regrade turned into a pass; never for practice rounds. It is sent
+inside the attempt's transaction: a receiver's writes commit or roll back with
+the score. Certification connects to it in quizzes/certification/receivers.py.
+"""
+
+from django.dispatch import Signal
+
+attempt_graded = Signal()
