@@ -14,11 +14,11 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from quizzes.certification.rules import ProgressStatus
+from quizzes.certification.rules import VALID_CERTIFICATE_STATUSES, ProgressStatus
 from quizzes.cohorts.scope import cohorts_for_manager
 from quizzes.models import Cohort, CohortProgram, Program
 from quizzes.reports.chart_data import Chart, monthly_chart, status_mix_chart
-from quizzes.reports.progress import CERTIFIED_STATUSES, STATUS_ORDER, display_name
+from quizzes.reports.progress import STATUS_ORDER, display_name
 from quizzes.reports.snapshot import (
     CHART_MONTHS,
     OVERDUE_INDEX,
@@ -53,7 +53,7 @@ class _StatusCounts:
 
     @property
     def certified(self) -> int:
-        return sum(self.counts[s] for s in CERTIFIED_STATUSES)
+        return sum(self.counts[s] for s in VALID_CERTIFICATE_STATUSES)
 
     @property
     def completion_percent(self) -> int:

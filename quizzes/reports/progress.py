@@ -24,7 +24,6 @@ STATUS_ORDER = [
     ProgressStatus.IN_PROGRESS,
     ProgressStatus.CERTIFIED,
 ]
-CERTIFIED_STATUSES = frozenset({ProgressStatus.CERTIFIED, ProgressStatus.EXPIRING_SOON})
 
 
 def display_name(first: str, last: str, email: str) -> str:

@@ -16,9 +16,8 @@ from django.db import connections
 from django.utils import timezone
 
 from lessons.models import LessonCompletion
-from quizzes.certification.rules import ProgressStatus
+from quizzes.certification.rules import ProgressStatus, expiring_soon_days
 from quizzes.certification.rules_sql import cohort_pairs, individual_pairs, pair_status_rows
-from quizzes.certification.selectors import expiring_soon_days
 from quizzes.cohorts.scope import memberships_for_manager, trainees_for_manager
 from quizzes.models import Certificate, Cohort, CohortMembership, Program
 from quizzes.reports.progress import display_name

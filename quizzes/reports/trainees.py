@@ -17,11 +17,10 @@ from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from quizzes.certification.rules import ProgressStatus
+from quizzes.certification.rules import VALID_CERTIFICATE_STATUSES, ProgressStatus
 from quizzes.cohorts.scope import cohorts_for_manager, memberships_for_manager, trainees_for_manager
 from quizzes.models import Attempt, Cohort, Program
 from quizzes.reports.progress import (
-    CERTIFIED_STATUSES,
     STATUS_ORDER,
     PairProgress,
     display_name,
@@ -78,7 +77,7 @@ class TraineeRow:
 
     @property
     def holds_certificate(self) -> bool:
-        return self.status in CERTIFIED_STATUSES
+        return self.status in VALID_CERTIFICATE_STATUSES
 
     @property
     def best_scores_text(self) -> str:
@@ -153,7 +152,7 @@ def _row(data: _TableData, key, first, last, email) -> TraineeRow:
         if (key[0], quiz.pk) in data.best
     )
     certificate = item.certificate
-    valid = certificate is not None and item.status in CERTIFIED_STATUSES
+    valid = certificate is not None and item.status in VALID_CERTIFICATE_STATUSES
     return TraineeRow(
         user_id=key[0],
         name=display_name(first, last, email),
