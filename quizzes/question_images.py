@@ -1,10 +1,13 @@
-"""Checks for images uploaded with questions and choices: real PNG/JPEG/WebP/GIF, at most 2 MB."""
+"""Question and choice images: the upload checks and how a paper freezes them.
+
+Uploads must be real PNG, JPEG, WebP or GIF images of at most 2 MB. Their
+<img> markup is in quizzes/rendering.py.
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.utils.html import format_html
 from PIL import Image
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -58,14 +61,3 @@ def paper_image(entry) -> tuple[str, str]:
     if not name:
         return "", ""
     return default_storage.url(name), entry.get("image_alt", "")
-
-
-def image_tag(url: str, alt: str) -> str:
-    """The <img> element for a question or choice image, or "" when it has none."""
-    if not url:
-        return ""
-    return format_html(
-        '<img src="{}" alt="{}" class="img-fluid d-block my-2 question-image" loading="lazy">',
-        url,
-        alt,
-    )

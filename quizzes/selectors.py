@@ -1,46 +1,31 @@
-"""Reads for the quiz pages, each in a constant number of queries."""
+"""Reads for the quiz list, the quiz page, the start rules' facts and the attempt page.
+
+Each in a constant number of queries; the result page's reads are in
+quizzes/review.py, the markup of choices in quizzes/rendering.py.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from html import escape
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from lessons.models import Lesson, LessonCompletion
 from quizzes.cohorts.scope import trainees_for_manager
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Quiz, QuizQuestion
-from quizzes.question_images import image_tag, paper_image
+from quizzes.question_images import paper_image
+from quizzes.rules import attempts_allowed, graded_standing, next_start_at, start_refusal
 from trainingsite.content_cache import content_cached
 
-YOUR_ANSWER = "<strong>☑ Your answer:</strong>"
-NOT_CHOSEN = "☐"
-CORRECT_BADGE = ' <span class="badge text-bg-success">Correct answer</span>'
-START_NOT_PUBLISHED = "This quiz is not open to trainees."
-START_NO_QUESTIONS = "This quiz has no questions yet."
-START_LIMIT_REACHED = "You have used all your attempts at this quiz."
-START_PREREQUISITES = "Complete the required lessons before starting this quiz."
-START_WAIT = "You need to wait before your next attempt at this quiz."
+STANDING_COLUMNS = ("state", "submitted_at", "percent", "passed")
 
 
 def _graded(user) -> Q:
+    """Attempt.objects.graded() as a filter across the quiz's attempts relation."""
     return Q(attempts__user=user, attempts__kind=Attempt.Kind.GRADED)
-
-
-class HasImage:
-    """Renders a question's or choice's image in Python: an include per choice is slow."""
-
-    image_url: str
-    image_alt: str
-
-    @property
-    def image_tag(self) -> str:
-        return image_tag(self.image_url, self.image_alt)
 
 
 @dataclass(frozen=True)
@@ -54,15 +39,10 @@ class QuizRow:
 
 def quiz_list_for_user(*, user) -> list[QuizRow]:
     """Published quizzes with the user's attempts used, best score and open attempt."""
-    open_attempt = Attempt.objects.filter(
-        user=user,
-        quiz=OuterRef("pk"),
-        kind=Attempt.Kind.GRADED,
-        state=Attempt.State.IN_PROGRESS,
-    ).values("uuid")[:1]
-    passed = Attempt.objects.filter(
-        user=user, quiz=OuterRef("pk"), kind=Attempt.Kind.GRADED, passed=True
+    open_attempt = (
+        Attempt.objects.open_graded().filter(user=user, quiz=OuterRef("pk")).values("uuid")[:1]
     )
+    passed = Attempt.objects.graded().filter(user=user, quiz=OuterRef("pk"), passed=True)
     quizzes = (
         Quiz.objects.published()
         .select_related("topic")
@@ -115,9 +95,11 @@ def quizzes_assessing_lesson(*, lesson: Lesson, user) -> list[AssessingQuiz]:
     if not quizzes:
         return []
     rows_by_quiz: dict[int, list] = {quiz.pk: [] for quiz in quizzes}
-    for quiz_id, *row in Attempt.objects.filter(
-        user=user, quiz__in=quizzes, kind=Attempt.Kind.GRADED
-    ).values_list("quiz_id", *STANDING_COLUMNS):
+    for quiz_id, *row in (
+        Attempt.objects.graded()
+        .filter(user=user, quiz__in=quizzes)
+        .values_list("quiz_id", *STANDING_COLUMNS)
+    ):
         rows_by_quiz[quiz_id].append(row)
     result = []
     for quiz in quizzes:
@@ -175,31 +157,6 @@ class StartCheck:
         return max(self.attempts_allowed - self.attempts_used, 0)
 
 
-def graded_standing(rows) -> dict[str, Any]:
-    """Count (state, submitted_at, percent, passed) rows of graded attempts at one quiz.
-
-    Returns attempts used, the last close time, open attempts, the best submitted
-    percent and how many submitted attempts passed. Pure: no database.
-    """
-    stats: dict[str, Any] = {"used": 0, "last_closed": None, "open": 0, "best": None, "passed": 0}
-    for state, submitted_at, percent, passed in rows:
-        stats["used"] += 1
-        if submitted_at is not None and (
-            stats["last_closed"] is None or submitted_at > stats["last_closed"]
-        ):
-            stats["last_closed"] = submitted_at
-        if state == Attempt.State.IN_PROGRESS:
-            stats["open"] += 1
-        elif state == Attempt.State.SUBMITTED:
-            if percent is not None and (stats["best"] is None or percent > stats["best"]):
-                stats["best"] = percent
-            stats["passed"] += passed is True
-    return stats
-
-
-STANDING_COLUMNS = ("state", "submitted_at", "percent", "passed")
-
-
 def _graded_stats(*, user, quiz: Quiz) -> dict[str, Any]:
     """Everything the start rules and the quiz page need from the user's graded attempts.
 
@@ -207,14 +164,12 @@ def _graded_stats(*, user, quiz: Quiz) -> dict[str, Any]:
     and counting here builds far faster than five filtered aggregates.
     """
     return graded_standing(
-        Attempt.objects.filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED).values_list(
-            *STANDING_COLUMNS
-        )
+        Attempt.objects.graded().filter(user=user, quiz=quiz).values_list(*STANDING_COLUMNS)
     )
 
 
 def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartCheck:
-    """Apply the start rules: published, questions, prerequisites, limit, waiting time."""
+    """Gather the facts the start rules need (quizzes.rules) and apply them."""
     now = now or timezone.now()
     stats = _graded_stats(user=user, quiz=quiz)
     accommodation = (
@@ -232,34 +187,28 @@ def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartC
         )
     missing = tuple(lesson for lesson in prerequisites if lesson.pk not in completed)
     question_count = _drawn_count(quiz)
-    allowed = None
-    if quiz.max_attempts is not None:
-        allowed = quiz.max_attempts + accommodation["extra_attempts"]
-    next_start_at = None
-    if quiz.retake_wait_minutes and stats["last_closed"] is not None:
-        candidate = stats["last_closed"] + timedelta(minutes=quiz.retake_wait_minutes)
-        if candidate > now:
-            next_start_at = candidate
-
+    allowed = attempts_allowed(
+        max_attempts=quiz.max_attempts, extra_attempts=accommodation["extra_attempts"]
+    )
+    wait_until = next_start_at(
+        last_closed=stats["last_closed"], retake_wait_minutes=quiz.retake_wait_minutes, now=now
+    )
     has_open = stats["open"] > 0
-    refusal = None
-    if not has_open:
-        if not quiz.is_published:
-            refusal = START_NOT_PUBLISHED
-        elif question_count == 0:
-            refusal = START_NO_QUESTIONS
-        elif missing:
-            refusal = START_PREREQUISITES
-        elif allowed is not None and stats["used"] >= allowed:
-            refusal = START_LIMIT_REACHED
-        elif next_start_at is not None:
-            refusal = START_WAIT
+    refusal = start_refusal(
+        is_published=quiz.is_published,
+        question_count=question_count,
+        missing_prerequisites=len(missing),
+        attempts_used=stats["used"],
+        attempts_allowed=allowed,
+        next_start_at=wait_until,
+        has_open_attempt=has_open,
+    )
     return StartCheck(
         refusal=refusal,
         attempts_used=stats["used"],
         attempts_allowed=allowed,
         extra_minutes=accommodation["extra_minutes"],
-        next_start_at=next_start_at,
+        next_start_at=wait_until,
         missing_lessons=missing,
         has_open_attempt=has_open,
         question_count=question_count,
@@ -316,7 +265,7 @@ def quiz_page_data(*, user, quiz: Quiz, now: datetime | None = None) -> QuizPage
 
 
 @dataclass(frozen=True)
-class ShownChoice(HasImage):
+class ShownChoice:
     """A choice as the trainee sees it while answering: no correctness, no feedback."""
 
     position: int
@@ -327,7 +276,7 @@ class ShownChoice(HasImage):
 
 
 @dataclass(frozen=True)
-class ShownQuestion(HasImage):
+class ShownQuestion:
     number: int
     id: int
     kind: str
@@ -337,32 +286,6 @@ class ShownQuestion(HasImage):
     choices: tuple[ShownChoice, ...]
     image_url: str = ""
     image_alt: str = ""
-
-    @property
-    def input_type(self) -> str:
-        return "checkbox" if self.kind == "multiple" else "radio"
-
-    @property
-    def choices_html(self) -> str:
-        """The question's choice inputs and labels.
-
-        Built here rather than in the template: a dozen template variables per
-        choice were most of the attempt page's render time. Ids and positions
-        are numbers; the only text, the choice's, is escaped.
-        """
-        question_id = int(self.id)
-        parts = []
-        for choice in self.choices:
-            position = int(choice.position)
-            ident = f"q{question_id}-c{position}"
-            checked = " checked" if choice.selected else ""
-            parts.append(
-                f'<div class="form-check"><input class="form-check-input"'
-                f' type="{self.input_type}" name="q-{question_id}" value="{position}"'
-                f' id="{ident}"{checked}><label class="form-check-label" for="{ident}">'
-                f"{escape(choice.text)}{choice.image_tag}</label></div>"
-            )
-        return mark_safe("\n".join(parts))
 
     @property
     def answered(self) -> bool:
@@ -460,9 +383,7 @@ def attempt_for_user(*, user, uuid) -> Attempt | None:
 def attempt_open_get(*, user, quiz: Quiz) -> Attempt | None:
     """The user's graded attempt in progress at this quiz, if any."""
     attempt = (
-        Attempt.objects.select_related("quiz")
-        .filter(user=user, quiz=quiz, kind=Attempt.Kind.GRADED, state=Attempt.State.IN_PROGRESS)
-        .first()
+        Attempt.objects.select_related("quiz").open_graded().filter(user=user, quiz=quiz).first()
     )
     if attempt is not None:
         attempt.user = user
@@ -520,158 +441,6 @@ def attempt_page_from_paper(
         )
     return AttemptPage(
         attempt=attempt, questions=tuple(questions), per_page=per_page, page_number=page
-    )
-
-
-# Results ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewChoice(HasImage):
-    text: str
-    selected: bool
-    is_correct: bool | None  # None when the feedback policy hides the answers
-    feedback: str
-    image_url: str = ""
-    image_alt: str = ""
-
-    @property
-    def html(self) -> str:
-        """The choice as reviewed: built here, for the same reason as ShownQuestion's inputs."""
-        if self.is_correct:
-            css = "choice-correct"
-        elif self.selected and self.is_correct is False:
-            css = "choice-wrong"
-        else:
-            css = ""
-        feedback = ""
-        if self.feedback:
-            feedback = f'<div class="small text-body-secondary ms-4">{escape(self.feedback)}</div>'
-        marker = YOUR_ANSWER if self.selected else NOT_CHOSEN
-        badge = CORRECT_BADGE if self.is_correct else ""
-        return mark_safe(
-            f'<li class="{css}">{marker} {escape(self.text)} {self.image_tag}{badge}{feedback}</li>'
-        )
-
-
-@dataclass(frozen=True)
-class ReviewQuestion(HasImage):
-    number: int
-    prompt: str
-    kind: str
-    points: int
-    awarded: float | None
-    is_correct: bool | None
-    answered: bool
-    critical: bool
-    explanation: str
-    topic_title: str
-    lesson_title: str
-    lesson_url: str | None
-    choices: tuple[ReviewChoice, ...]
-    image_url: str = ""
-    image_alt: str = ""
-
-    @property
-    def choices_html(self) -> str:
-        return mark_safe("\n".join(choice.html for choice in self.choices))  # each one escaped
-
-
-@dataclass(frozen=True)
-class ResultPage:
-    attempt: Attempt
-    show_questions: bool
-    show_answers: bool
-    questions: tuple[ReviewQuestion, ...]
-    time_taken: timedelta | None
-    practice_wrong_count: int
-    topic_scores: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def time_taken_text(self) -> str:
-        if self.time_taken is None:
-            return ""
-        seconds = max(int(self.time_taken.total_seconds()), 0)
-        hours, rest = divmod(seconds, 3600)
-        minutes, seconds = divmod(rest, 60)
-        if hours:
-            return f"{hours} h {minutes} min"
-        if minutes:
-            return f"{minutes} min {seconds} s"
-        return f"{seconds} s"
-
-
-def _lesson_url(slug: str | None) -> str | None:
-    if not slug:
-        return None
-    try:
-        return reverse("lessons:detail", kwargs={"slug": slug})
-    except NoReverseMatch:
-        return None
-
-
-def attempt_result_data(*, attempt: Attempt) -> ResultPage:
-    """The score and the review the quiz's feedback policy allows (one query)."""
-    policy = attempt.paper.get("feedback_policy", Quiz.FeedbackPolicy.FULL)
-    show_questions = policy != Quiz.FeedbackPolicy.SCORE_ONLY
-    show_answers = policy == Quiz.FeedbackPolicy.FULL
-    rows = {
-        a.question_id: a
-        for a in AttemptAnswer.objects.filter(attempt=attempt).only(
-            "question_id", "selected", "awarded", "is_correct"
-        )
-    }
-    questions = []
-    wrong = 0
-    entries = attempt.paper.get("questions", [])
-    # A handful of lessons behind many questions: reverse each URL once.
-    lesson_urls = {slug: _lesson_url(slug) for slug in {q.get("lesson_slug") for q in entries}}
-    for number, q in enumerate(entries, start=1):
-        row = rows.get(q["id"])
-        chosen = set(row.selected) if row else set()
-        is_correct = row.is_correct if row else None
-        if is_correct is False:
-            wrong += 1
-        questions.append(
-            ReviewQuestion(
-                number=number,
-                prompt=q["prompt"],
-                kind=q["kind"],
-                points=q["points"],
-                awarded=row.awarded if row else None,
-                is_correct=is_correct,
-                answered=bool(chosen),
-                critical=q.get("critical", False),
-                explanation=q.get("explanation", "") if show_answers else "",
-                topic_title=q.get("topic_title", ""),
-                lesson_title=q.get("lesson_title", ""),
-                lesson_url=lesson_urls.get(q.get("lesson_slug")),
-                choices=tuple(
-                    ReviewChoice(
-                        text=c["text"],
-                        selected=c["id"] in chosen,
-                        is_correct=c["is_correct"] if show_answers else None,
-                        feedback=c.get("feedback", "") if show_answers else "",
-                        image_url=paper_image(c)[0],
-                        image_alt=paper_image(c)[1],
-                    )
-                    for c in q["choices"]
-                ),
-                image_url=paper_image(q)[0],
-                image_alt=paper_image(q)[1],
-            )
-        )
-    time_taken = None
-    if attempt.submitted_at:
-        time_taken = attempt.submitted_at - attempt.started_at
-    return ResultPage(
-        attempt=attempt,
-        show_questions=show_questions,
-        show_answers=show_answers,
-        questions=tuple(questions) if show_questions else (),
-        time_taken=time_taken,
-        practice_wrong_count=wrong,
-        topic_scores=attempt.topic_scores,
     )
 
 

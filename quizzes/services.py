@@ -18,7 +18,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from quizzes import hooks
+from quizzes import signals
 from quizzes.models import (
     ACCOMMODATION_MAX_ATTEMPTS,
     ACCOMMODATION_MAX_MINUTES,
@@ -188,7 +188,7 @@ def attempt_start(
     A caller that has just looked up the open attempt passes it (or None) as
     `open_attempt`; one opened meanwhile by another request is still resumed
     (the database allows one open attempt per trainee and quiz).
-    Raises AttemptRefused with a message constant from quizzes.selectors.
+    Raises AttemptRefused with a message constant from quizzes.rules.
     """
     now = _now(now)
     if open_attempt is _LOOK_IT_UP:
@@ -220,9 +220,7 @@ def _attempt_start_new(*, user, quiz: Quiz, now: datetime, rng: random.Random | 
             )
     except IntegrityError:
         # Another request (a double click) opened one first: resume that one.
-        return Attempt.objects.select_related("quiz").get(
-            user=user, quiz=quiz, kind=Attempt.Kind.GRADED, state=Attempt.State.IN_PROGRESS
-        )
+        return Attempt.objects.select_related("quiz").open_graded().get(user=user, quiz=quiz)
 
 
 def attempt_answers_validate(
@@ -388,7 +386,7 @@ def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> boo
         },
     )
     if not practice:
-        hooks.on_attempt_graded(attempt)
+        signals.attempt_graded.send(sender=Attempt, attempt=attempt)
     return True
 
 

@@ -1,3 +1,5 @@
+"""URLs of the quiz engine's pages (namespace `quizzes`)."""
+
 from django.urls import path
 
 from quizzes import views

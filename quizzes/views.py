@@ -1,3 +1,8 @@
+"""The quiz engine's pages: quiz list and page, attempt, save, submit, result, history, practice.
+
+Also the manager's accommodations page and the educator's preview of a freshly drawn paper.
+"""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -10,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from quizzes import selectors, services
+from quizzes import review, selectors, services
 from quizzes.cohorts.scope import trainee_for_manager_or_404, trainees_for_manager
 from quizzes.forms import (
     AccommodationForm,
@@ -278,7 +283,7 @@ def result(request, uuid):
     attempt = _attempt_or_404(request, uuid)
     if attempt.is_open:
         return redirect(attempt)
-    page = selectors.attempt_result_data(attempt=attempt)
+    page = review.attempt_result_data(attempt=attempt)
     return render(request, "quizzes/result.html", {"page": page, "attempt": attempt})
 
 

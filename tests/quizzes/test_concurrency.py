@@ -1,4 +1,4 @@
-"""Two requests racing on the same attempt, on real connections (PostgreSQL)."""
+"""Requests racing on the same attempt or practice round, on real connections (PostgreSQL)."""
 
 import threading
 
@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 from quizzes import services
 from quizzes.models import Attempt
-from tests.quizzes.builders import make_quiz
+from tests.quizzes.builders import make_quiz, wrong_ids
 from trainingsite.models import AuditEvent
 
 pytestmark = [
@@ -52,3 +52,19 @@ def test_simultaneous_starts_open_one_attempt(trainee):
     errors = _race(lambda: services.attempt_start(user=trainee, quiz=quiz))
     assert errors == []
     assert Attempt.objects.filter(user=trainee, quiz=quiz).count() == 1
+
+
+def test_simultaneous_practice_clicks_open_one_round(trainee):
+    quiz = make_quiz(2)
+    attempt = services.attempt_start(user=trainee, quiz=quiz)
+    answers = {q["id"]: wrong_ids(q) for q in attempt.paper["questions"]}
+    services.attempt_save_answers(attempt=attempt, answers=answers, sequence=0)
+    source = services.attempt_submit(attempt=attempt)
+
+    errors = _race(
+        lambda: services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=source),
+        times=4,
+    )
+
+    assert errors == []
+    assert Attempt.objects.filter(kind=Attempt.Kind.PRACTICE).count() == 1

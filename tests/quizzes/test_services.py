@@ -6,17 +6,17 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from lessons.models import LessonCompletion
-from quizzes import hooks, services
+from quizzes import services, signals
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Choice, Question
-from quizzes.selectors import (
+from quizzes.review import attempt_result_data
+from quizzes.rules import (
     START_LIMIT_REACHED,
     START_NO_QUESTIONS,
     START_NOT_PUBLISHED,
     START_PREREQUISITES,
     START_WAIT,
-    attempt_result_data,
-    quiz_start_check,
 )
+from quizzes.selectors import quiz_start_check
 from tests.quizzes.builders import (
     correct_ids,
     make_lesson,
@@ -254,6 +254,26 @@ def test_save_after_deadline_closes_with_earlier_answers(trainee):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT_EXPIRED).count() == 1
 
 
+def test_save_with_a_page_scope_leaves_other_questions(trainee):
+    attempt = services.attempt_start(user=trainee, quiz=make_quiz(12, questions_per_page=5))
+    one, two, nine = (attempt.paper["questions"][n - 1]["id"] for n in (1, 2, 9))
+    q = {c["id"]: c for c in attempt.paper["questions"]}
+    services.attempt_save_answers(
+        attempt=attempt, answers={nine: correct_ids(q[nine])}, sequence=0, only={nine}
+    )
+    services.attempt_save_answers(
+        attempt=attempt, answers={one: correct_ids(q[one])}, sequence=1, only={one, two}
+    )
+    by_id = saved(attempt)
+    answered = [n for n, q in enumerate(attempt.paper["questions"], 1) if by_id[q["id"]]]
+    assert answered == [1, 9]
+    with pytest.raises(ValidationError) as raised:
+        services.attempt_save_answers(
+            attempt=attempt, answers={nine: []}, sequence=2, only={one, two}
+        )
+    assert raised.value.messages == [services.SAVE_NOT_ON_PAGE]
+
+
 # Submitting ----------------------------------------------------------------------
 
 
@@ -279,9 +299,20 @@ def test_submit_scores_and_records(trainee):
     assert event.target_id == str(attempt.pk)
 
 
-def test_submit_twice_scores_once(trainee, monkeypatch):
-    graded = []
-    monkeypatch.setattr(hooks, "on_attempt_graded", graded.append)
+@pytest.fixture
+def graded():
+    """The attempts `attempt_graded` is sent for, seen by a receiver connected for the test."""
+    sent = []
+
+    def receiver(sender, *, attempt, **kwargs):
+        sent.append(attempt)
+
+    signals.attempt_graded.connect(receiver)
+    yield sent
+    signals.attempt_graded.disconnect(receiver)
+
+
+def test_submit_twice_scores_once(trainee, graded):
     quiz = make_quiz(1)
     attempt = services.attempt_start(user=trainee, quiz=quiz, now=T0)
     answer_all(attempt)
@@ -439,11 +470,54 @@ def test_practice_with_no_mistakes_is_refused(trainee):
         services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=source)
 
 
-def test_practice_does_not_call_the_certification_hook(trainee, monkeypatch):
-    graded = []
-    monkeypatch.setattr(hooks, "on_attempt_graded", graded.append)
+def test_practice_does_not_call_the_certification_hook(trainee, graded):
     quiz = make_quiz(1)
     source = _submitted(trainee, quiz, {"first-quiz-0"})
     practice = services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=source)
     services.attempt_submit(attempt=practice)
     assert graded == [source]
+
+
+def failed_attempt(user, quiz):
+    """A submitted graded attempt with every question answered wrongly."""
+    attempt = services.attempt_start(user=user, quiz=quiz)
+    answers = {q["id"]: wrong_ids(q) for q in attempt.paper["questions"]}
+    services.attempt_save_answers(attempt=attempt, answers=answers, sequence=attempt.sequence)
+    return services.attempt_submit(attempt=attempt)
+
+
+def test_a_submitted_round_does_not_block_a_new_one(trainee):
+    quiz = make_quiz(2)
+    source = failed_attempt(trainee, quiz)
+    first = services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=source)
+    services.attempt_submit(attempt=first)
+
+    second = services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=source)
+
+    assert second.pk != first.pk
+    assert second.is_open is True
+
+
+def test_rounds_from_different_sources_are_separate(trainee):
+    quiz = make_quiz(2)
+    older = failed_attempt(trainee, quiz)
+    newer = failed_attempt(trainee, quiz)
+
+    from_older = services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=older)
+    from_newer = services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=newer)
+    from_history = services.practice_start_from_mistakes(user=trainee, quiz=quiz)
+    history_again = services.practice_start_from_mistakes(user=trainee, quiz=quiz)
+
+    assert len({from_older.pk, from_newer.pk, from_history.pk}) == 3
+    assert history_again.pk == from_history.pk
+    assert from_history.source_attempt_id is None
+
+
+def test_another_trainees_open_round_is_not_resumed(trainee, other_trainee):
+    quiz = make_quiz(1)
+    failed_attempt(trainee, quiz)
+    failed_attempt(other_trainee, quiz)
+    mine = services.practice_start_from_mistakes(user=trainee, quiz=quiz)
+    theirs = services.practice_start_from_mistakes(user=other_trainee, quiz=quiz)
+    assert theirs.pk != mine.pk
+    assert theirs.user == other_trainee

@@ -1,4 +1,5 @@
-import json
+"""The quiz pages end to end: list, quiz page, start, attempt, submit, result, practice."""
+
 import re
 from datetime import timedelta
 
@@ -8,9 +9,8 @@ from django.utils import timezone
 
 from lessons.models import LessonCompletion
 from quizzes import services
-from quizzes.forms import SEQUENCE_MISSING
 from quizzes.models import Attempt, AttemptAnswer
-from quizzes.selectors import START_LIMIT_REACHED, START_PREREQUISITES
+from quizzes.rules import START_LIMIT_REACHED, START_PREREQUISITES
 from quizzes.views import CLOSED_AT_TIME_LIMIT
 from tests.quizzes.builders import (
     EXPLANATION_MARK,
@@ -23,6 +23,7 @@ from tests.quizzes.builders import (
     wrong_ids,
     wrong_positions,
 )
+from tests.quizzes.test_services import failed_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -260,165 +261,6 @@ def test_timed_attempt_shows_countdown(trainee_client):
     assert 15 * 60 - 5 <= int(match.group(1)) <= 15 * 60
 
 
-# Integrity ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("field", "value", "message"),
-    [
-        ("q-999999", "0", services.SAVE_UNKNOWN_QUESTION),
-        ("q-abc", "0", services.SAVE_UNKNOWN_QUESTION),
-        ("own", "7", services.SAVE_UNKNOWN_CHOICE),
-        ("own", "x", services.SAVE_UNKNOWN_CHOICE),
-        ("own", "-1", services.SAVE_UNKNOWN_CHOICE),
-    ],
-)
-def test_tampered_ids_get_400_and_nothing_saved(trainee_client, field, value, message):
-    quiz = make_quiz(2)
-    attempt = start(trainee_client, quiz)
-    q0, q1 = attempt.paper["questions"]
-    data = form_data(attempt, {0: [0]})
-    data[f"q-{q1['id']}" if field == "own" else field] = value
-    for extra in ({}, JSON):
-        response = trainee_client.post(reverse("quizzes:save", args=[attempt.uuid]), data, **extra)
-        assert response.status_code == 400
-        if extra:
-            assert response.json()["error"] == message
-        else:
-            assert message in response.content.decode()
-    assert selected(attempt) == {q0["id"]: [], q1["id"]: []}
-    attempt.refresh_from_db()
-    assert attempt.sequence == 0
-
-
-def test_two_choices_on_a_single_choice_question_get_400(trainee_client):
-    quiz = make_quiz(1)
-    attempt = start(trainee_client, quiz)
-    response = trainee_client.post(
-        reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0, 1]}), **JSON
-    )
-    assert response.status_code == 400
-    assert response.json() == {"error": services.SAVE_ONE_CHOICE_ONLY}
-
-
-def test_missing_sequence_gets_400(trainee_client):
-    quiz = make_quiz(1)
-    attempt = start(trainee_client, quiz)
-    response = trainee_client.post(
-        reverse("quizzes:save", args=[attempt.uuid]), {"answers": "1"}, **JSON
-    )
-    assert response.status_code == 400
-    assert response.json() == {"error": SEQUENCE_MISSING}
-
-
-def test_stale_tab_gets_409_and_overwrites_nothing(trainee_client):
-    quiz = make_quiz(1)
-    attempt = start(trainee_client, quiz)
-    q = attempt.paper["questions"][0]
-    newer = trainee_client.post(
-        reverse("quizzes:save", args=[attempt.uuid]),
-        form_data(attempt, {0: correct_positions(q)}, sequence=0),
-        **JSON,
-    )
-    assert newer.status_code == 200
-    stale = trainee_client.post(
-        reverse("quizzes:save", args=[attempt.uuid]),
-        form_data(attempt, {0: wrong_positions(q)}, sequence=0),
-        **JSON,
-    )
-    assert stale.status_code == 409
-    assert stale.json() == {"error": services.SAVE_STALE}
-    html = trainee_client.post(
-        reverse("quizzes:submit", args=[attempt.uuid]),
-        form_data(attempt, {0: wrong_positions(q)}, sequence=0),
-    )
-    assert html.status_code == 409
-    assert services.SAVE_STALE in html.content.decode()
-    attempt.refresh_from_db()
-    assert attempt.is_open is True
-    assert selected(attempt) == {q["id"]: [q["choices"][correct_positions(q)[0]]["id"]]}
-
-
-def test_another_trainees_attempt_is_404_everywhere(client, trainee, other_trainee):
-    quiz = make_quiz(1)
-    attempt = services.attempt_start(user=trainee, quiz=quiz)
-    client.force_login(other_trainee)
-    data = form_data(attempt, {0: [0]})
-    for name in ("attempt", "result"):
-        assert client.get(reverse(f"quizzes:{name}", args=[attempt.uuid])).status_code == 404
-    for name in ("save", "submit"):
-        response = client.post(reverse(f"quizzes:{name}", args=[attempt.uuid]), data)
-        assert response.status_code == 404
-    practice = client.post(reverse("quizzes:practice", args=[quiz.slug]), {"source": attempt.uuid})
-    assert practice.status_code == 404
-    attempt.refresh_from_db()
-    assert attempt.is_open is True
-    assert attempt.sequence == 0
-
-
-def test_anonymous_visitors_are_sent_to_log_in(client):
-    quiz = make_quiz(1)
-    response = client.get(reverse("quizzes:detail", args=[quiz.slug]))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
-def test_draft_quiz_is_404_for_trainees(trainee_client):
-    quiz = make_quiz(1, status="draft")
-    assert trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])).status_code == 404
-    assert trainee_client.post(reverse("quizzes:start", args=[quiz.slug])).status_code == 404
-
-
-def test_state_changes_need_post(trainee_client):
-    quiz = make_quiz(1)
-    attempt = start(trainee_client, quiz)
-    assert trainee_client.get(reverse("quizzes:start", args=[quiz.slug])).status_code == 405
-    assert trainee_client.get(reverse("quizzes:save", args=[attempt.uuid])).status_code == 405
-    assert trainee_client.get(reverse("quizzes:submit", args=[attempt.uuid])).status_code == 405
-
-
-def test_answers_never_leak_before_submission(trainee_client):
-    questions = [
-        make_question("leak-single"),
-        make_question("leak-multi", kind="multiple"),
-        make_question("leak-tf", kind="true_false"),
-    ]
-    quiz = make_quiz(questions, shuffle_choices=True, shuffle_questions=True)
-    attempt = start(trainee_client, quiz)
-    responses = [
-        trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])),
-        trainee_client.get(reverse("quizzes:attempt", args=[attempt.uuid])),
-        trainee_client.post(
-            reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0]}), **JSON
-        ),
-        trainee_client.post(
-            reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0]}), **JSON
-        ),  # stale: 409
-        trainee_client.post(
-            reverse("quizzes:submit", args=[attempt.uuid]), form_data(attempt, {0: [0]}, 1)
-        ),  # the confirmation page
-        trainee_client.get(reverse("quizzes:result", args=[attempt.uuid]), follow=True),
-        trainee_client.get(reverse("quizzes:history", args=[quiz.slug])),
-    ]
-    from django.contrib.staticfiles import finders
-
-    with open(finders.find("quizzes/attempt.js")) as script:
-        texts = [script.read()]
-    texts += [r.content.decode() for r in responses]
-    statuses = [r.status_code for r in responses]
-    assert statuses == [200, 200, 200, 409, 200, 200, 200]
-    for text in texts:
-        assert EXPLANATION_MARK not in text
-        assert FEEDBACK_MARK not in text
-        assert "is_correct" not in text
-        assert "Correct answer" not in text
-        assert "explanation" not in text.lower()
-    # Choices are named by their position on the paper, never by database id.
-    values = set(re.findall(r'name="q-\d+" value="([^"]+)"', texts[2]))
-    assert values == {"0", "1", "2", "3"}
-    json.loads(texts[3])  # the autosave reply is plain JSON with no answer key
-
-
 # Result and review ---------------------------------------------------------------------
 
 
@@ -551,3 +393,22 @@ def test_review_marks_the_trainees_choice_and_the_correct_one(
     correct = [item for item in items if 'class="choice-correct"' in item]
     assert len(correct) == (len(correct_ids(question)) if marked else 0)
     assert ("Correct answer</span>" in html) is marked
+
+
+def practise(client, quiz, source=None):
+    data = {"source": str(source.uuid)} if source else {}
+    response = client.post(reverse("quizzes:practice", args=[quiz.slug]), data)
+    assert response.status_code == 302
+    return response.url
+
+
+def test_second_click_resumes_the_open_round_from_the_same_attempt(trainee, trainee_client):
+    quiz = make_quiz(2)
+    source = failed_attempt(trainee, quiz)
+
+    first = practise(trainee_client, quiz, source)
+    second = practise(trainee_client, quiz, source)
+
+    rounds = Attempt.objects.filter(kind=Attempt.Kind.PRACTICE)
+    assert rounds.count() == 1
+    assert first == second == reverse("quizzes:attempt", args=[rounds.get().uuid])

@@ -1,36 +1,201 @@
-"""Long papers paginate: each page saves only its own questions, Previous/Next save first."""
+"""The attempt page, save and submit: long papers in pages, tampered and stale posts, access.
 
+Each page of a long paper saves only its own questions; Previous, Next and the
+page navigator save first. Posts naming ids not on the paper or page get 400,
+an older tab 409, and another trainee's attempt is 404 everywhere.
+"""
+
+import json
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from quizzes import services
+from quizzes.forms import SEQUENCE_MISSING
 from quizzes.models import Attempt, AttemptAnswer
-from quizzes.selectors import page_count_for
-from quizzes.services import (
-    SAVE_NOT_ON_PAGE,
-    SAVE_STALE,
-    SAVE_UNKNOWN_QUESTION,
-    attempt_save_answers,
-    attempt_start,
-)
 from quizzes.views import SAVED
-from tests.quizzes.builders import EXPLANATION_MARK, correct_ids, make_quiz
-from tests.quizzes.test_selectors import ATTEMPT_PAGE_QUERIES
+from tests.quizzes.builders import (
+    EXPLANATION_MARK,
+    FEEDBACK_MARK,
+    correct_positions,
+    make_question,
+    make_quiz,
+    wrong_positions,
+)
+from tests.quizzes.test_views import JSON, form_data, selected, start
 
 pytestmark = pytest.mark.django_db
 
-JSON = {"HTTP_ACCEPT": "application/json"}
 PER_PAGE = 5
+
+
+# Integrity ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("q-999999", "0", services.SAVE_UNKNOWN_QUESTION),
+        ("q-abc", "0", services.SAVE_UNKNOWN_QUESTION),
+        ("own", "7", services.SAVE_UNKNOWN_CHOICE),
+        ("own", "x", services.SAVE_UNKNOWN_CHOICE),
+        ("own", "-1", services.SAVE_UNKNOWN_CHOICE),
+    ],
+)
+def test_tampered_ids_get_400_and_nothing_saved(trainee_client, field, value, message):
+    quiz = make_quiz(2)
+    attempt = start(trainee_client, quiz)
+    q0, q1 = attempt.paper["questions"]
+    data = form_data(attempt, {0: [0]})
+    data[f"q-{q1['id']}" if field == "own" else field] = value
+    for extra in ({}, JSON):
+        response = trainee_client.post(reverse("quizzes:save", args=[attempt.uuid]), data, **extra)
+        assert response.status_code == 400
+        if extra:
+            assert response.json()["error"] == message
+        else:
+            assert message in response.content.decode()
+    assert selected(attempt) == {q0["id"]: [], q1["id"]: []}
+    attempt.refresh_from_db()
+    assert attempt.sequence == 0
+
+
+def test_two_choices_on_a_single_choice_question_get_400(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    response = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0, 1]}), **JSON
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": services.SAVE_ONE_CHOICE_ONLY}
+
+
+def test_missing_sequence_gets_400(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    response = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]), {"answers": "1"}, **JSON
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": SEQUENCE_MISSING}
+
+
+def test_stale_tab_gets_409_and_overwrites_nothing(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    q = attempt.paper["questions"][0]
+    newer = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]),
+        form_data(attempt, {0: correct_positions(q)}, sequence=0),
+        **JSON,
+    )
+    assert newer.status_code == 200
+    stale = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]),
+        form_data(attempt, {0: wrong_positions(q)}, sequence=0),
+        **JSON,
+    )
+    assert stale.status_code == 409
+    assert stale.json() == {"error": services.SAVE_STALE}
+    html = trainee_client.post(
+        reverse("quizzes:submit", args=[attempt.uuid]),
+        form_data(attempt, {0: wrong_positions(q)}, sequence=0),
+    )
+    assert html.status_code == 409
+    assert services.SAVE_STALE in html.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.is_open is True
+    assert selected(attempt) == {q["id"]: [q["choices"][correct_positions(q)[0]]["id"]]}
+
+
+def test_another_trainees_attempt_is_404_everywhere(client, trainee, other_trainee):
+    quiz = make_quiz(1)
+    attempt = services.attempt_start(user=trainee, quiz=quiz)
+    client.force_login(other_trainee)
+    data = form_data(attempt, {0: [0]})
+    for name in ("attempt", "result"):
+        assert client.get(reverse(f"quizzes:{name}", args=[attempt.uuid])).status_code == 404
+    for name in ("save", "submit"):
+        response = client.post(reverse(f"quizzes:{name}", args=[attempt.uuid]), data)
+        assert response.status_code == 404
+    practice = client.post(reverse("quizzes:practice", args=[quiz.slug]), {"source": attempt.uuid})
+    assert practice.status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.is_open is True
+    assert attempt.sequence == 0
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    quiz = make_quiz(1)
+    response = client.get(reverse("quizzes:detail", args=[quiz.slug]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_draft_quiz_is_404_for_trainees(trainee_client):
+    quiz = make_quiz(1, status="draft")
+    assert trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])).status_code == 404
+    assert trainee_client.post(reverse("quizzes:start", args=[quiz.slug])).status_code == 404
+
+
+def test_state_changes_need_post(trainee_client):
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    assert trainee_client.get(reverse("quizzes:start", args=[quiz.slug])).status_code == 405
+    assert trainee_client.get(reverse("quizzes:save", args=[attempt.uuid])).status_code == 405
+    assert trainee_client.get(reverse("quizzes:submit", args=[attempt.uuid])).status_code == 405
+
+
+def test_answers_never_leak_before_submission(trainee_client):
+    questions = [
+        make_question("leak-single"),
+        make_question("leak-multi", kind="multiple"),
+        make_question("leak-tf", kind="true_false"),
+    ]
+    quiz = make_quiz(questions, shuffle_choices=True, shuffle_questions=True)
+    attempt = start(trainee_client, quiz)
+    responses = [
+        trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])),
+        trainee_client.get(reverse("quizzes:attempt", args=[attempt.uuid])),
+        trainee_client.post(
+            reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0]}), **JSON
+        ),
+        trainee_client.post(
+            reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0]}), **JSON
+        ),  # stale: 409
+        trainee_client.post(
+            reverse("quizzes:submit", args=[attempt.uuid]), form_data(attempt, {0: [0]}, 1)
+        ),  # the confirmation page
+        trainee_client.get(reverse("quizzes:result", args=[attempt.uuid]), follow=True),
+        trainee_client.get(reverse("quizzes:history", args=[quiz.slug])),
+    ]
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("quizzes/attempt.js")) as script:
+        texts = [script.read()]
+    texts += [r.content.decode() for r in responses]
+    statuses = [r.status_code for r in responses]
+    assert statuses == [200, 200, 200, 409, 200, 200, 200]
+    for text in texts:
+        assert EXPLANATION_MARK not in text
+        assert FEEDBACK_MARK not in text
+        assert "is_correct" not in text
+        assert "Correct answer" not in text
+        assert "explanation" not in text.lower()
+    # Choices are named by their position on the paper, never by database id.
+    values = set(re.findall(r'name="q-\d+" value="([^"]+)"', texts[2]))
+    assert values == {"0", "1", "2", "3"}
+    json.loads(texts[3])  # the autosave reply is plain JSON with no answer key
+
+
+# Pages of a long paper ------------------------------------------------------------------
 
 
 @pytest.fixture
 def attempt(trainee):
     quiz = make_quiz(12, questions_per_page=PER_PAGE)
-    return attempt_start(user=trainee, quiz=quiz)
+    return services.attempt_start(user=trainee, quiz=quiz)
 
 
 def qids(attempt, numbers):
@@ -68,13 +233,6 @@ def answered_numbers(attempt):
 def attempt_url(attempt, page=None):
     url = reverse("quizzes:attempt", args=[attempt.uuid])
     return f"{url}?page={page}" if page else url
-
-
-@pytest.mark.parametrize(
-    ("count", "per_page", "pages"), [(0, 5, 1), (5, 5, 1), (6, 5, 2), (12, 5, 3), (60, 0, 1)]
-)
-def test_page_count(count, per_page, pages):
-    assert page_count_for(question_count=count, per_page=per_page) == pages
 
 
 def test_first_page_shows_its_questions_next_and_the_navigator(trainee_client, attempt):
@@ -165,7 +323,7 @@ def test_an_answer_for_another_page_is_refused_and_nothing_saved(trainee_client,
     response = trainee_client.post(reverse("quizzes:save", args=[attempt.uuid]), data, **JSON)
 
     assert response.status_code == 400
-    assert response.json() == {"error": SAVE_NOT_ON_PAGE}
+    assert response.json() == {"error": services.SAVE_NOT_ON_PAGE}
     assert answered_numbers(attempt) == []
 
 
@@ -175,7 +333,7 @@ def test_unknown_shown_question_is_refused(trainee_client, attempt, bogus):
     data["shown"] = [*data["shown"], bogus]
     response = trainee_client.post(reverse("quizzes:save", args=[attempt.uuid]), data, **JSON)
     assert response.status_code == 400
-    assert response.json() == {"error": SAVE_UNKNOWN_QUESTION}
+    assert response.json() == {"error": services.SAVE_UNKNOWN_QUESTION}
     assert answered_numbers(attempt) == []
 
 
@@ -185,7 +343,7 @@ def test_stale_page_navigation_gets_409_and_saves_nothing(trainee_client, attemp
     # An older tab still on sequence 0 presses Next.
     response = trainee_client.post(save, page_post(attempt, 1, {2: [0]}, sequence=0, goto="2"))
     assert response.status_code == 409
-    assert SAVE_STALE in response.content.decode()
+    assert services.SAVE_STALE in response.content.decode()
     assert answered_numbers(attempt) == [1]
 
 
@@ -228,7 +386,7 @@ def test_submitting_from_a_page_scores_every_page(trainee_client, attempt):
     questions = attempt.paper["questions"]
 
     def right(numbers):
-        return {n: [correct_positions_of(questions[n - 1])[0]] for n in numbers}
+        return {n: [correct_positions(questions[n - 1])[0]] for n in numbers}
 
     trainee_client.post(save, page_post(attempt, 1, right(range(1, 6)), goto="2"))
     attempt.refresh_from_db()
@@ -242,12 +400,8 @@ def test_submitting_from_a_page_scores_every_page(trainee_client, attempt):
     assert (attempt.state, attempt.points, attempt.max_points) == ("submitted", 12, 12)
 
 
-def correct_positions_of(question):
-    return [i for i, c in enumerate(question["choices"]) if c["is_correct"]]
-
-
 def test_unpaginated_quiz_shows_everything_without_a_navigator(trainee, trainee_client):
-    attempt = attempt_start(user=trainee, quiz=make_quiz(12, slug="all-on-one"))
+    attempt = services.attempt_start(user=trainee, quiz=make_quiz(12, slug="all-on-one"))
     html = trainee_client.get(attempt_url(attempt)).content.decode()
     assert html.count("<fieldset") == 12
     assert 'data-testid="navigator"' not in html
@@ -259,41 +413,3 @@ def test_preview_shows_every_question_on_one_page(educator_client):
     html = educator_client.get(reverse("quizzes:preview", args=[quiz.slug])).content.decode()
     assert html.count("<fieldset") == 12
     assert 'data-testid="navigator"' not in html
-
-
-def test_service_save_with_a_page_scope_leaves_other_questions(trainee, attempt):
-    one, two, nine = qids(attempt, [1, 2, 9])
-    q = {c["id"]: c for c in attempt.paper["questions"]}
-    attempt_save_answers(
-        attempt=attempt, answers={nine: correct_ids(q[nine])}, sequence=0, only={nine}
-    )
-    attempt_save_answers(
-        attempt=attempt, answers={one: correct_ids(q[one])}, sequence=1, only={one, two}
-    )
-    assert answered_numbers(attempt) == [1, 9]
-    with pytest.raises(ValidationError) as raised:
-        attempt_save_answers(attempt=attempt, answers={nine: []}, sequence=2, only={one, two})
-    assert raised.value.messages == [SAVE_NOT_ON_PAGE]
-
-
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
-def test_paginated_attempt_page_queries_do_not_grow(
-    trainee, trainee_client, django_assert_max_num_queries
-):
-    small = attempt_start(user=trainee, quiz=make_quiz(10, slug="ten", questions_per_page=PER_PAGE))
-    large = attempt_start(
-        user=trainee,
-        quiz=make_quiz(60, slug="sixty", questions_per_page=PER_PAGE, kinds=("single", "multiple")),
-    )
-    assert _queries(trainee_client, attempt_url(small, 2)) == _queries(
-        trainee_client, attempt_url(large, 7)
-    )
-    with django_assert_max_num_queries(ATTEMPT_PAGE_QUERIES):
-        html = trainee_client.get(attempt_url(large, 12)).content.decode()
-    assert html.count("<fieldset") == PER_PAGE
-    assert html.count("data-nav-question=") == 60

@@ -1,0 +1,141 @@
+"""Reads for the result page: the score and the review the quiz's feedback policy allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+from quizzes.models import Attempt, AttemptAnswer, Quiz
+from quizzes.question_images import paper_image
+
+
+@dataclass(frozen=True)
+class ReviewChoice:
+    """A choice as reviewed; correctness and feedback only when the policy shows answers."""
+
+    text: str
+    selected: bool
+    is_correct: bool | None  # None when the feedback policy hides the answers
+    feedback: str
+    image_url: str = ""
+    image_alt: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewQuestion:
+    number: int
+    prompt: str
+    kind: str
+    points: int
+    awarded: float | None
+    is_correct: bool | None
+    answered: bool
+    critical: bool
+    explanation: str
+    topic_title: str
+    lesson_title: str
+    lesson_url: str | None
+    choices: tuple[ReviewChoice, ...]
+    image_url: str = ""
+    image_alt: str = ""
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    attempt: Attempt
+    show_questions: bool
+    show_answers: bool
+    questions: tuple[ReviewQuestion, ...]
+    time_taken: timedelta | None
+    practice_wrong_count: int
+    topic_scores: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def time_taken_text(self) -> str:
+        if self.time_taken is None:
+            return ""
+        seconds = max(int(self.time_taken.total_seconds()), 0)
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        if hours:
+            return f"{hours} h {minutes} min"
+        if minutes:
+            return f"{minutes} min {seconds} s"
+        return f"{seconds} s"
+
+
+def _lesson_url(slug: str | None) -> str | None:
+    if not slug:
+        return None
+    try:
+        return reverse("lessons:detail", kwargs={"slug": slug})
+    except NoReverseMatch:
+        return None
+
+
+def attempt_result_data(*, attempt: Attempt) -> ResultPage:
+    """The score and the review the quiz's feedback policy allows (one query)."""
+    policy = attempt.paper.get("feedback_policy", Quiz.FeedbackPolicy.FULL)
+    show_questions = policy != Quiz.FeedbackPolicy.SCORE_ONLY
+    show_answers = policy == Quiz.FeedbackPolicy.FULL
+    rows = {
+        a.question_id: a
+        for a in AttemptAnswer.objects.filter(attempt=attempt).only(
+            "question_id", "selected", "awarded", "is_correct"
+        )
+    }
+    questions = []
+    wrong = 0
+    entries = attempt.paper.get("questions", [])
+    # A handful of lessons behind many questions: reverse each URL once.
+    lesson_urls = {slug: _lesson_url(slug) for slug in {q.get("lesson_slug") for q in entries}}
+    for number, q in enumerate(entries, start=1):
+        row = rows.get(q["id"])
+        chosen = set(row.selected) if row else set()
+        is_correct = row.is_correct if row else None
+        if is_correct is False:
+            wrong += 1
+        questions.append(
+            ReviewQuestion(
+                number=number,
+                prompt=q["prompt"],
+                kind=q["kind"],
+                points=q["points"],
+                awarded=row.awarded if row else None,
+                is_correct=is_correct,
+                answered=bool(chosen),
+                critical=q.get("critical", False),
+                explanation=q.get("explanation", "") if show_answers else "",
+                topic_title=q.get("topic_title", ""),
+                lesson_title=q.get("lesson_title", ""),
+                lesson_url=lesson_urls.get(q.get("lesson_slug")),
+                choices=tuple(
+                    ReviewChoice(
+                        text=c["text"],
+                        selected=c["id"] in chosen,
+                        is_correct=c["is_correct"] if show_answers else None,
+                        feedback=c.get("feedback", "") if show_answers else "",
+                        image_url=paper_image(c)[0],
+                        image_alt=paper_image(c)[1],
+                    )
+                    for c in q["choices"]
+                ),
+                image_url=paper_image(q)[0],
+                image_alt=paper_image(q)[1],
+            )
+        )
+    time_taken = None
+    if attempt.submitted_at:
+        time_taken = attempt.submitted_at - attempt.started_at
+    return ResultPage(
+        attempt=attempt,
+        show_questions=show_questions,
+        show_answers=show_answers,
+        questions=tuple(questions) if show_questions else (),
+        time_taken=time_taken,
+        practice_wrong_count=wrong,
+        topic_scores=attempt.topic_scores,
+    )

@@ -1,0 +1,93 @@
+"""The rules for starting a graded attempt, as pure functions over plain values.
+
+Published, has questions, prerequisites done, attempt limit (with any extra
+attempts granted) and the waiting time between attempts; an open attempt is
+always resumed, whatever the rules say. Nothing here touches the database:
+quizzes.selectors gathers the facts and calls these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+START_NOT_PUBLISHED = "This quiz is not open to trainees."
+START_NO_QUESTIONS = "This quiz has no questions yet."
+START_LIMIT_REACHED = "You have used all your attempts at this quiz."
+START_PREREQUISITES = "Complete the required lessons before starting this quiz."
+START_WAIT = "You need to wait before your next attempt at this quiz."
+
+# Attempt.State values: the rules sit below the models, so they name them here
+# (tests/quizzes/test_rules.py checks they match).
+IN_PROGRESS = "in_progress"
+SUBMITTED = "submitted"
+
+
+def graded_standing(rows: Iterable[tuple[Any, datetime | None, float | None, Any]]) -> dict:
+    """Count (state, submitted_at, percent, passed) rows of graded attempts at one quiz.
+
+    Returns attempts used, the last close time, open attempts, the best submitted
+    percent and how many submitted attempts passed. Pure: no database.
+    """
+    stats: dict[str, Any] = {"used": 0, "last_closed": None, "open": 0, "best": None, "passed": 0}
+    for state, submitted_at, percent, passed in rows:
+        stats["used"] += 1
+        if submitted_at is not None and (
+            stats["last_closed"] is None or submitted_at > stats["last_closed"]
+        ):
+            stats["last_closed"] = submitted_at
+        if state == IN_PROGRESS:
+            stats["open"] += 1
+        elif state == SUBMITTED:
+            if percent is not None and (stats["best"] is None or percent > stats["best"]):
+                stats["best"] = percent
+            stats["passed"] += passed is True
+    return stats
+
+
+def attempts_allowed(*, max_attempts: int | None, extra_attempts: int) -> int | None:
+    """The trainee's attempt limit: the quiz's plus any granted; None when unlimited."""
+    if max_attempts is None:
+        return None
+    return max_attempts + extra_attempts
+
+
+def next_start_at(
+    *, last_closed: datetime | None, retake_wait_minutes: int, now: datetime
+) -> datetime | None:
+    """When the waiting time after the last closed attempt ends, or None if it is over."""
+    if not retake_wait_minutes or last_closed is None:
+        return None
+    candidate = last_closed + timedelta(minutes=retake_wait_minutes)
+    return candidate if candidate > now else None
+
+
+def start_refusal(
+    *,
+    is_published: bool,
+    question_count: int,
+    missing_prerequisites: int,
+    attempts_used: int,
+    attempts_allowed: int | None,
+    next_start_at: datetime | None,
+    has_open_attempt: bool,
+) -> str | None:
+    """Why a new graded attempt may not start (the first rule broken), or None.
+
+    The rules apply in this order: published, has questions, prerequisites,
+    attempt limit, waiting time. An open attempt is never refused: it resumes.
+    """
+    if has_open_attempt:
+        return None
+    if not is_published:
+        return START_NOT_PUBLISHED
+    if question_count == 0:
+        return START_NO_QUESTIONS
+    if missing_prerequisites:
+        return START_PREREQUISITES
+    if attempts_allowed is not None and attempts_used >= attempts_allowed:
+        return START_LIMIT_REACHED
+    if next_start_at is not None:
+        return START_WAIT
+    return None
