@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from tests.factories import UserFactory, make_educator, make_manager, make_trainee
+from tests.builders import UserFactory, make_educator, make_manager, make_trainee
 
 
 @pytest.fixture(autouse=True)

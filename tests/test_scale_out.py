@@ -23,8 +23,7 @@ import pytest
 from django.db import connection
 
 from quizzes.models import Attempt, AttemptAnswer
-from tests.factories import TEST_PASSWORD
-from tests.quizzes.builders import make_quiz
+from tests.builders import TEST_PASSWORD, make_quiz
 
 ROOT = Path(__file__).resolve().parent.parent
 

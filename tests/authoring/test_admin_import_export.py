@@ -10,7 +10,7 @@ from quizzes.authoring import views as views_authoring
 from quizzes.authoring.formats import common, csv_template, gift
 from quizzes.authoring.imports import IMPORT_NOTHING_NEW
 from quizzes.models import Question, Quiz
-from tests.quizzes.builders import make_question, make_quiz, make_topic
+from tests.builders import make_question, make_quiz, shared_topic
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ GOOD_CSV = (
 
 @pytest.fixture
 def quiz():
-    return make_quiz(questions=0, slug="bank", topic=make_topic(), status="draft")
+    return make_quiz(questions=0, slug="bank", topic=shared_topic(), status="draft")
 
 
 def import_url(quiz):
@@ -129,7 +129,7 @@ def test_bad_uploads_are_400_with_a_clear_message(educator_client, quiz, content
 
 
 def test_tampered_or_foreign_tokens_are_refused(educator_client, educator, quiz):
-    other = make_quiz(questions=0, slug="other", topic=make_topic(), status="draft")
+    other = make_quiz(questions=0, slug="other", topic=shared_topic(), status="draft")
     good = upload(educator_client, quiz, GOOD_CSV.encode()).context["token"]
     forged = signing.dumps(
         {"quiz": quiz.pk, "user": educator.pk, "format": "csv", "topic": None, "text": GOOD_CSV},
@@ -155,7 +155,7 @@ def test_template_download(educator_client):
 
 
 def test_export_downloads_and_round_trip_through_the_admin(educator_client):
-    topic = make_topic()
+    topic = shared_topic()
     source = make_quiz(
         questions=[make_question("a-1"), make_question("b-1", kind="multiple")],
         slug="source",

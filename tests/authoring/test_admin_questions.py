@@ -19,8 +19,7 @@ from quizzes.authoring.services import (
 from quizzes.models import Attempt, Choice, Question, Quiz
 from quizzes.question_images import IMAGE_ALT_REQUIRED, IMAGE_TOO_LARGE, IMAGE_WRONG_TYPE
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
-from tests.factories import make_trainee
-from tests.quizzes.builders import make_lesson, make_question, make_quiz, make_topic
+from tests.builders import make_bare_lesson, make_question, make_quiz, make_trainee, shared_topic
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -292,8 +291,8 @@ def test_retire_action(educator_client, answered):
 
 
 def test_duplicate_quiz_copies_settings_and_questions_as_new_ones(educator_client):
-    topic = make_topic()
-    lesson = make_lesson(topic=topic)
+    topic = shared_topic()
+    lesson = make_bare_lesson(topic=topic)
     quiz = make_quiz(
         questions=[make_question("d-1", lesson=lesson), make_question("d-2", kind="multiple")],
         slug="original",

@@ -9,7 +9,7 @@ from PIL import Image
 
 from quizzes.models import Question
 from quizzes.services import attempt_start, attempt_submit
-from tests.quizzes.builders import make_question, make_quiz
+from tests.builders import make_question, make_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from quizzes.authoring.imports import (
     quiz_questions_export,
 )
 from quizzes.models import Question, Quiz
-from tests.quizzes.builders import make_lesson, make_question, make_quiz, make_topic
+from tests.builders import make_bare_lesson, make_question, make_quiz, make_topic, shared_topic
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def csv_text(*rows):
 
 @pytest.fixture
 def topic():
-    return make_topic()
+    return shared_topic()
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_same_prompt_of_another_kind_is_not_a_duplicate(quiz):
 
 def test_topic_comes_from_the_row_the_lesson_the_default_or_the_quiz(quiz, topic):
     other = make_topic(slug="why", title="Why", order=2)
-    lesson = make_lesson(slug="why-lesson", topic=other)
+    lesson = make_bare_lesson(slug="why-lesson", topic=other)
     text = csv_text(
         ",single,A?,a,b,,1,,,1,no,why,",
         ",single,B?,a,b,,1,,,1,no,,why-lesson",
@@ -97,7 +97,7 @@ def test_topic_comes_from_the_row_the_lesson_the_default_or_the_quiz(quiz, topic
 
 def test_lesson_errors_and_missing_topic(topic):
     quiz = make_quiz(questions=0, slug="final", topic=None)
-    make_lesson(slug="pressure", topic=topic)
+    make_bare_lesson(slug="pressure", topic=topic)
     make_topic(slug="why", title="Why", order=2)
     text = csv_text(
         ",single,A?,a,b,,1,,,1,no,,",
@@ -179,7 +179,7 @@ def test_taken_keys_get_a_number(quiz, educator):
 
 
 def _bank(topic):
-    lesson = make_lesson(slug="pressure", topic=topic)
+    lesson = make_bare_lesson(slug="pressure", topic=topic)
     questions = [
         make_question("s-1", kind="single", lesson=lesson, points=3, critical=True),
         make_question("m-1", kind="multiple"),
@@ -313,7 +313,7 @@ def test_export_uses_two_queries_whatever_the_pool_size(topic, size, django_asse
 
 def test_preview_uses_a_fixed_number_of_queries(quiz, django_assert_num_queries):
     rows = [f",single,Question {n}?,a,b,,1,,,1,no,managing-bleeding,pressure" for n in range(40)]
-    make_lesson(slug="pressure")
+    make_bare_lesson(slug="pressure")
     with django_assert_num_queries(3):
         preview = question_import_preview(quiz=quiz, text=csv_text(*rows), file_format=CSV)
     assert len(preview.to_create) == 40

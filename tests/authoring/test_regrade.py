@@ -11,8 +11,7 @@ from quizzes.authoring.regrade import (
 )
 from quizzes.models import Attempt, AttemptAnswer, Choice
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
-from tests.factories import make_trainee
-from tests.quizzes.builders import make_question, make_quiz
+from tests.builders import make_question, make_quiz, make_trainee
 from trainingsite.models import AuditEvent
 
 # The case, computed by hand. Pass mark 80%. Q1: single choice, 2 points, R right,

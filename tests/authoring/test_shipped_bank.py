@@ -13,7 +13,7 @@ from quizzes.authoring.imports import (
     quiz_questions_export,
 )
 from quizzes.models import Quiz
-from tests.quizzes.builders import make_quiz
+from tests.builders import make_quiz
 
 pytestmark = pytest.mark.django_db
 

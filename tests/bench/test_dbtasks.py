@@ -6,9 +6,7 @@ from django.contrib.auth.hashers import check_password
 from bench.dbtasks import BENCH_PASSWORD, prepare, verify
 from lessons.models import LessonCompletion
 from quizzes import services
-from tests.factories import make_trainee
-from tests.quizzes.builders import make_lesson, make_quiz
-from tests.reports.builders import make_cohort
+from tests.builders import make_bare_lesson, make_cohort, make_quiz, make_trainee
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_prepare_signs_in_as_generated_trainees_first_and_managers_of_every_cohort(trainee):
     generated = make_trainee(username="load-trainee-00001")
     first, second = make_cohort(name="Clinic A"), make_cohort(name="Clinic B")
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     make_quiz(2, slug="limited", max_attempts=1)
     quiz = make_quiz(2, slug="open-quiz")
     quiz.prerequisite_lessons.add(lesson)

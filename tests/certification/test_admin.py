@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models.certification import Certificate, ProgramAssignment
-from tests.certification.builders import make_certificate, make_program
+from tests.builders import make_certificate, make_program
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from quizzes.certification.selectors import program_progress, trainee_dashboard
 from quizzes.models.certification import ReminderSent
 from quizzes.reports.overview import report_overview
 from quizzes.reports.trainees import TraineeFilters, report_trainees
-from tests.certification.builders import assign, make_program
-from tests.reports.builders import assign_to_cohort, make_cohort
+from tests.builders import assign, assign_to_cohort, make_cohort, make_program
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from quizzes.certification.reminders import reminders_due
 from quizzes.models.certification import ReminderSent
-from tests.certification.builders import assign, make_certificate, make_program
-from tests.factories import make_trainee
+from tests.builders import assign, make_certificate, make_program, make_trainee
 
 pytestmark = pytest.mark.django_db
 

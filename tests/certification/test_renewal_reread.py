@@ -18,7 +18,7 @@ from quizzes.certification.selectors import program_progress
 from quizzes.certification.services import certificate_issue_if_complete
 from quizzes.models.certification import Certificate
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
-from tests.certification.builders import make_program
+from tests.builders import make_program
 
 pytestmark = pytest.mark.django_db
 

@@ -19,16 +19,17 @@ from quizzes.certification.rules_sql import (
 )
 from quizzes.certification.selectors import programs_progress_bulk
 from quizzes.models import Cohort, CohortMembership
-from tests.certification.builders import (
+from tests.builders import (
     assign,
+    assign_to_cohort,
     complete_lesson,
     graded_attempt,
     make_certificate,
+    make_cohort,
     make_program,
+    make_trainee,
 )
 from tests.certification.status_cases import CASE_IDS, CASES, StatusCase
-from tests.factories import make_trainee
-from tests.reports.builders import assign_to_cohort, make_cohort
 
 pytestmark = pytest.mark.django_db
 

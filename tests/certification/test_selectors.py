@@ -16,16 +16,16 @@ from quizzes.certification.selectors import (
     trainee_dashboard,
 )
 from quizzes.models.certification import Program
-from tests.certification.builders import (
+from tests.builders import (
     assign,
     complete_lesson,
     do_everything,
     graded_attempt,
     make_certificate,
     make_program,
+    make_trainee,
     practice_attempt,
 )
-from tests.factories import make_trainee
 
 pytestmark = pytest.mark.django_db
 

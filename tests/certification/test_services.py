@@ -23,16 +23,16 @@ from quizzes.certification.services import (
 )
 from quizzes.models.certification import Certificate, ProgramAssignment
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
-from tests.certification.builders import (
+from tests.builders import (
     complete_lesson,
     do_everything,
     graded_attempt,
     make_certificate,
+    make_cohort,
     make_program,
+    make_trainee,
     practice_attempt,
 )
-from tests.factories import make_trainee
-from tests.reports.builders import make_cohort
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

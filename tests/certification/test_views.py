@@ -15,15 +15,15 @@ from quizzes.certification.views import (
     VERIFY_RATE_LIMITED,
 )
 from quizzes.models.certification import Certificate
-from tests.certification.builders import (
+from tests.builders import (
     assign,
     complete_lesson,
     do_everything,
     graded_attempt,
     make_certificate,
+    make_cohort,
     make_program,
 )
-from tests.reports.builders import make_cohort
 from tests.trainingsite.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.django_db

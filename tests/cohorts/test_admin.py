@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.factories import make_trainee
-from tests.reports.builders import make_cohort
+from tests.builders import make_cohort, make_trainee
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from quizzes.cohorts.csv_import import (
     parse_trainee_csv,
 )
 from quizzes.models import CohortMembership
-from tests.reports.builders import make_cohort
+from tests.builders import make_cohort
 from trainingsite.models import AuditEvent
 
 User = get_user_model()

@@ -13,7 +13,7 @@ from quizzes.cohorts.scope import (
     trainees_for_manager,
 )
 from quizzes.models import Attempt
-from tests.reports.builders import make_cohort
+from tests.builders import make_cohort
 
 pytestmark = pytest.mark.django_db
 

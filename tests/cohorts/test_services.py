@@ -15,8 +15,7 @@ from quizzes.cohorts.services import (
     cohort_join,
 )
 from quizzes.models import ProgramAssignment
-from tests.factories import make_trainee
-from tests.reports.builders import assign_to_cohort, make_cohort, make_program
+from tests.builders import assign_to_cohort, make_cohort, make_program, make_trainee
 from trainingsite.models import AuditEvent
 from trainingsite.roles import Role, user_is_trainee
 
@@ -27,7 +26,7 @@ SITE = {"domain": "training.example.org", "use_https": True}
 
 
 def test_effective_assignment_takes_the_earliest_due_date(trainee, other_trainee):
-    program = make_program()
+    program = make_program(lessons=[], quizzes=[], validity_months=None)
     cohort_a = make_cohort(trainees=[trainee, other_trainee])
     cohort_b = make_cohort(trainees=[trainee])
     assign_to_cohort(cohort_a, program, date(2026, 12, 31))
@@ -40,7 +39,7 @@ def test_effective_assignment_takes_the_earliest_due_date(trainee, other_trainee
 
 
 def test_effective_assignment_without_any_date(trainee, django_assert_num_queries):
-    program = make_program()
+    program = make_program(lessons=[], quizzes=[], validity_months=None)
     assign_to_cohort(make_cohort(trainees=[trainee]), program)
     with django_assert_num_queries(1):  # individual and cohort rows in one UNION ALL
         found = assignments_effective(users=User.objects.all(), programs=[program.pk])

@@ -5,8 +5,8 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from quizzes.models import Quiz
+from tests.builders import shared_topic
 from tests.e2e.conftest import log_in
-from tests.quizzes.builders import make_topic
 from trainingsite.demo import demo_accounts_ensure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,7 @@ Firm, steady pressure is the first step for oozing. {T}
 def test_demo_educator_imports_a_hand_written_gift_file(page):
     demo_accounts_ensure()
     quiz = Quiz.objects.create(
-        title="Imported bank", slug="imported-bank", topic=make_topic(), status="draft"
+        title="Imported bank", slug="imported-bank", topic=shared_topic(), status="draft"
     )
     log_in(page, "educator", settings.DEMO_PASSWORD)
     page.goto(f"/admin/quizzes/quiz/{quiz.pk}/change/")

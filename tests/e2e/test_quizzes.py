@@ -12,9 +12,8 @@ from lessons.models import LessonCompletion
 from lessons.services import lessons_load
 from quizzes.authoring.content import quizzes_load
 from quizzes.models import Attempt, AttemptAnswer, Quiz
+from tests.builders import TEST_PASSWORD, make_quiz, make_trainee
 from tests.e2e.conftest import log_in
-from tests.factories import TEST_PASSWORD, make_trainee
-from tests.quizzes.builders import make_quiz
 from trainingsite.demo import demo_accounts_ensure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

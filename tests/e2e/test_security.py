@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from lessons.models import Lesson
+from tests.builders import TEST_PASSWORD, UserFactory, make_educator
 from tests.e2e.conftest import log_in
-from tests.factories import TEST_PASSWORD, UserFactory, make_educator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -26,11 +26,9 @@ from lessons.services import lesson_complete
 from quizzes import services
 from quizzes.certification.services import certificate_revoke
 from quizzes.models import Attempt, Certificate, Cohort, Question
-from tests.certification.builders import make_program
-from tests.factories import make_trainee
+from tests.builders import correct_ids, make_program, make_trainee, wrong_ids
 from tests.hardening.realserver import manage, require, run_world_script, server_env
 from tests.hardening.world_script import report
-from tests.quizzes.builders import correct_ids, wrong_ids
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -40,7 +40,7 @@ from quizzes.models import (
     QuizQuestion,
 )
 from quizzes.selectors import attempt_selected
-from tests.factories import TEST_PASSWORD
+from tests.builders import TEST_PASSWORD
 from trainingsite.models import AuditEvent
 
 # HARDENING_CASES lowers the count for a quick local run; CI runs the default.

@@ -30,9 +30,7 @@ from lessons.models import LessonCompletion
 from quizzes import services
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.models.certification import Certificate
-from tests.certification.builders import make_program
-from tests.factories import make_trainee
-from tests.quizzes.builders import correct_ids, make_quiz
+from tests.builders import correct_ids, make_program, make_quiz, make_trainee
 from trainingsite.models import AuditEvent
 from trainingsite.roles import Role
 

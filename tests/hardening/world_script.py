@@ -34,8 +34,7 @@ def build(*, trainees: int, questions: int) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
-    from tests.certification.builders import make_program
-    from tests.quizzes.builders import make_quiz
+    from tests.builders import make_program, make_quiz
     from trainingsite.roles import Role
 
     quiz = make_quiz(questions, slug=LOAD_QUIZ, pass_mark=50)

@@ -4,8 +4,7 @@ from django.urls import reverse
 
 from lessons.models import Lesson, Topic
 from lessons.services import EMPTY_BODY_CANNOT_BE_PUBLISHED
-from tests.factories import UserFactory
-from tests.lessons.builders import make_lesson, make_topic
+from tests.builders import UserFactory, make_lesson, make_topic
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 
 from lessons.markdown import ALLOWED_TAGS, ALLOWED_URL_SCHEMES, LINK_REL, render_lesson_markdown
 from lessons.models import Lesson
-from tests.lessons.builders import make_lesson
+from tests.builders import make_lesson
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",

@@ -17,7 +17,7 @@ from lessons.views import (
     LESSON_MARKED_COMPLETE,
     LESSON_MARKED_READ_AGAIN,
 )
-from tests.lessons.builders import make_lesson, make_topic
+from tests.builders import make_lesson, make_topic
 from trainingsite.models import AuditEvent
 
 REREAD_FLAGGED = AuditEvent.Action.CONTENT_REREAD_REQUIRED

@@ -10,7 +10,7 @@ from lessons.selectors import (
     lesson_neighbours,
     lessons_overview,
 )
-from tests.lessons.builders import make_completion, make_lesson, make_topic
+from tests.builders import complete_lesson, make_lesson, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,8 @@ def test_overview_shows_drafts_to_an_educator_but_not_in_progress(educator, cour
 
 
 def test_overview_counts_only_the_users_completions(trainee, other_trainee, course):
-    make_completion(user=trainee, lesson=course["why_2"])
-    make_completion(user=other_trainee, lesson=course["why_1"])
+    complete_lesson(user=trainee, lesson=course["why_2"])
+    complete_lesson(user=other_trainee, lesson=course["why_1"])
     overview = lessons_overview(user=trainee)
     flags = [[item.completed for item in entry.lessons] for entry in overview.topics]
     assert flags == [[False, True], [False]]
@@ -70,7 +70,7 @@ def _build(lesson_count: int, user) -> None:
     for n in range(lesson_count):
         lesson = make_lesson(topic=topics[n % 3])
         if n % 2:
-            make_completion(user=user, lesson=lesson)
+            complete_lesson(user=user, lesson=lesson)
         if n % 5 == 0:
             make_lesson(topic=topics[n % 3], status=Lesson.Status.DRAFT)
 

@@ -13,7 +13,7 @@ from lessons.services import (
     lesson_save,
     lesson_unpublish,
 )
-from tests.lessons.builders import make_lesson
+from tests.builders import make_lesson
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import timezone
 from lessons.models import Lesson, LessonCompletion
 from lessons.services import DRAFT_CANNOT_BE_COMPLETED
 from lessons.views import LESSON_ALREADY_COMPLETE, LESSON_MARKED_COMPLETE
-from tests.lessons.builders import make_completion, make_lesson, make_topic
+from tests.builders import complete_lesson, make_lesson, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_index_groups_lessons_with_summary_reading_time_and_progress(
 def test_index_shows_the_tick_with_a_text_alternative_once_completed(
     trainee_client, trainee, published
 ):
-    make_completion(user=trainee, lesson=published)
+    complete_lesson(user=trainee, lesson=published)
     html = trainee_client.get(reverse("lessons:index")).content.decode()
     assert 'data-testid="completed-tick"' in html
     assert '<span class="visually-hidden">Completed</span>' in html
@@ -99,12 +99,12 @@ def _index_queries(client) -> int:
 def test_index_query_count_is_the_same_for_3_and_60_lessons(trainee_client, trainee):
     topics = [make_topic() for _ in range(3)]
     for n in range(3):
-        make_completion(user=trainee, lesson=make_lesson(topic=topics[n]))
+        complete_lesson(user=trainee, lesson=make_lesson(topic=topics[n]))
     small = _index_queries(trainee_client)
     for n in range(57):
         lesson = make_lesson(topic=topics[n % 3])
         if n % 2:
-            make_completion(user=trainee, lesson=lesson)
+            complete_lesson(user=trainee, lesson=lesson)
     assert Lesson.objects.count() == 60
     assert _index_queries(trainee_client) == small
 
@@ -174,14 +174,14 @@ def test_get_on_complete_is_405(trainee_client, published):
 
 
 def test_completed_lesson_shows_its_date_instead_of_the_button(trainee_client, trainee, published):
-    make_completion(user=trainee, lesson=published)
+    complete_lesson(user=trainee, lesson=published)
     html = trainee_client.get(published.get_absolute_url()).content.decode()
     assert f"Completed on {timezone.localdate():%-d %B %Y}" in html
     assert "Mark as complete" not in html
 
 
 def test_completion_is_per_trainee(client, trainee, other_trainee, published):
-    make_completion(user=trainee, lesson=published)
+    complete_lesson(user=trainee, lesson=published)
     client.force_login(other_trainee)
     html = client.get(published.get_absolute_url()).content.decode()
     assert ">Mark as complete</button>" in html

@@ -16,8 +16,7 @@ from quizzes.services import (
     accommodation_grant,
 )
 from quizzes.views import ACCOMMODATION_SAVED
-from tests.quizzes.builders import make_quiz
-from tests.reports.builders import make_cohort
+from tests.builders import make_cohort, make_quiz
 from trainingsite.access import NOT_A_MANAGER
 from trainingsite.models import AuditEvent
 

@@ -19,12 +19,12 @@ from quizzes.authoring.validation import (
 )
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Question, Quiz
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
-from tests.quizzes.builders import (
+from tests.builders import (
     EXPLANATION_MARK,
     correct_ids,
     make_question,
     make_quiz,
-    make_topic,
+    shared_topic,
     wrong_ids,
 )
 from trainingsite.roles import Role
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 
 def question_post(kind, choices, key="new-q"):
-    topic = make_topic()
+    topic = shared_topic()
     data = {
         "key": key,
         "kind": kind,

@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 from quizzes import services
 from quizzes.models import Attempt
-from tests.quizzes.builders import make_quiz, wrong_ids
+from tests.builders import make_quiz, wrong_ids
 from trainingsite.models import AuditEvent
 
 pytestmark = [

@@ -14,7 +14,7 @@ from quizzes.authoring.validation import (
     TRUE_FALSE_TWO_CHOICES,
 )
 from quizzes.models import Choice, Question, Quiz
-from tests.quizzes.builders import make_lesson, make_topic
+from tests.builders import make_bare_lesson, shared_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +62,8 @@ def quiz(**extra):
 
 @pytest.fixture
 def content(tmp_path):
-    make_topic()
-    make_lesson()
+    shared_topic()
+    make_bare_lesson()
 
     def write(questions=None, quizzes=None):
         questions = [single("q-1"), single("q-2")] if questions is None else questions

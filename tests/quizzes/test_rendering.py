@@ -15,7 +15,7 @@ from PIL import Image
 from quizzes import rendering, services
 from quizzes.review import ReviewChoice
 from quizzes.selectors import ShownChoice, ShownQuestion
-from tests.quizzes.builders import make_question, make_quiz
+from tests.builders import make_question, make_quiz
 
 QUESTION_ALT = 'Gauze "held" <firmly> & well'
 CHOICE_ALT = "Pinpoint & <dots>"

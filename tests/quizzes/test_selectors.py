@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from quizzes import selectors, services
 from quizzes.models import Attempt
-from tests.quizzes.builders import correct_ids, make_lesson, make_quiz, make_topic
+from tests.builders import correct_ids, make_bare_lesson, make_quiz, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +214,7 @@ def graded(user, quiz, percent, passed, state=Attempt.State.SUBMITTED):
 
 
 def test_selector_finds_quizzes_by_lesson_or_topic_only_when_published(trainee):
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     other_topic = make_topic(slug="why", title="Why bleeding occurs", order=0)
     by_lesson = make_quiz(1, slug="by-lesson", topic=other_topic)
     by_lesson.lessons.add(lesson)
@@ -232,7 +232,7 @@ def test_selector_finds_quizzes_by_lesson_or_topic_only_when_published(trainee):
 
 
 def test_selector_reports_best_score_passed_and_open_attempt(trainee, other_trainee):
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     quiz = make_quiz(1, topic=lesson.topic)
     graded(trainee, quiz, 50.0, False)
     graded(trainee, quiz, 90.0, True)
@@ -250,7 +250,7 @@ def test_selector_reports_best_score_passed_and_open_attempt(trainee, other_trai
 
 
 def test_lesson_page_links_to_assessing_quiz_with_standing(trainee, trainee_client):
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     quiz = make_quiz(1, topic=lesson.topic)
     graded(trainee, quiz, 75.0, False)
 
@@ -265,7 +265,7 @@ def test_lesson_page_links_to_assessing_quiz_with_standing(trainee, trainee_clie
 
 
 def test_lesson_page_without_quizzes_shows_no_assessment(trainee_client):
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     response = trainee_client.get(reverse("lessons:detail", args=[lesson.slug]))
     assert response.status_code == 200
     assert 'data-testid="lesson-assessment"' not in response.content.decode()
@@ -280,7 +280,7 @@ def _detail_queries(client, lesson) -> int:
 def test_lesson_page_query_count_is_flat_with_1_or_5_quizzes(
     trainee, trainee_client, django_assert_max_num_queries
 ):
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     first = make_quiz(1, slug="quiz-0", topic=lesson.topic)
     graded(trainee, first, 60.0, False)
     one = _detail_queries(trainee_client, lesson)

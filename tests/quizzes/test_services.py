@@ -17,13 +17,7 @@ from quizzes.rules import (
     START_WAIT,
 )
 from quizzes.selectors import quiz_start_check
-from tests.quizzes.builders import (
-    correct_ids,
-    make_lesson,
-    make_question,
-    make_quiz,
-    wrong_ids,
-)
+from tests.builders import correct_ids, make_bare_lesson, make_question, make_quiz, wrong_ids
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +124,7 @@ def test_extra_attempts_accommodation_allows_one_more(trainee):
 
 def test_start_refused_before_prerequisites_then_allowed(trainee):
     quiz = make_quiz(1)
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     quiz.prerequisite_lessons.add(lesson)
     with pytest.raises(services.AttemptRefused) as refused:
         services.attempt_start(user=trainee, quiz=quiz, now=T0)

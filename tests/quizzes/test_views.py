@@ -12,12 +12,12 @@ from quizzes import services
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.rules import START_LIMIT_REACHED, START_PREREQUISITES
 from quizzes.views import CLOSED_AT_TIME_LIMIT
-from tests.quizzes.builders import (
+from tests.builders import (
     EXPLANATION_MARK,
     FEEDBACK_MARK,
     correct_ids,
     correct_positions,
-    make_lesson,
+    make_bare_lesson,
     make_question,
     make_quiz,
     wrong_ids,
@@ -187,7 +187,7 @@ def test_attempt_limit_refuses_with_message(trainee_client):
 
 def test_prerequisites_refuse_then_allow(trainee, trainee_client):
     quiz = make_quiz(1)
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     quiz.prerequisite_lessons.add(lesson)
     page = trainee_client.get(reverse("quizzes:detail", args=[quiz.slug])).content.decode()
     assert START_PREREQUISITES in page
@@ -275,7 +275,7 @@ def _finish(client, quiz, choose):
 
 
 def test_result_says_why_an_attempt_failed(trainee_client):
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     critical = make_question("stop-pressure", kind="true_false", critical=True, lesson=lesson)
     quiz = make_quiz([critical, make_question("other")], pass_mark=50)
     attempt = start(trainee_client, quiz)

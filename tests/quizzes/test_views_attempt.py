@@ -15,7 +15,7 @@ from quizzes import services
 from quizzes.forms import SEQUENCE_MISSING
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.views import SAVED
-from tests.quizzes.builders import (
+from tests.builders import (
     EXPLANATION_MARK,
     FEEDBACK_MARK,
     correct_positions,

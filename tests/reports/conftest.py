@@ -7,15 +7,15 @@ import pytest
 
 from lessons.models import LessonCompletion
 from quizzes.models import ProgramAssignment
-from tests.factories import make_trainee
-from tests.reports.builders import (
+from tests.builders import (
     assign_to_cohort,
-    make_attempt,
     make_certificate,
     make_cohort,
+    make_plain_quiz,
     make_program,
-    make_quiz,
+    make_scored_attempt,
     make_topic_and_lesson,
+    make_trainee,
 )
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -41,7 +41,7 @@ class World:
 def world(manager, other_manager):
     """Cohort A: six trainees, one per status. Cohort B: one overdue trainee (the outsider)."""
     topic, lesson = make_topic_and_lesson()
-    quiz = make_quiz(topic=topic, questions=2)
+    quiz = make_plain_quiz(topic=topic, questions=2)
     program = make_program(name="Foundation", lessons=[lesson], quizzes=[quiz], validity_months=12)
     people = {
         key: make_trainee(username=key, first_name=key.replace("_", " ").title(), last_name="A")
@@ -79,12 +79,16 @@ def world(manager, other_manager):
     )
     # Graded attempts: totals 2, 1, 0 in cohort A; the outsider scores 2 in cohort B.
     start = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
-    make_attempt(user=people["certified"], quiz=quiz, answers=[0, 0], started_at=start, minutes=10)
-    make_attempt(user=people["expiring"], quiz=quiz, answers=[0, 1], started_at=start, minutes=20)
-    make_attempt(
+    make_scored_attempt(
+        user=people["certified"], quiz=quiz, answers=[0, 0], started_at=start, minutes=10
+    )
+    make_scored_attempt(
+        user=people["expiring"], quiz=quiz, answers=[0, 1], started_at=start, minutes=20
+    )
+    make_scored_attempt(
         user=people["in_progress"], quiz=quiz, answers=[1, 1], started_at=start, minutes=30
     )
-    make_attempt(user=outsider, quiz=quiz, answers=[0, 0], started_at=start, minutes=5)
+    make_scored_attempt(user=outsider, quiz=quiz, answers=[0, 0], started_at=start, minutes=5)
     return World(
         program=program,
         quiz=quiz,

@@ -7,15 +7,15 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from lessons.models import LessonCompletion
-from tests.factories import make_trainee
-from tests.reports.builders import (
+from tests.builders import (
     assign_to_cohort,
-    make_attempt,
     make_certificate,
     make_cohort,
+    make_plain_quiz,
     make_program,
-    make_quiz,
+    make_scored_attempt,
     make_topic_and_lesson,
+    make_trainee,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +48,9 @@ CACHED_BUDGETS = {
 
 def build(manager, n):
     topic, lesson = make_topic_and_lesson()
-    quiz = make_quiz(topic=topic, questions=3)
-    program = make_program(lessons=[lesson], quizzes=[quiz], validity_months=12)
-    second = make_program(lessons=[lesson])
+    quiz = make_plain_quiz(topic=topic, questions=3)
+    program = make_program(slug="first", lessons=[lesson], quizzes=[quiz], validity_months=12)
+    second = make_program(slug="second", lessons=[lesson], quizzes=[], validity_months=None)
     cohort = make_cohort(managers=[manager])
     assign_to_cohort(cohort, program, date(2026, 1, 1))
     assign_to_cohort(cohort, second, None)
@@ -61,7 +61,7 @@ def build(manager, n):
         first = first or trainee
         cohort.memberships.create(user=trainee)
         LessonCompletion.objects.create(user=trainee, lesson=lesson, completed_at=start)
-        make_attempt(
+        make_scored_attempt(
             user=trainee,
             quiz=quiz,
             answers=[0, i % 3, (i + 1) % 3],

@@ -26,13 +26,13 @@ from quizzes.reports.snapshot import (
     snapshot_cache_key,
 )
 from quizzes.reports.trainees import TraineeFilters, report_trainees
-from tests.factories import make_trainee
-from tests.reports.builders import (
+from tests.builders import (
     assign_to_cohort,
     make_certificate,
     make_cohort,
     make_program,
     make_topic_and_lesson,
+    make_trainee,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,9 @@ def scope(manager):
     """One cohort, a two-lesson program without a due date, a trainee who has not started."""
     _, lesson = make_topic_and_lesson()
     _, second = make_topic_and_lesson()
-    program = make_program(name="Foundation", lessons=[lesson, second])
+    program = make_program(
+        name="Foundation", lessons=[lesson, second], quizzes=[], validity_months=None
+    )
     trainee = make_trainee(username="nina", first_name="Nina", last_name="New")
     cohort = make_cohort(name="Alpha Clinic", managers=[manager], trainees=[trainee])
     assign_to_cohort(cohort, program)
@@ -151,7 +153,7 @@ def test_a_manager_without_cohorts_gets_empty_pages(client, manager):
 def many(manager):
     """One more cohort than the cards limit, one trainee each; `shared` is in the first two."""
     _, lesson = make_topic_and_lesson()
-    program = make_program(name="Foundation", lessons=[lesson])
+    program = make_program(name="Foundation", lessons=[lesson], quizzes=[], validity_months=None)
     shared = make_trainee(username="shared", first_name="Sam", last_name="Shared")
     cohorts = []
     for i in range(OVERVIEW_CARDS_LIMIT + 1):
@@ -201,7 +203,9 @@ def test_one_chosen_cohort_gets_its_card(client, many, manager):
 def test_status_filter_keeps_programs_from_cohorts_the_manager_does_not_manage(
     scope, manager, other_manager
 ):
-    elsewhere = make_program(name="Elsewhere")
+    elsewhere = make_program(
+        slug="elsewhere", name="Elsewhere", lessons=[], quizzes=[], validity_months=None
+    )
     other = make_cohort(name="Beta Clinic", managers=[other_manager], trainees=[scope.trainee])
     assign_to_cohort(other, elsewhere)
     everything = report_trainees(user=manager, filters=TraineeFilters())

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.builders import UserFactory
 from trainingsite.admin import EXPORT_HEADER, csv_safe
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from tests.factories import UserFactory
+from tests.builders import UserFactory
 from trainingsite.audit import audit_actor, audit_record
 from trainingsite.models import APPEND_ONLY_CHANGE, APPEND_ONLY_DELETE, AuditEvent
 from trainingsite.roles import Role, user_is_educator

@@ -7,7 +7,7 @@ from lessons.models import Lesson
 from lessons.services import lesson_unpublish
 from quizzes.authoring.services import questions_retire
 from quizzes.models import Question, QuizQuestion
-from tests.quizzes.builders import make_lesson, make_question, make_quiz
+from tests.builders import make_bare_lesson, make_question, make_quiz
 from trainingsite.content_cache import content_cache_clear, content_cached
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_an_overlong_key_is_hashed_and_still_cached(recwarn):
 
 
 def test_saving_a_lesson_clears_the_cache():
-    lesson = make_lesson()
+    lesson = make_bare_lesson()
     build = Builder()
     content_cached("thing", build)
     lesson.title = "Renamed"
@@ -73,7 +73,7 @@ def test_saving_a_lesson_clears_the_cache():
 
 
 def test_trainee_sees_an_unpublished_lesson_disappear_at_once(trainee_client, educator):
-    lesson = make_lesson(slug="pressure")
+    lesson = make_bare_lesson(slug="pressure")
     url = reverse("lessons:detail", args=[lesson.slug])
     assert trainee_client.get(url).status_code == 200
 
@@ -85,7 +85,7 @@ def test_trainee_sees_an_unpublished_lesson_disappear_at_once(trainee_client, ed
 
 
 def test_trainee_sees_a_renamed_lesson_at_once(trainee_client):
-    lesson = make_lesson(slug="pressure")
+    lesson = make_bare_lesson(slug="pressure")
     url = reverse("lessons:detail", args=[lesson.slug])
     trainee_client.get(url)
     lesson.title = "Pressure, and when to stop"
@@ -121,7 +121,7 @@ def test_quiz_page_counts_a_question_added_to_the_pool_at_once(trainee_client):
 
 def test_quiz_prerequisites_follow_the_quiz_at_once(trainee_client):
     quiz = make_quiz(questions=2)
-    lesson = make_lesson(slug="read-me-first")
+    lesson = make_bare_lesson(slug="read-me-first")
     url = reverse("quizzes:detail", args=[quiz.slug])
     assert "read-me-first" not in trainee_client.get(url).content.decode()
 
@@ -133,7 +133,7 @@ def test_quiz_prerequisites_follow_the_quiz_at_once(trainee_client):
 
 
 def test_educators_read_drafts_past_the_cache(client, educator, trainee_client):
-    lesson = make_lesson(slug="pressure")
+    lesson = make_bare_lesson(slug="pressure")
     url = reverse("lessons:detail", args=[lesson.slug])
     trainee_client.get(url)  # cached for trainees
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.DRAFT)  # no signal

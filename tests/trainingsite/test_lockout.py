@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import TEST_PASSWORD, make_trainee
+from tests.builders import TEST_PASSWORD, make_trainee
 from trainingsite.security import LOCKOUT_MESSAGE, LOCKOUT_STATUS, client_ip
 
 pytestmark = pytest.mark.django_db

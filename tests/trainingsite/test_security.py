@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import TEST_PASSWORD
+from tests.builders import TEST_PASSWORD
 from trainingsite.sessions import REFRESHED_AT_KEY, session_refresh_interval
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import TEST_PASSWORD
+from tests.builders import TEST_PASSWORD
 from trainingsite.access import NOT_A_MANAGER, NOT_AN_EDUCATOR
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Small builders for test data; tests make what they need and nothing more."""
+"""Builders for people: users with a known password, in one of the three roles."""
 
 import factory
 from django.contrib.auth import get_user_model

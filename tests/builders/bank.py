@@ -1,7 +1,16 @@
-"""Small builders for quiz tests: topics, lessons, questions and quizzes."""
+"""Builders for the question bank: questions with marked explanations and feedback, and quizzes.
 
-from lessons.models import Lesson, Topic
+`make_quiz` makes quiz-engine quizzes (fixed order, prompts "Prompt <key>?", every text marked so
+a test can tell what a page shows); `make_plain_quiz` makes the reports' quizzes ("Question <i>?",
+"Choice <j>", choice 0 correct), the ones `make_scored_attempt` answers by choice index.
+"""
+
+from itertools import count
+
 from quizzes.models import Choice, Question, Quiz, QuizQuestion
+from tests.builders.lessons import shared_topic
+
+_numbers = count(1)
 
 EXPLANATION_MARK = "EXPLANATION-MARK"
 FEEDBACK_MARK = "FEEDBACK-MARK"
@@ -11,24 +20,6 @@ DEFAULT_CHOICES = {
     "true_false": [("True", True), ("False", False)],
     "multiple": [("Right A", True), ("Right B", True), ("Wrong C", False), ("Wrong D", False)],
 }
-
-
-def make_topic(slug="managing-bleeding", title="Managing bleeding", order=1) -> Topic:
-    topic, _ = Topic.objects.get_or_create(slug=slug, defaults={"title": title, "order": order})
-    return topic
-
-
-def make_lesson(slug="pressure", topic=None, title="Applying pressure", status="published"):
-    lesson, _ = Lesson.objects.get_or_create(
-        slug=slug,
-        defaults={
-            "topic": topic or make_topic(),
-            "title": title,
-            "summary": "A lesson.",
-            "status": status,
-        },
-    )
-    return lesson
 
 
 def make_question(
@@ -41,7 +32,7 @@ def make_question(
         explanation=f"{EXPLANATION_MARK} why {key}",
         points=points,
         critical=critical,
-        topic=topic or make_topic(),
+        topic=topic or shared_topic(),
         lesson=lesson,
     )
     for order, (text, correct) in enumerate(choices or DEFAULT_CHOICES[kind]):
@@ -72,17 +63,15 @@ def make_quiz(
     return quiz
 
 
-def correct_positions(paper_question) -> list[int]:
-    return [i for i, c in enumerate(paper_question["choices"]) if c["is_correct"]]
-
-
-def wrong_positions(paper_question) -> list[int]:
-    return [i for i, c in enumerate(paper_question["choices"]) if not c["is_correct"]][:1]
-
-
-def correct_ids(paper_question) -> list[int]:
-    return [c["id"] for c in paper_question["choices"] if c["is_correct"]]
-
-
-def wrong_ids(paper_question) -> list[int]:
-    return [c["id"] for c in paper_question["choices"] if not c["is_correct"]][:1]
+def make_plain_quiz(*, topic, questions=2, choices=3) -> Quiz:
+    """A fresh published quiz of one-point single-choice questions; choice 0 is correct."""
+    n = next(_numbers)
+    quiz = Quiz.objects.create(
+        title=f"Quiz {n}", slug=f"quiz-{n}", topic=topic, status=Quiz.Status.PUBLISHED
+    )
+    for i in range(questions):
+        question = Question.objects.create(key=f"q{n}-{i}", prompt=f"Question {i}?", topic=topic)
+        for j in range(choices):
+            Choice.objects.create(question=question, text=f"Choice {j}", is_correct=j == 0, order=j)
+        QuizQuestion.objects.create(quiz=quiz, question=question, order=i)
+    return quiz
