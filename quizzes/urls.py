@@ -16,6 +16,5 @@ urlpatterns = [
     path("<slug:slug>/start/", views.start, name="start"),
     path("<slug:slug>/history/", views.history, name="history"),
     path("<slug:slug>/practice/", views.practice, name="practice"),
-    path("<slug:slug>/preview/", views.preview, name="preview"),
     path("<slug:slug>/accommodations/", views.accommodations, name="accommodations"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -25,7 +25,7 @@ from quizzes.forms import (
 )
 from quizzes.models import Attempt, Quiz
 from quizzes.scoring import PARTIAL_CREDIT_RULE
-from trainingsite.access import educator_required, manager_required
+from trainingsite.access import manager_required
 from trainingsite.roles import user_is_manager
 
 SAVED = "Your answers are saved."
@@ -316,17 +316,3 @@ def practice(request, slug):
         messages.info(request, refused.message)
         return redirect(source or quiz)
     return redirect("quizzes:attempt", uuid=attempt.uuid)
-
-
-@educator_required
-def preview(request, slug):
-    """Show a freshly drawn paper as a trainee would see it; nothing is recorded."""
-    quiz = get_object_or_404(Quiz, slug=slug)
-    paper = services.quiz_paper_build(quiz=quiz)
-    unsaved = Attempt(quiz=quiz, user=request.user, paper=paper, started_at=timezone.now())
-    page = selectors.attempt_page_from_paper(attempt=unsaved, saved={})
-    return render(
-        request,
-        "quizzes/attempt.html",
-        {"page": page, "attempt": unsaved, "remaining_seconds": None, "preview": True},
-    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
+    path("", include("quizzes.authoring.urls")),
     path("certificates/", include("quizzes.certification.urls")),
     path("reports/", include("quizzes.reports.urls")),
     path("reports/", include("quizzes.cohorts.urls")),

@@ -367,7 +367,7 @@ class QuizAdmin(admin.ModelAdmin):
             return "Save the quiz first."
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">Preview as trainee</a>',
-            reverse("quizzes:preview", kwargs={"slug": obj.slug}),
+            reverse("authoring:quiz_preview", kwargs={"slug": obj.slug}),
         )
 
     @admin.action(description="Duplicate the selected quizzes with their questions (as drafts)")

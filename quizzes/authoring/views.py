@@ -1,4 +1,5 @@
-"""Admin pages for authoring at scale: import (preview, then confirm), export, template.
+"""Authoring pages: a quiz previewed as a trainee sees it; import (preview, then confirm),
+export and the CSV template, which the admin routes here.
 
 The admin (quizzes.authoring.admin) routes here after its own permission
 checks and hands over the quiz; these views parse a form, call one service or
@@ -10,8 +11,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from lessons.models import Topic
 from quizzes.authoring import formats
@@ -23,7 +25,10 @@ from quizzes.authoring.imports import (
     question_import_preview,
     quiz_questions_export,
 )
-from quizzes.models import Quiz
+from quizzes.models import Attempt, Quiz
+from quizzes.selectors import attempt_page_from_paper
+from quizzes.services import quiz_paper_build
+from trainingsite.access import educator_required
 
 TOKEN_SALT = "quizzes.question_import"  # unchanged by the move: signed previews stay valid
 TOKEN_MAX_AGE = 60 * 60
@@ -132,3 +137,17 @@ def csv_template_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(csv_template.template_text(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="question-template.csv"'
     return response
+
+
+@educator_required
+def quiz_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show a freshly drawn paper as a trainee would see it; nothing is recorded."""
+    quiz = get_object_or_404(Quiz, slug=slug)
+    paper = quiz_paper_build(quiz=quiz)
+    unsaved = Attempt(quiz=quiz, user=request.user, paper=paper, started_at=timezone.now())
+    page = attempt_page_from_paper(attempt=unsaved, saved={})
+    return render(
+        request,
+        "quizzes/attempt.html",
+        {"page": page, "attempt": unsaved, "remaining_seconds": None, "preview": True},
+    )

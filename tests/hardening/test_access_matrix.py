@@ -130,7 +130,7 @@ SITE_TABLE: dict[str, list[Case]] = {
     "quizzes:start": [Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=POST_ONLY_GET)],
     "quizzes:history": [Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=signed_in(200))],
     "quizzes:practice": [Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=POST_ONLY_GET)],
-    "quizzes:preview": [
+    "authoring:quiz_preview": [
         Case(kwargs=lambda w: {"slug": w.quiz.slug}, expected=educators_only()),
         Case(kwargs=lambda w: {"slug": w.draft_quiz.slug}, expected=educators_only(), note="draft"),
     ],

@@ -172,7 +172,9 @@ def test_nothing_reveals_the_answers_before_submission(leak_world):
         scan.get(reverse("quizzes:attempt", kwargs={"uuid": world.other_attempt.uuid})).status_code
         == 404
     )
-    assert scan.get(reverse("quizzes:preview", kwargs={"slug": quiz.slug})).status_code == 403
+    assert (
+        scan.get(reverse("authoring:quiz_preview", kwargs={"slug": quiz.slug})).status_code == 403
+    )
     assert scan.get("/quizzes/no-such-quiz/").status_code == 404
 
     scan.scripts_too()

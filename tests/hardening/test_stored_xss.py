@@ -262,7 +262,7 @@ def test_payloads_are_inert_everywhere(xss_world):
         reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
         reverse("admin:quizzes_program_changelist"),
         reverse("admin:quizzes_program_change", args=[w.program.pk]),
-        reverse("quizzes:preview", kwargs={"slug": quiz.slug}),
+        reverse("authoring:quiz_preview", kwargs={"slug": quiz.slug}),
         reverse("admin:quizzes_attempt_changelist"),
         reverse("admin:quizzes_attempt_change", args=[submitted.pk]),
     ]

@@ -410,6 +410,6 @@ def test_unpaginated_quiz_shows_everything_without_a_navigator(trainee, trainee_
 
 def test_preview_shows_every_question_on_one_page(educator_client):
     quiz = make_quiz(12, questions_per_page=PER_PAGE)
-    html = educator_client.get(reverse("quizzes:preview", args=[quiz.slug])).content.decode()
+    html = educator_client.get(reverse("authoring:quiz_preview", args=[quiz.slug])).content.decode()
     assert html.count("<fieldset") == 12
     assert 'data-testid="navigator"' not in html
