@@ -1,8 +1,9 @@
-"""Shared personas: a trainee, another trainee, an educator, managers and a superuser."""
+"""Shared personas (a trainee, another trainee, an educator, managers, a superuser) and probes."""
 
 import pytest
 from django.core.cache import cache
 
+from quizzes import signals
 from tests.builders import UserFactory, make_educator, make_manager, make_trainee
 
 
@@ -60,3 +61,16 @@ def educator_client(client, educator):
 def manager_client(client, manager):
     client.force_login(manager)
     return client
+
+
+@pytest.fixture
+def graded_sent():
+    """The attempts `attempt_graded` is sent for, seen by a receiver connected for the test."""
+    sent = []
+
+    def receiver(sender, *, attempt, **kwargs):
+        sent.append(attempt)
+
+    signals.attempt_graded.connect(receiver)
+    yield sent
+    signals.attempt_graded.disconnect(receiver)

@@ -2,7 +2,6 @@
 
 import pytest
 
-from quizzes import signals
 from quizzes.authoring.regrade import (
     AttemptSnapshot,
     question_regrade,
@@ -110,20 +109,7 @@ def test_keeping_past_results_leaves_attempts_as_they_were(case):
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT_REGRADED).exists()
 
 
-@pytest.fixture
-def calls():
-    """The attempts `attempt_graded` is sent for, seen by a receiver connected for the test."""
-    sent = []
-
-    def receiver(sender, *, attempt, **kwargs):
-        sent.append(attempt)
-
-    signals.attempt_graded.connect(receiver)
-    yield sent
-    signals.attempt_graded.disconnect(receiver)
-
-
-def test_regrade_applies_the_saved_key_and_records_each_change(case, educator, calls):
+def test_regrade_applies_the_saved_key_and_records_each_change(case, educator, graded_sent):
     q1 = case["q1"]
     for choice_id, correct in swap_key(q1).items():
         Choice.objects.filter(pk=choice_id).update(is_correct=correct)
@@ -143,17 +129,17 @@ def test_regrade_applies_the_saved_key_and_records_each_change(case, educator, c
     events = AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT_REGRADED)
     assert events.count() == 5
     assert {e.actor for e in events} == {educator}
-    assert calls == []  # certificates untouched without explicit confirmation
+    assert graded_sent == []  # certificates untouched without explicit confirmation
     # Regrading again changes nothing more.
     assert question_regrade(question=q1, actor=educator).has_effect is False
 
 
-def test_certificates_are_rechecked_only_on_confirmation(case, educator, calls):
+def test_certificates_are_rechecked_only_on_confirmation(case, educator, graded_sent):
     q1 = case["q1"]
     for choice_id, correct in swap_key(q1).items():
         Choice.objects.filter(pk=choice_id).update(is_correct=correct)
     question_regrade(question=q1, actor=educator, recheck_certificates=True)
-    assert [attempt.pk for attempt in calls] == [case["attempts"]["ana"].pk]
+    assert [attempt.pk for attempt in graded_sent] == [case["attempts"]["ana"].pk]
 
 
 def test_pure_impact_needs_no_database():

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from lessons.models import LessonCompletion
-from quizzes import services, signals
+from quizzes import services
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Choice, Question
 from quizzes.review import attempt_result_data
 from quizzes.rules import (
@@ -293,20 +293,7 @@ def test_submit_scores_and_records(trainee):
     assert event.target_id == str(attempt.pk)
 
 
-@pytest.fixture
-def graded():
-    """The attempts `attempt_graded` is sent for, seen by a receiver connected for the test."""
-    sent = []
-
-    def receiver(sender, *, attempt, **kwargs):
-        sent.append(attempt)
-
-    signals.attempt_graded.connect(receiver)
-    yield sent
-    signals.attempt_graded.disconnect(receiver)
-
-
-def test_submit_twice_scores_once(trainee, graded):
+def test_submit_twice_scores_once(trainee, graded_sent):
     quiz = make_quiz(1)
     attempt = services.attempt_start(user=trainee, quiz=quiz, now=T0)
     answer_all(attempt)
@@ -318,7 +305,7 @@ def test_submit_twice_scores_once(trainee, graded):
     assert attempt.submitted_at == T0 + timedelta(minutes=1)
     assert stale_copy.submitted_at == T0 + timedelta(minutes=1)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ATTEMPT_SUBMITTED).count() == 1
-    assert graded == [attempt]
+    assert graded_sent == [attempt]
 
 
 def test_failing_reasons_are_stored(trainee):
@@ -464,16 +451,16 @@ def test_practice_with_no_mistakes_is_refused(trainee):
         services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=source)
 
 
-def test_practice_does_not_call_the_certification_hook(trainee, graded):
+def test_practice_round_is_never_announced_as_graded(trainee, graded_sent):
     quiz = make_quiz(1)
     source = _submitted(trainee, quiz, {"first-quiz-0"})
     practice = services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=source)
     services.attempt_submit(attempt=practice)
-    assert graded == [source]
+    assert graded_sent == [source]
 
 
 def failed_attempt(user, quiz):
-    """A submitted graded attempt with every question answered wrongly."""
+    """A submitted graded_sent attempt with every question answered wrongly."""
     attempt = services.attempt_start(user=user, quiz=quiz)
     answers = {q["id"]: wrong_ids(q) for q in attempt.paper["questions"]}
     services.attempt_save_answers(attempt=attempt, answers=answers, sequence=attempt.sequence)
