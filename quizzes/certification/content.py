@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -11,7 +12,8 @@ from lessons.models import Lesson
 from quizzes.models import Quiz
 from quizzes.models.certification import Program
 
-PROGRAMS_FILE = "programs.json"
+# The shipped programs, loaded by `make run` (setup_demo) and by load_programs.
+SHIPPED_PROGRAMS = settings.BASE_DIR / "fixtures" / "certification" / "programs.json"
 PROGRAM_KEYS = {"slug", "name", "lessons", "quizzes"}
 PROGRAM_OPTIONAL_KEYS = {"description", "validity_months", "status"}
 

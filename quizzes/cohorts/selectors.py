@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 
-from quizzes.models import Cohort, CohortMembership, CohortProgram, ProgramAssignment
+from quizzes.models import Cohort, CohortMembership, ProgramAssignment
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,3 @@ def cohort_join_get_or_404(code: str) -> Cohort:
     if cohort is None:
         raise Http404("No cohort uses this join code.")
     return cohort
-
-
-def cohort_program_due_dates(*, cohorts: QuerySet[Cohort]) -> QuerySet[CohortProgram]:
-    return CohortProgram.objects.filter(cohort__in=cohorts).select_related("program", "cohort")

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.certification.content import ProgramContentError, programs_load
+from quizzes.certification.content import SHIPPED_PROGRAMS, ProgramContentError, programs_load
 
-DEFAULT_PATH = settings.BASE_DIR / "fixtures" / "certification" / "programs.json"
+DEFAULT_PATH = SHIPPED_PROGRAMS
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 
 from lessons.services import lessons_load
 from quizzes.authoring.content import quizzes_load
-from quizzes.certification.content import programs_load
+from quizzes.certification.content import SHIPPED_PROGRAMS, programs_load
 from quizzes.certification.services import program_demo_assign
 from quizzes.synthetic.demo_cohort import demo_cohort_ensure
 from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
@@ -21,9 +21,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Topics: {loaded.topics}. Lessons: {loaded.lessons}.")
         quizzes = quizzes_load(directory=settings.BASE_DIR / "fixtures" / "quizzes")
         self.stdout.write(f"Questions: {quizzes.questions}. Quizzes: {quizzes.quizzes}.")
-        programs = programs_load(
-            path=settings.BASE_DIR / "fixtures" / "certification" / "programs.json"
-        )
+        programs = programs_load(path=SHIPPED_PROGRAMS)
         self.stdout.write(f"Programs: {len(programs.created)} created.")
         self.stdout.write(demo_cohort_ensure(program_slug=DEMO_PROGRAM))
         if program_demo_assign(username="trainee", slug=DEMO_PROGRAM, due_in_days=30):
