@@ -92,7 +92,7 @@ class AppServer:
         )
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "gunicorn exited at start-up"
             try:
@@ -101,7 +101,7 @@ class AppServer:
                         return
             except OSError:  # refused while starting, or slow on a busy machine
                 time.sleep(0.2)
-        raise AssertionError(f"the server on port {self.port} did not answer within 60 s")
+        raise AssertionError(f"the server on port {self.port} did not answer within 180 s")
 
     def stop(self) -> None:
         self.process.terminate()

@@ -13,6 +13,10 @@ import pytest
 # by the tests themselves are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Generous waits: on a busy machine a page can take seconds. They bound a failure's wait;
+# a passing test never waits them out (Playwright polls).
+BROWSER_TIMEOUT_MS = 30_000
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -35,10 +39,13 @@ def browser():
                 f"Chromium not found at {CHROMIUM}; CI must install the 'chromium' package."
             )
         pytest.skip("Chromium is not installed (apt-get install chromium) - browser tests skipped.")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        expect.set_options(timeout=BROWSER_TIMEOUT_MS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, timeout=BROWSER_TIMEOUT_MS * 2
+        )
         yield browser
         browser.close()
 
@@ -46,7 +53,8 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()

@@ -45,7 +45,7 @@ def test_demo_trainee_takes_the_first_quiz(page, first_quiz):
     # Answer the first three, let autosave store them, then reload.
     for index in range(3):
         questions.nth(index).locator("input").first.check()
-    expect(page.locator("#save-status")).to_contain_text("All answers saved", timeout=10_000)
+    expect(page.locator("#save-status")).to_contain_text("All answers saved")
     page.reload()
     questions = page.locator("fieldset[data-question]")
     for index in range(3):

@@ -4,8 +4,7 @@ import json
 import os
 import subprocess
 import sys
-import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.builders import TEST_PASSWORD
-from trainingsite.sessions import REFRESHED_AT_KEY, session_refresh_interval
+from trainingsite.sessions import session_refresh_interval
 
 pytestmark = pytest.mark.django_db
 
@@ -167,11 +166,17 @@ def session_expiry(client) -> datetime:
     return Session.objects.get(session_key=client.session.session_key).expire_date
 
 
-def test_session_ends_after_the_idle_time(client, trainee, settings):
-    settings.SESSION_COOKIE_AGE = 1
+# The session clock is frozen and moved by hand (time_machine), so these hold however
+# slowly a busy machine runs them.
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_session_ends_after_the_idle_time(client, trainee, settings, time_machine):
+    settings.SESSION_COOKIE_AGE = 60
+    time_machine.move_to(START, tick=False)
     client.force_login(trainee)
     assert client.get(reverse("password_change")).status_code == 200
-    time.sleep(1.2)
+    time_machine.shift(timedelta(seconds=61))
     response = client.get(reverse("password_change"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -181,36 +186,30 @@ def session_writes(captured) -> list[str]:
     return [q["sql"] for q in captured if "django_session" in q["sql"] and "SELECT" not in q["sql"]]
 
 
-def age_session(client, *, refreshed_seconds_ago: int, expires_in_seconds: int) -> None:
-    session = client.session
-    session[REFRESHED_AT_KEY] = int(time.time()) - refreshed_seconds_ago
-    session.save()
-    Session.objects.filter(session_key=session.session_key).update(
-        expire_date=timezone.now() + timedelta(seconds=expires_in_seconds)
-    )
-
-
-def test_a_request_extends_a_session_whose_refresh_is_due(client, trainee, settings):
+def test_a_request_extends_a_session_whose_refresh_is_due(client, trainee, settings, time_machine):
     settings.SESSION_COOKIE_AGE = 600
     settings.SESSION_REFRESH_SECONDS = 30
+    time_machine.move_to(START, tick=False)
     client.force_login(trainee)
-    # Nearly idle: five seconds left, last refreshed 31 seconds ago.
-    age_session(client, refreshed_seconds_ago=31, expires_in_seconds=5)
+    # Nearly idle: five seconds left, and the last refresh (the sign-in) long past.
+    time_machine.shift(timedelta(seconds=595))
 
     response = client.get(reverse("password_change"))
 
     assert response.status_code == 200
-    remaining = session_expiry(client) - timezone.now()
-    assert timedelta(seconds=590) < remaining <= timedelta(seconds=600)
+    assert session_expiry(client) - timezone.now() == timedelta(seconds=600)
     assert response.cookies["sessionid"]["max-age"] == 600
 
 
-def test_requests_within_the_refresh_interval_write_no_session(client, trainee, settings):
+def test_requests_within_the_refresh_interval_write_no_session(
+    client, trainee, settings, time_machine
+):
     settings.SESSION_COOKIE_AGE = 600
     settings.SESSION_REFRESH_SECONDS = 30
+    time_machine.move_to(START, tick=False)
     client.force_login(trainee)
-    age_session(client, refreshed_seconds_ago=29, expires_in_seconds=571)
     expiry = session_expiry(client)
+    time_machine.shift(timedelta(seconds=29))
 
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse("password_change"))
@@ -219,6 +218,17 @@ def test_requests_within_the_refresh_interval_write_no_session(client, trainee, 
     assert session_writes(captured) == []
     assert "sessionid" not in response.cookies
     assert session_expiry(client) == expiry
+
+
+def test_the_refresh_falls_due_exactly_at_the_interval(client, trainee, settings, time_machine):
+    settings.SESSION_COOKIE_AGE = 600
+    settings.SESSION_REFRESH_SECONDS = 30
+    time_machine.move_to(START, tick=False)
+    client.force_login(trainee)
+    time_machine.shift(timedelta(seconds=30))
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 200
+    assert session_expiry(client) == START + timedelta(seconds=630)
 
 
 def test_signing_in_counts_as_the_first_refresh(client, trainee):
