@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,12 +22,12 @@ from quizzes.certification.selectors import (
 )
 from quizzes.certification.services import certificate_issue_if_complete, certificate_revoke
 from quizzes.models.certification import Certificate
+from trainingsite.ratelimit import Limit, rate_limit_hit, rate_limited_response
 from trainingsite.security import client_ip
 
 # Verification is public, so it is rate-limited per client address to stop
-# anyone enumerating codes. The counter lives in Django's cache: with several
-# app servers, configure a shared cache (Redis, Memcached or the database
-# cache); the default per-process memory cache counts per server.
+# anyone enumerating codes (trainingsite/ratelimit.py; shared across workers
+# when DJANGO_CACHE_URL points at Redis).
 VERIFY_LIMIT = 30
 VERIFY_WINDOW_SECONDS = 10 * 60
 VERIFY_RATE_LIMITED = (
@@ -46,24 +45,17 @@ REVOKED = "The certificate has been revoked."
 REVOKED_NO_DOWNLOAD = "A revoked certificate cannot be downloaded."
 
 
-def _verification_allowed(request) -> bool:
-    """Count this request against the client's window; False once over the limit."""
-    key = f"certificates:verify:{client_ip(request)}"
-    cache.add(key, 0, timeout=VERIFY_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=VERIFY_WINDOW_SECONDS)
-        count = 1
-    return count <= VERIFY_LIMIT
+VERIFY_RATE = Limit(name="certificates:verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW_SECONDS)
 
 
-def _rate_limited(request) -> HttpResponse:
-    response = render(
-        request, "certificates/rate_limited.html", {"message": VERIFY_RATE_LIMITED}, status=429
+def _verification_refused(request) -> HttpResponse | None:
+    """Count this request against the client's window; the 429 page once over the limit."""
+    verdict = rate_limit_hit(VERIFY_RATE, client_ip(request))
+    if verdict.allowed:
+        return None
+    return rate_limited_response(
+        request, message=VERIFY_RATE_LIMITED, retry_after=verdict.retry_after
     )
-    response["Retry-After"] = str(VERIFY_WINDOW_SECONDS)
-    return response
 
 
 @login_required
@@ -148,8 +140,8 @@ def verify_form(request):
     """Type a code; a valid-looking one goes to its verification page."""
     form = VerifyForm(request.GET or None)
     if request.GET:
-        if not _verification_allowed(request):
-            return _rate_limited(request)
+        if refused := _verification_refused(request):
+            return refused
         if form.is_valid():
             return redirect("certificates:verify", code=code_format(form.cleaned_data["code"]))
     return render(
@@ -164,8 +156,8 @@ def verify_form(request):
 @require_GET
 def verify(request, code):
     """Public: say whether a certificate is valid, expired or revoked, and nothing more."""
-    if not _verification_allowed(request):
-        return _rate_limited(request)
+    if refused := _verification_refused(request):
+        return refused
     verification = certificate_verify(code=code)
     if verification is None:
         return render(
