@@ -23,3 +23,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The suite clears the cache between tests: never a developer's Redis from
+# DJANGO_CACHE_URL. The tests that need Redis make their own connection
+# (tests/trainingsite/test_ratelimit.py, tests/hardening/test_ratelimit_workers.py).
+CACHES = {"default": cache_from_url("locmem://", key_prefix="tests")}  # noqa: F405

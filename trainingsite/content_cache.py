@@ -5,9 +5,10 @@ trainee, yet the trainee pages read them on every request. `content_cached`
 keeps such reads in the default cache for CONTENT_CACHE_SECONDS. Any save or
 delete of a content model clears them at once: every entry's key carries a
 generation number, and a change starts a new generation. With a shared cache
-(Redis, Memcached, database) that is immediate for every app process; with the
-default local-memory cache, other processes catch up within
-CONTENT_CACHE_SECONDS. Nothing about a particular trainee is ever cached here.
+(Redis through DJANGO_CACHE_URL, where the generation is a plain integer that
+INCR bumps) that is immediate for every app process; with the default
+local-memory cache, other processes catch up within CONTENT_CACHE_SECONDS.
+Nothing about a particular trainee is ever cached here.
 """
 
 import hashlib

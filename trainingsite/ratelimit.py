@@ -6,9 +6,10 @@ several app servers or workers that cache must be shared (Redis through
 DJANGO_CACHE_URL, see the README); the zero-set-up in-memory cache counts per
 process.
 
-A window opens at a key's first hit and lasts `window` seconds; `cache.incr` is
-atomic on Redis and on the in-memory cache, so exactly `limit` hits pass in a
-window however many workers share it.
+A window opens at a key's first hit and lasts `window` seconds. The first hit
+is an atomic add (Redis SET NX with its expiry), every later one an atomic
+increment, so exactly `limit` hits pass in a window however many workers share
+it (tests/hardening/test_ratelimit_workers.py: gunicorn, 4 workers, Redis).
 """
 
 from __future__ import annotations
@@ -49,18 +50,33 @@ def _keys(limit: Limit, identity: str) -> tuple[str, str]:
     return base, f"{base}:opened"
 
 
-def rate_limit_hit(limit: Limit, identity: str) -> Verdict:
-    """Count one hit for `identity`; say whether it is within the limit."""
-    key, opened_key = _keys(limit, identity)
-    now = time.time()
-    if cache.add(key, 0, timeout=limit.window):
-        cache.set(opened_key, now, timeout=limit.window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window closed between add and incr
-        cache.set(key, 1, timeout=limit.window)
-        cache.set(opened_key, now, timeout=limit.window)
-        count = 1
+# Adding and incrementing race only when a window closes in between; a few
+# tries always settle it.
+COUNT_TRIES = 3
+
+
+def _count(key: str, opened_key: str, window: int, now: float) -> int:
+    """Count one hit; open a new window (count 1, expiring in `window` s) if none is open."""
+    for _ in range(COUNT_TRIES):
+        if cache.add(key, 1, timeout=window):
+            cache.set(opened_key, now, timeout=window)
+            return 1
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window closed between add and incr: open the next
+            continue
+        if count == 1:
+            # Django's Redis incr is EXISTS then INCR: a key that expired in
+            # between comes back from INCR as 1 with no expiry. Give it one.
+            cache.touch(key, timeout=window)
+            cache.set(opened_key, now, timeout=window)
+        return count
+    cache.set(key, 1, timeout=window)
+    cache.set(opened_key, now, timeout=window)
+    return 1
+
+
+def _verdict(limit: Limit, opened_key: str, count: int, now: float) -> Verdict:
     if count <= limit.limit:
         return Verdict(allowed=True, count=count, retry_after=0)
     opened = cache.get(opened_key, now)
@@ -68,10 +84,22 @@ def rate_limit_hit(limit: Limit, identity: str) -> Verdict:
     return Verdict(allowed=False, count=count, retry_after=min(retry, limit.window))
 
 
+def rate_limit_hit(limit: Limit, identity: str) -> Verdict:
+    """Count one hit for `identity`; say whether it is within the limit."""
+    key, opened_key = _keys(limit, identity)
+    now = time.time()
+    return _verdict(limit, opened_key, _count(key, opened_key, limit.window, now), now)
+
+
+def rate_limit_check(limit: Limit, identity: str) -> Verdict:
+    """Say whether one more hit would be within the limit, without counting it."""
+    key, opened_key = _keys(limit, identity)
+    return _verdict(limit, opened_key, (cache.get(key) or 0) + 1, time.time())
+
+
 def rate_limit_peek(limit: Limit, identity: str) -> bool:
     """True while `identity` is over the limit, without counting a hit."""
-    key, _ = _keys(limit, identity)
-    return (cache.get(key) or 0) >= limit.limit
+    return not rate_limit_check(limit, identity).allowed
 
 
 def rate_limit_reset(limit: Limit, identity: str) -> None:

@@ -8,6 +8,7 @@ The helpers below fail loudly on values they cannot parse.
 import os
 import secrets
 import sys
+import urllib.parse
 from datetime import timedelta
 from pathlib import Path
 
@@ -228,13 +229,71 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "training@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Caches: local memory in each process by default. Several app servers should
-# share one (Redis, Memcached or the database cache; README, Deployment).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 10_000},
+# Caches: every rate limit (trainingsite/ratelimit.py), the content cache and
+# the report snapshots live in the default cache. Unset, DJANGO_CACHE_URL keeps
+# it in each process's memory (zero set-up, fine for one process); with several
+# gunicorn workers or app servers point it at Redis, or each process counts
+# limits on its own (README, "Shared cache"). Only DJANGO_CACHE_URL's scheme is
+# ever echoed in an error: the URL may hold a password.
+LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
+# A Redis that stops answering fails the request within this many seconds
+# instead of holding the worker.
+REDIS_SOCKET_TIMEOUT_SECONDS = 5
+
+
+def cache_from_url(raw: str, *, key_prefix: str) -> dict:
+    """The default cache for DJANGO_CACHE_URL: redis://, rediss://, unix:// or locmem://."""
+    url = urllib.parse.urlsplit(raw.strip())
+    scheme = url.scheme.lower()
+    if scheme == "locmem":
+        return {
+            "BACKEND": LOCMEM_CACHE,
+            "LOCATION": url.netloc,
+            "KEY_PREFIX": key_prefix,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    if scheme not in REDIS_SCHEMES:
+        raise ImproperlyConfigured(
+            "DJANGO_CACHE_URL must be a redis://, rediss://, unix:// or locmem:// URL "
+            f"(for example redis://127.0.0.1:6379/0); got the scheme {scheme!r}."
+        )
+    if scheme != "unix":
+        try:
+            host, _port = url.hostname, url.port
+        except ValueError as exc:
+            raise ImproperlyConfigured("DJANGO_CACHE_URL has a port that is not a number.") from exc
+        database = url.path.strip("/")
+        if not host:
+            raise ImproperlyConfigured(
+                "DJANGO_CACHE_URL needs a host, for example redis://127.0.0.1:6379/0."
+            )
+        if database and not (database.isascii() and database.isdigit()):
+            raise ImproperlyConfigured(
+                "DJANGO_CACHE_URL's path must be a Redis database number, "
+                f"for example redis://127.0.0.1:6379/0; got {database!r}."
+            )
+    return {
+        "BACKEND": REDIS_CACHE,
+        "LOCATION": raw.strip(),
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+        },
     }
+
+
+# Several sites (or a test run beside a server) can share one Redis database
+# under different prefixes; cache.clear() on Redis still empties the whole
+# database, so give the site a database of its own.
+CACHE_KEY_PREFIX = os.environ.get("DJANGO_CACHE_KEY_PREFIX", "trainingsite")
+CACHES = {
+    "default": cache_from_url(
+        os.environ.get("DJANGO_CACHE_URL", "").strip() or "locmem://",
+        key_prefix=CACHE_KEY_PREFIX,
+    )
 }
 # How long published content (lessons, quizzes, their structure) stays cached
 # for trainee pages; a change clears it at once (trainingsite/content_cache.py).
@@ -264,6 +323,26 @@ AXES_USERNAME_CALLABLE = "trainingsite.security.client_username"
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 if AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured("DJANGO_LOGIN_FAILURE_LIMIT must be at least 1.")
+
+
+def env_count(name: str, default: int) -> int:
+    """A whole number of at least 1 (a limit or a window of minutes)."""
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1; got {value}.")
+    return value
+
+
+# Limits beyond django-axes (trainingsite/auth_views.py), counted in the default
+# cache. Failed log-ins from one address across every username (password
+# spraying): well above what a clinic's staff behind one shared address mistype.
+# Password-reset e-mails: per address typed, whether or not it has an account
+# (so the refusal says nothing about who has one), and per client address.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_count("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+LOGIN_ADDRESS_WINDOW_SECONDS = 60 * env_count("DJANGO_LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+PASSWORD_RESET_ACCOUNT_LIMIT = env_count("DJANGO_PASSWORD_RESET_ACCOUNT_LIMIT", 3)
+PASSWORD_RESET_ADDRESS_LIMIT = env_count("DJANGO_PASSWORD_RESET_ADDRESS_LIMIT", 10)
+PASSWORD_RESET_WINDOW_SECONDS = 60 * env_count("DJANGO_PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 # Content-Security-Policy (django-csp): only this site's own files, no inline
 # scripts or styles, no third-party origin. The Django admin works under it

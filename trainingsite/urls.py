@@ -5,11 +5,14 @@ from django.urls import include, path
 
 from quizzes.certification import views as views_certification
 from quizzes.reports import views as views_reports
-from trainingsite import views
+from trainingsite import auth_views, views
 
 admin.site.site_header = "Bleeding management training: authoring"
 admin.site.site_title = "Training admin"
 admin.site.index_title = "Content and people"
+# The admin's log-in counts toward the same per-address failure limit as the site's
+# (the admin builds its "login/" URL from this attribute).
+admin.site.login = auth_views.login_address_limited(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +20,9 @@ urlpatterns = [
     path("me/", views_certification.dashboard, name="trainee_home"),
     path("educator/", views.educator_home, name="educator_home"),
     path("manager/", views_reports.overview, name="manager_home"),
+    # Before Django's own: the log-in and reset pages with their limits (auth_views).
+    path("accounts/login/", auth_views.login, name="login"),
+    path("accounts/password_reset/", auth_views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
@@ -30,4 +36,6 @@ urlpatterns = [
 # production (README, "Deploying for real").
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "trainingsite.views.bad_request"
 handler403 = "trainingsite.views.permission_denied"
+handler404 = "trainingsite.views.page_not_found"

@@ -31,6 +31,16 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def bad_request(request, exception=None):
+    """Render the styled 400 page without Django's CSRF check, which reads the body again."""
+    return render(request, "400.html", status=400)
+
+
+def page_not_found(request, exception=None):
+    """The styled 404 page, which likewise never reads the body (see bad_request)."""
+    return render(request, "404.html", status=404)
+
+
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
     return render(request, "403.html", {"message": message}, status=403)

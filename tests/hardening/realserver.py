@@ -27,6 +27,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.hardening.world_script import RESULT_MARKER
 
@@ -59,6 +60,28 @@ def require(condition: bool, reason: str) -> None:
     if in_ci():
         pytest.fail(f"{reason} (CI=true: this proof must run in CI)")
     pytest.skip(reason)
+
+
+# The Redis that CI runs beside the suite (and the proofs that need a shared cache use).
+REDIS_URL = os.environ.get("HARDENING_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis(url: str = REDIS_URL) -> redis.Redis:
+    """A client for the real Redis; skip (fail in CI) when it does not answer."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        require(False, f"Redis is not reachable at {url} ({type(error).__name__})")
+    return client
+
+
+def redis_forget(client: redis.Redis, key_prefix: str) -> int:
+    """Delete the keys Django's cache wrote under `key_prefix` (never FLUSHDB: it is shared)."""
+    keys = list(client.scan_iter(match=f"{key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    return len(keys)
 
 
 def free_port() -> int:
@@ -132,7 +155,7 @@ def collect_static(static_root: Path) -> None:
 class Gunicorn:
     """gunicorn with sync workers on a free loopback port; its log goes to a file."""
 
-    def __init__(self, env: dict, logfile: Path, workers: int = 2):
+    def __init__(self, env: dict, logfile: Path, workers: int = 2, extra_args: tuple = ()):
         require(shutil.which("gunicorn", path=str(BIN)) is not None, "gunicorn is not installed")
         self.workers = workers
         self.port = free_port()
@@ -152,6 +175,7 @@ class Gunicorn:
                 "60",
                 "--graceful-timeout",
                 "5",
+                *extra_args,
             ],
             cwd=ROOT,
             env=env,
