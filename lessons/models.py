@@ -1,8 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from lessons.markdown import render_lesson_markdown
+from lessons.markdown import lesson_markdown_problems, render_lesson_markdown
 from trainingsite.publication import PublicationStatus, PublishableQuerySet
 from trainingsite.roles import user_is_educator
 
@@ -110,6 +111,13 @@ class Lesson(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # Raw HTML left open would hide the rest of the lesson; the renderer drops it,
+        # but the author is told where it is rather than left to find the gap.
+        problems = lesson_markdown_problems(self.body_markdown or "")
+        if problems:
+            raise ValidationError({"body_markdown": [problem.message for problem in problems]})
 
     @classmethod
     def from_db(cls, db, field_names, values):
