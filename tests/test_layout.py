@@ -25,6 +25,7 @@ PURE = {
     "quizzes.certification.codes",
     "quizzes.reports.item_analysis",
     "quizzes.authoring.validation",
+    "quizzes.cohorts.tokens",
 }
 # What a pure module may not import (prefixes).
 IMPURE = ("django.db", "django.contrib", "django.http", "django.core.cache")
@@ -55,6 +56,7 @@ READ_WRITE_MODULES = {
     "quiz_stats",
     "progress",
     "review",
+    "signup",
 }
 
 

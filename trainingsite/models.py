@@ -41,6 +41,13 @@ class AuditEvent(models.Model):
         CONTENT_REREAD_REQUIRED = "content.reread_required", "Content changed: re-read required"
         ROLE_CHANGED = "role.changed", "Role changed"
         COHORT_MEMBERSHIP_CHANGED = "cohort.membership_changed", "Cohort membership changed"
+        COHORT_INVITATION_SENT = "cohort.invitation_sent", "Cohort invitation sent"
+        COHORT_INVITATION_CLOSED = (
+            "cohort.invitation_closed",
+            "Cohort invitation declined or withdrawn",
+        )
+        JOIN_CODE_CHANGED = "cohort.join_code_changed", "Join code changed"
+        EMAIL_CONFIRMED = "account.email_confirmed", "E-mail address confirmed"
         CSV_IMPORTED = "import.csv", "CSV import"
         QUESTIONS_IMPORTED = "import.questions", "Questions imported"
         ACCOMMODATION_GRANTED = "accommodation.granted", "Accommodation granted"

@@ -21,6 +21,7 @@ from quizzes.certification.selectors import (
     trainee_dashboard,
 )
 from quizzes.certification.services import certificate_issue_if_complete, certificate_revoke
+from quizzes.cohorts.selectors import trainee_cohort_notices
 from quizzes.models.certification import Certificate
 from trainingsite.ratelimit import Limit, rate_limit_hit, rate_limited_response
 from trainingsite.security import client_ip
@@ -62,7 +63,13 @@ def _verification_refused(request) -> HttpResponse | None:
 def dashboard(request):
     """The trainee's home: programs with progress and next step, certificates, recent attempts."""
     return render(
-        request, "certificates/dashboard.html", {"dashboard": trainee_dashboard(user=request.user)}
+        request,
+        "certificates/dashboard.html",
+        {
+            "dashboard": trainee_dashboard(user=request.user),
+            # Invitations to cohorts, and an e-mail address still to confirm.
+            "notices": trainee_cohort_notices(user=request.user),
+        },
     )
 
 

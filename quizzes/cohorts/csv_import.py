@@ -3,7 +3,9 @@
 Two steps. `parse_trainee_csv` and `build_preview` are pure: bytes in, rows
 and per-line errors out, nothing saved. The manager sees the preview; the
 confirm step calls `cohort_import_trainees`, which parses again, refuses
-anything with errors, and saves everything or nothing.
+anything with errors, and saves everything or nothing. New addresses become
+trainees of the cohort; existing accounts are invited and join only when they
+accept (quizzes.cohorts.services.invitations_create).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from quizzes.cohorts.selectors import users_by_email
-from quizzes.cohorts.services import send_after_commit, trainees_create
+from quizzes.cohorts.selectors import accounts_not_trainees, emails_unconfirmed, users_by_email
+from quizzes.cohorts.services import invitations_create, send_after_commit, trainees_create
 from quizzes.models import CohortMembership
+from quizzes.models.cohorts import CohortInvitation
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
 
@@ -49,6 +52,14 @@ ROW_ERROR_NAME_MISSING = "The name is missing."
 ROW_ERROR_DUPLICATE = "{email} is already on line {line}."
 ROW_ERROR_AMBIGUOUS = "Several accounts use {email}; add this trainee from the cohort page instead."
 ROW_ERROR_TOO_LONG = "The {field} is longer than {limit} characters."
+ROW_ERROR_NOT_TRAINEE = (
+    "{email} belongs to a staff, manager or educator account; such accounts are never "
+    "added to a cohort as trainees."
+)
+ROW_ERROR_UNCONFIRMED = (
+    "Someone signed up with {email} but has not confirmed the address yet; leave this row "
+    "out and add it once the address is confirmed."
+)
 
 NAME_HEADERS = {"name", "full_name", "full name"}
 FIRST_HEADERS = {"first_name", "first name", "firstname", "given_name"}
@@ -197,13 +208,14 @@ class ImportPreview:
     """What confirming would do: nothing is saved while it exists."""
 
     to_create: tuple[CsvRow, ...] = ()
-    to_add: tuple[tuple[CsvRow, int], ...] = ()
+    to_invite: tuple[tuple[CsvRow, int], ...] = ()
     already_members: tuple[tuple[CsvRow, int], ...] = ()
+    already_invited: tuple[tuple[CsvRow, int], ...] = ()
     errors: tuple[RowError, ...] = field(default=())
 
     @property
     def can_confirm(self) -> bool:
-        return not self.errors and bool(self.to_create or self.to_add)
+        return not self.errors and bool(self.to_create or self.to_invite)
 
 
 def build_preview(
@@ -211,31 +223,45 @@ def build_preview(
     *,
     accounts_by_email: Mapping[str, list[int]],
     member_ids: frozenset[int] | set[int],
+    invited_ids: frozenset[int] | set[int] = frozenset(),
+    not_trainee_ids: frozenset[int] | set[int] = frozenset(),
+    unconfirmed_emails: frozenset[str] | set[str] = frozenset(),
 ) -> ImportPreview:
-    """Sort parsed rows into new accounts, existing accounts to add, and current members.
+    """Sort parsed rows into new trainees, accounts to invite, and rows that change nothing.
 
     `accounts_by_email` maps casefolded e-mails to the ids of the accounts that
-    use them; `member_ids` are the ids of the cohort's trainees.
+    own them; `member_ids` are the cohort's trainees, `invited_ids` the accounts
+    with an open invitation to it, `not_trainee_ids` staff, managers and
+    educators (refused), `unconfirmed_emails` the casefolded addresses only an
+    unconfirmed sign-up uses (refused: they are nobody's yet).
     """
-    to_create, to_add, already = [], [], []
+    to_create, to_invite, already, invited = [], [], [], []
     errors = list(parsed.errors)
     for row in parsed.rows:
         ids = accounts_by_email.get(row.email_key, [])
+        problem = None
         if len(ids) > 1:
-            errors.append(
-                RowError(line=row.line, message=ROW_ERROR_AMBIGUOUS.format(email=row.email))
-            )
+            problem = ROW_ERROR_AMBIGUOUS.format(email=row.email)
+        elif not ids and row.email_key in unconfirmed_emails:
+            problem = ROW_ERROR_UNCONFIRMED.format(email=row.email)
         elif not ids:
             to_create.append(row)
         elif ids[0] in member_ids:
             already.append((row, ids[0]))
+        elif ids[0] in not_trainee_ids:
+            problem = ROW_ERROR_NOT_TRAINEE.format(email=row.email)
+        elif ids[0] in invited_ids:
+            invited.append((row, ids[0]))
         else:
-            to_add.append((row, ids[0]))
+            to_invite.append((row, ids[0]))
+        if problem is not None:
+            errors.append(RowError(line=row.line, message=problem, email=row.email))
     errors.sort(key=lambda e: e.line)
     return ImportPreview(
         to_create=tuple(to_create),
-        to_add=tuple(to_add),
+        to_invite=tuple(to_invite),
         already_members=tuple(already),
+        already_invited=tuple(invited),
         errors=tuple(errors),
     )
 
@@ -245,30 +271,42 @@ def build_preview(
 ERROR_CONFIRM_WITH_ERRORS = (
     "Nothing was imported: {count} row(s) have errors. Fix them and upload the file again."
 )
-ERROR_NOTHING_TO_DO = "Nothing to import: everyone in the file is already in the cohort."
+ERROR_NOTHING_TO_DO = (
+    "Nothing to import: everyone in the file is already in the cohort or invited to it."
+)
 
 
 @dataclass(frozen=True)
 class ImportResult:
     created: int
-    added: int
+    invited: int
     already_members: int
+    already_invited: int
+
+
+def _in_chunks(ids: list[int], rows) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        found.update(
+            rows.filter(user_id__in=ids[start : start + 500]).values_list("user_id", flat=True)
+        )
+    return found
 
 
 def cohort_import_preview(*, cohort, data: bytes) -> ImportPreview:
     """Parse the file and compare it with the accounts and the cohort; save nothing."""
     parsed = parse_trainee_csv(data)
-    accounts = users_by_email(row.email for row in parsed.rows)
-    ids = {pk for pks in accounts.values() for pk in pks}
-    members = set()
-    id_list = sorted(ids)
-    for start in range(0, len(id_list), 500):
-        members.update(
-            CohortMembership.objects.filter(
-                cohort=cohort, user_id__in=id_list[start : start + 500]
-            ).values_list("user_id", flat=True)
-        )
-    return build_preview(parsed, accounts_by_email=accounts, member_ids=members)
+    emails = [row.email for row in parsed.rows]
+    accounts = users_by_email(emails)
+    id_list = sorted({pk for pks in accounts.values() for pk in pks})
+    return build_preview(
+        parsed,
+        accounts_by_email=accounts,
+        member_ids=_in_chunks(id_list, CohortMembership.objects.filter(cohort=cohort)),
+        invited_ids=_in_chunks(id_list, CohortInvitation.objects.open().filter(cohort=cohort)),
+        not_trainee_ids=accounts_not_trainees(id_list),
+        unconfirmed_emails=emails_unconfirmed(emails),
+    )
 
 
 def cohort_import_trainees(
@@ -276,9 +314,10 @@ def cohort_import_trainees(
 ) -> ImportResult:
     """Import the file into the cohort: every row, or nothing at all.
 
-    Existing accounts (matched by e-mail, ignoring case) are added to the
-    cohort, never duplicated; new trainees are created with an unusable
-    password and e-mailed a set-your-password link after the commit.
+    New addresses become trainees of the cohort with an unusable password and
+    are e-mailed a set-your-password link after the commit. Existing accounts
+    (matched by e-mail, ignoring case) are never duplicated nor added: they
+    are invited, and join when they accept.
     """
     with transaction.atomic():
         # The preview is computed again inside the transaction: the data may
@@ -291,35 +330,46 @@ def cohort_import_trainees(
         created = trainees_create(
             people=[(r.first_name, r.last_name, r.email) for r in preview.to_create]
         )
-        added_ids = [pk for _, pk in preview.to_add] + [u.pk for u in created]
+        added_ids = [u.pk for u in created]
         CohortMembership.objects.bulk_create(
             [CohortMembership(cohort=cohort, user_id=pk) for pk in added_ids], batch_size=500
         )
         result = ImportResult(
             created=len(created),
-            added=len(preview.to_add),
+            invited=len(preview.to_invite),
             already_members=len(preview.already_members),
+            already_invited=len(preview.already_invited),
         )
         audit_record(
             actor=actor,
             action=AuditEvent.Action.CSV_IMPORTED,
             target=cohort,
             summary=(
-                f"Imported {len(added_ids)} trainee(s) into {cohort.name}: "
-                f"{result.created} new, {result.added} existing"
+                f"Imported a file into {cohort.name}: {result.created} new trainee(s), "
+                f"{result.invited} existing account(s) invited"
             ),
             details={
                 "created": result.created,
-                "added": result.added,
+                "invited": result.invited,
                 "already_members": result.already_members,
+                "already_invited": result.already_invited,
             },
         )
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED,
-            target=cohort,
-            summary=f"Added {len(added_ids)} trainee(s) to {cohort.name} by CSV import",
-            details={"added": added_ids, "created": [u.pk for u in created]},
-        )
+        if added_ids:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED,
+                target=cohort,
+                summary=f"Added {len(added_ids)} new trainee(s) to {cohort.name} by CSV import",
+                details={"added": added_ids, "created": added_ids},
+            )
+        if preview.to_invite:
+            invitations_create(
+                cohort=cohort,
+                actor=actor,
+                people=[(pk, row.email) for row, pk in preview.to_invite],
+                domain=domain,
+                use_https=use_https,
+            )
         send_after_commit(created, cohort=cohort, domain=domain, use_https=use_https)
     return result

@@ -2,7 +2,8 @@
 
 bank: questions, choices, quizzes and their pools. attempts: attempts, answers
 and accommodations. certification: programs, assignments, certificates and
-reminders. cohorts: cohorts, memberships and the programs assigned to them.
+reminders. cohorts: cohorts, memberships, the programs assigned to them, invitations and
+the e-mail confirmation of join-code sign-ups.
 """
 
 from quizzes.models.attempts import (
@@ -14,7 +15,13 @@ from quizzes.models.attempts import (
 )
 from quizzes.models.bank import Choice, Question, Quiz, QuizQuestion
 from quizzes.models.certification import Certificate, Program, ProgramAssignment, ReminderSent
-from quizzes.models.cohorts import Cohort, CohortMembership, CohortProgram
+from quizzes.models.cohorts import (
+    Cohort,
+    CohortInvitation,
+    CohortMembership,
+    CohortProgram,
+    SignupConfirmation,
+)
 
 __all__ = [
     "ACCOMMODATION_MAX_ATTEMPTS",
@@ -25,6 +32,7 @@ __all__ = [
     "Certificate",
     "Choice",
     "Cohort",
+    "CohortInvitation",
     "CohortMembership",
     "CohortProgram",
     "Program",
@@ -33,4 +41,5 @@ __all__ = [
     "Quiz",
     "QuizQuestion",
     "ReminderSent",
+    "SignupConfirmation",
 ]

@@ -12,15 +12,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from quizzes.cohorts.tokens import join_code_format, join_code_new
 from quizzes.models import Cohort, CohortMembership, CohortProgram, Program, ProgramAssignment
 from quizzes.synthetic.load_data import HistoryWriter, LoadResult, content_spec, plan_trainee
 from trainingsite.roles import Role
 
 DEMO_COHORT_NAME = "Riverside Clinic — 2026 intake"
 DEMO_COHORT_SLUG = "riverside-2026"
-DEMO_JOIN_CODE = "riverside-2026"
 DEMO_SEED = 20261126
 
 # (first name, last name, planned outcome, individual due date in days from today or None)
@@ -50,11 +51,12 @@ def demo_cohort_ensure(
     manager = User.objects.filter(username=manager_username).first()
     if program is None or manager is None:
         return "Demo cohort skipped: the demo program or manager is missing."
+    # A random join code, like every cohort's: the demo's sign-up link is printed, not guessed.
     cohort, created = Cohort.objects.get_or_create(
-        slug=DEMO_COHORT_SLUG, defaults={"name": DEMO_COHORT_NAME, "join_code": DEMO_JOIN_CODE}
+        slug=DEMO_COHORT_SLUG, defaults={"name": DEMO_COHORT_NAME, "join_code": join_code_new()}
     )
     if not created:
-        return f"Demo cohort: {cohort.name} already present."
+        return f"Demo cohort: {cohort.name} already present. {demo_join_line(cohort)}"
     today = timezone.localdate()
     cohort.managers.add(manager)
     CohortProgram.objects.create(cohort=cohort, program=program, due_date=today + timedelta(45))
@@ -102,5 +104,13 @@ def demo_cohort_ensure(
         f"Demo cohort: {cohort.name}, managed by {manager.username}, with "
         f"{len(DEMO_PEOPLE)} generated trainees"
         + (f" and {trainee.username}" if trainee else "")
-        + "."
+        + f". {demo_join_line(cohort)}"
     )
+
+
+def demo_join_line(cohort: Cohort) -> str:
+    """Say where the demo cohort's sign-up page is, or that sign-up is off."""
+    if not cohort.join_code:
+        return "Its sign-up with a join code is off (the manager can switch it on)."
+    code = join_code_format(cohort.join_code)
+    return f"Its sign-up page: {reverse('cohorts:join', args=[code])} (join code {code})."

@@ -20,8 +20,11 @@ from quizzes.cohorts.csv_import import (
     ROW_ERROR_EMAIL_INVALID,
     ROW_ERROR_EMAIL_MISSING,
     ROW_ERROR_NAME_MISSING,
+    ROW_ERROR_NOT_TRAINEE,
+    ROW_ERROR_UNCONFIRMED,
     CsvImportError,
     CsvRow,
+    ImportResult,
     RowError,
     build_preview,
     cohort_import_preview,
@@ -29,11 +32,17 @@ from quizzes.cohorts.csv_import import (
     parse_trainee_csv,
 )
 from quizzes.models import CohortMembership
-from tests.builders import make_cohort
+from quizzes.models.cohorts import CohortInvitation
+from tests.builders import make_cohort, make_educator
+from tests.builders.cohorts import make_signup
 from trainingsite.models import AuditEvent
 
 User = get_user_model()
-COHORT_ACTIONS = [AuditEvent.Action.CSV_IMPORTED, AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED]
+COHORT_ACTIONS = [
+    AuditEvent.Action.CSV_IMPORTED,
+    AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED,
+    AuditEvent.Action.COHORT_INVITATION_SENT,
+]
 SITE = {"domain": "training.example.org", "use_https": True}
 
 
@@ -113,10 +122,11 @@ def test_too_many_rows():
     assert str(exc.value) == ERROR_TOO_MANY_ROWS
 
 
-def test_preview_sorts_rows_into_create_add_and_already_members():
+def test_preview_sorts_rows_into_create_invite_and_no_change():
     parsed = parse_trainee_csv(
         b"name,email\nNew One,new@example.com\nOld Hand,OLD@example.com\n"
         b"In Cohort,in@example.com\nTwin,twin@example.com\nBad,bad\n"
+        b"Asked Already,asked@example.com\nEd Staff,ed@example.com\nSquat,squat@example.com\n"
     )
     preview = build_preview(
         parsed,
@@ -124,15 +134,35 @@ def test_preview_sorts_rows_into_create_add_and_already_members():
             "old@example.com": [7],
             "in@example.com": [8],
             "twin@example.com": [9, 10],
+            "asked@example.com": [11],
+            "ed@example.com": [12],
         },
         member_ids={8},
+        invited_ids={11},
+        not_trainee_ids={12},
+        unconfirmed_emails={"squat@example.com"},
     )
     assert [r.email for r in preview.to_create] == ["new@example.com"]
-    assert [(r.email, uid) for r, uid in preview.to_add] == [("OLD@example.com", 7)]
+    assert [(r.email, uid) for r, uid in preview.to_invite] == [("OLD@example.com", 7)]
     assert [(r.email, uid) for r, uid in preview.already_members] == [("in@example.com", 8)]
+    assert [(r.email, uid) for r, uid in preview.already_invited] == [("asked@example.com", 11)]
     assert preview.errors == (
-        RowError(line=5, message=ROW_ERROR_AMBIGUOUS.format(email="twin@example.com")),
+        RowError(
+            line=5,
+            message=ROW_ERROR_AMBIGUOUS.format(email="twin@example.com"),
+            email="twin@example.com",
+        ),
         RowError(line=6, message=ROW_ERROR_EMAIL_INVALID.format(email="bad"), email="bad"),
+        RowError(
+            line=8,
+            message=ROW_ERROR_NOT_TRAINEE.format(email="ed@example.com"),
+            email="ed@example.com",
+        ),
+        RowError(
+            line=9,
+            message=ROW_ERROR_UNCONFIRMED.format(email="squat@example.com"),
+            email="squat@example.com",
+        ),
     )
     assert preview.can_confirm is False
 
@@ -147,7 +177,7 @@ def test_preview_without_errors_can_be_confirmed():
 
 
 @pytest.mark.django_db
-def test_import_creates_adds_and_skips_members(
+def test_import_creates_new_invites_existing_and_skips_members(
     manager, trainee, other_trainee, django_capture_on_commit_callbacks
 ):
     cohort = make_cohort(managers=[manager], trainees=[other_trainee])
@@ -162,15 +192,29 @@ def test_import_creates_adds_and_skips_members(
     assert User.objects.count() == 3  # the preview saved nothing
     with django_capture_on_commit_callbacks(execute=True):
         result = cohort_import_trainees(cohort=cohort, actor=manager, data=data, **SITE)
-    assert (result.created, result.added, result.already_members) == (1, 1, 1)
+    assert result == ImportResult(created=1, invited=1, already_members=1, already_invited=0)
     assert User.objects.filter(email__iexact=trainee.email).count() == 1
+    # The existing account is invited, not added: the manager does not see it yet.
     assert set(cohort.trainees.values_list("email", flat=True)) == {
         "new@example.com",
-        trainee.email,
         other_trainee.email,
     }
-    assert [m.to for m in mail.outbox] == [["new@example.com"]]
-    assert AuditEvent.objects.filter(action__in=COHORT_ACTIONS).count() == 2
+    invitation = CohortInvitation.objects.get()
+    assert (invitation.user, invitation.email, invitation.invited_by) == (
+        trainee,
+        trainee.email.upper(),
+        manager,
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == ["new@example.com", trainee.email]
+    invite_mail = next(m for m in mail.outbox if m.to == [trainee.email])
+    assert "/reports/invitations/" in invite_mail.body
+    assert AuditEvent.objects.filter(action__in=COHORT_ACTIONS).count() == 3
+    # Importing the same file again: the invitation is open, nothing new to do.
+    again = cohort_import_preview(cohort=cohort, data=data)
+    assert [(r.email, uid) for r, uid in again.already_invited] == [
+        (trainee.email.upper(), trainee.pk)
+    ]
+    assert again.to_invite == ()
 
 
 @pytest.mark.django_db
@@ -218,3 +262,45 @@ def test_import_of_members_only_has_nothing_to_do(manager, trainee):
             cohort=cohort, actor=manager, data=f"name,email\nT,{trainee.email}\n".encode(), **SITE
         )
     assert str(exc.value) == ERROR_NOTHING_TO_DO
+
+
+@pytest.mark.django_db
+def test_import_refuses_staff_accounts_and_unconfirmed_sign_ups_and_saves_nothing(manager):
+    cohort = make_cohort(managers=[manager])
+    educator = make_educator(username="ed")
+    make_signup(email="squat@example.com")
+    data = (
+        f"name,email\nNew Person,new@example.com\nEd U,{educator.email}\n"
+        "Squat Ter,Squat@Example.com\n"
+    ).encode()
+    preview = cohort_import_preview(cohort=cohort, data=data)
+    assert [e.message for e in preview.errors] == [
+        ROW_ERROR_NOT_TRAINEE.format(email=educator.email),
+        ROW_ERROR_UNCONFIRMED.format(email="Squat@Example.com"),
+    ]
+    users_before = User.objects.count()
+    with pytest.raises(CsvImportError) as exc:
+        cohort_import_trainees(cohort=cohort, actor=manager, data=data, **SITE)
+    assert str(exc.value) == ERROR_CONFIRM_WITH_ERRORS.format(count=2)
+    assert User.objects.count() == users_before  # no duplicate of the unconfirmed sign-up
+    assert CohortInvitation.objects.exists() is False
+    assert cohort.trainees.exists() is False
+
+
+@pytest.mark.django_db
+def test_import_matches_a_confirmed_sign_up_and_invites_it(manager):
+    cohort = make_cohort(managers=[manager])
+    user, _ = make_signup(email="joined@example.com", confirmed=True)
+    preview = cohort_import_preview(cohort=cohort, data=b"name,email\nJo Ined,joined@example.com\n")
+    assert [(r.email, uid) for r, uid in preview.to_invite] == [("joined@example.com", user.pk)]
+    assert preview.errors == ()
+
+
+@pytest.mark.django_db
+def test_import_by_a_superuser_also_invites_existing_accounts(superuser, trainee):
+    cohort = make_cohort()
+    result = cohort_import_trainees(
+        cohort=cohort, actor=superuser, data=f"name,email\nT T,{trainee.email}\n".encode(), **SITE
+    )
+    assert (result.created, result.invited) == (0, 1)
+    assert cohort.trainees.exists() is False

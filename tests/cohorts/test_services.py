@@ -1,27 +1,37 @@
-"""Cohort services and selectors: adding trainees, joining with a code, effective assignments."""
+"""Cohort services and selectors: adding and inviting trainees, effective assignments."""
 
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core import mail
 
 from quizzes.cohorts.selectors import assignments_effective
 from quizzes.cohorts.services import (
+    ERROR_ALREADY_INVITED,
     ERROR_ALREADY_MEMBER,
-    ERROR_EMAIL_TAKEN,
+    ERROR_NOT_A_TRAINEE,
+    Added,
+    AddResult,
     CohortError,
     cohort_add_trainee,
-    cohort_join,
 )
 from quizzes.models import ProgramAssignment
-from tests.builders import assign_to_cohort, make_cohort, make_program, make_trainee
+from quizzes.models.cohorts import CohortInvitation
+from tests.builders import (
+    UserFactory,
+    assign_to_cohort,
+    make_cohort,
+    make_educator,
+    make_manager,
+    make_program,
+)
 from trainingsite.models import AuditEvent
 from trainingsite.roles import Role, user_is_trainee
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-COHORT_ACTIONS = [AuditEvent.Action.CSV_IMPORTED, AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED]
 SITE = {"domain": "training.example.org", "use_https": True}
 
 
@@ -46,19 +56,91 @@ def test_effective_assignment_without_any_date(trainee, django_assert_num_querie
     assert found[(trainee.pk, program.pk)].due_date is None
 
 
-def test_add_existing_account_by_email_in_any_case(
+def test_manager_typing_an_existing_trainee_invites_and_adds_nothing(
+    manager, trainee, django_capture_on_commit_callbacks
+):
+    cohort = make_cohort(name="Riverside", managers=[manager])
+    with django_capture_on_commit_callbacks(execute=True):
+        result = cohort_add_trainee(
+            cohort=cohort, actor=manager, email=trainee.email.upper(), **SITE
+        )
+    assert result == AddResult(outcome=Added.INVITED, email=trainee.email.upper())
+    assert list(cohort.trainees.all()) == []
+    invitation = CohortInvitation.objects.get()
+    assert (invitation.user, invitation.cohort, invitation.invited_by) == (trainee, cohort, manager)
+    assert invitation.status == CohortInvitation.Status.PENDING
+    assert invitation.email == trainee.email.upper()
+    assert len(invitation.token_digest) == 64
+    assert [m.to for m in mail.outbox] == [[trainee.email]]
+    assert mail.outbox[0].subject == "You are invited to join Riverside"
+    assert "https://training.example.org/reports/invitations/" in mail.outbox[0].body
+    event = AuditEvent.objects.get(action=AuditEvent.Action.COHORT_INVITATION_SENT)
+    assert (event.target_id, event.details) == (str(cohort.pk), {"invited": [trainee.pk]})
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED)
+
+
+def test_the_email_is_sent_only_after_the_commit(
     manager, trainee, django_capture_on_commit_callbacks
 ):
     cohort = make_cohort(managers=[manager])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        cohort_add_trainee(cohort=cohort, actor=manager, email=trainee.email, **SITE)
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+
+
+def test_a_second_invitation_while_one_is_open_is_refused(manager, trainee):
+    cohort = make_cohort(name="Riverside", managers=[manager])
+    cohort_add_trainee(cohort=cohort, actor=manager, email=trainee.email, **SITE)
+    with pytest.raises(CohortError) as exc:
+        cohort_add_trainee(cohort=cohort, actor=manager, email=trainee.email, **SITE)
+    assert str(exc.value) == ERROR_ALREADY_INVITED.format(email=trainee.email, cohort="Riverside")
+    assert CohortInvitation.objects.count() == 1
+
+
+def test_superuser_adds_an_existing_trainee_directly(
+    superuser, trainee, django_capture_on_commit_callbacks
+):
+    cohort = make_cohort()
     with django_capture_on_commit_callbacks(execute=True):
-        user, created = cohort_add_trainee(
-            cohort=cohort, actor=manager, email=trainee.email.upper(), **SITE
-        )
-    assert (user, created) == (trainee, False)
+        result = cohort_add_trainee(cohort=cohort, actor=superuser, email=trainee.email, **SITE)
+    assert result == AddResult(outcome=Added.ADDED, email=trainee.email)
     assert list(cohort.trainees.all()) == [trainee]
+    assert CohortInvitation.objects.exists() is False
     assert mail.outbox == []
     event = AuditEvent.objects.get(action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED)
-    assert event.target_id == str(cohort.pk)
+    assert event.details == {"added": [trainee.pk], "created": []}
+
+
+def _trainee_and_manager():
+    person = make_manager(username="both")
+    person.groups.add(Group.objects.get(name=Role.TRAINEE))
+    return person
+
+
+@pytest.mark.parametrize(
+    "make_person",
+    [
+        lambda: make_educator(username="ed"),
+        lambda: make_manager(username="mo"),
+        lambda: UserFactory(username="staffer", is_staff=True),
+        lambda: UserFactory(username="boss", is_staff=True, is_superuser=True),
+        lambda: _trainee_and_manager(),
+    ],
+    ids=["educator", "manager", "staff", "superuser", "trainee-and-manager"],
+)
+@pytest.mark.parametrize("actor_kind", ["manager", "superuser"])
+def test_staff_managers_educators_and_superusers_are_never_added_as_trainees(
+    manager, superuser, make_person, actor_kind
+):
+    person = make_person()
+    actor = manager if actor_kind == "manager" else superuser
+    cohort = make_cohort(managers=[manager])
+    with pytest.raises(CohortError) as exc:
+        cohort_add_trainee(cohort=cohort, actor=actor, email=person.email, **SITE)
+    assert str(exc.value) == ERROR_NOT_A_TRAINEE.format(email=person.email)
+    assert cohort.trainees.exists() is False
+    assert CohortInvitation.objects.exists() is False
 
 
 def test_add_new_trainee_creates_account_and_sends_set_password_link(
@@ -66,7 +148,7 @@ def test_add_new_trainee_creates_account_and_sends_set_password_link(
 ):
     cohort = make_cohort(name="Riverside", managers=[manager])
     with django_capture_on_commit_callbacks(execute=True):
-        user, created = cohort_add_trainee(
+        result = cohort_add_trainee(
             cohort=cohort,
             actor=manager,
             email="Nia@Example.com",
@@ -74,7 +156,9 @@ def test_add_new_trainee_creates_account_and_sends_set_password_link(
             last_name="Nolan",
             **SITE,
         )
-    assert created is True
+    assert result == AddResult(outcome=Added.CREATED, email="Nia@Example.com")
+    user = User.objects.get(email="Nia@Example.com")
+    assert list(cohort.trainees.all()) == [user]
     assert user.username == "nia@example.com"
     assert user.has_usable_password() is False
     assert user_is_trainee(user) is True
@@ -90,31 +174,3 @@ def test_add_member_twice_is_refused(manager, trainee):
     with pytest.raises(CohortError) as exc:
         cohort_add_trainee(cohort=cohort, actor=manager, email=trainee.email, **SITE)
     assert str(exc.value) == ERROR_ALREADY_MEMBER.format(name="Tara Trainee", cohort="Riverside")
-
-
-def test_join_creates_a_trainee_with_password_in_the_cohort():
-    cohort = make_cohort(join_code="river-2026")
-    user = cohort_join(
-        cohort=cohort,
-        first_name="Jo",
-        last_name="Join",
-        email="jo@example.com",
-        password="a-long-passphrase-2026",
-    )
-    assert user.check_password("a-long-passphrase-2026") is True
-    assert list(cohort.trainees.all()) == [user]
-    assert user_is_trainee(user) is True
-
-
-def test_join_with_a_used_email_is_refused(trainee):
-    cohort = make_cohort(join_code="river-2026")
-    with pytest.raises(CohortError) as exc:
-        cohort_join(
-            cohort=cohort,
-            first_name="T",
-            last_name="T",
-            email=trainee.email.upper(),
-            password="a-long-passphrase-2026",
-        )
-    assert str(exc.value) == ERROR_EMAIL_TAKEN
-    assert make_trainee  # the builder stays importable for other tests

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -14,7 +15,12 @@ from quizzes.cohorts.csv_import import (
     ROW_ERROR_DUPLICATE,
 )
 from quizzes.cohorts.forms import ERROR_PASSWORDS_DIFFER
+from quizzes.cohorts.tokens import join_code_format, join_code_new
+from quizzes.cohorts.views import MESSAGE_ADDED_NEW, MESSAGE_IMPORTED
 from quizzes.models import CohortMembership
+from quizzes.models.cohorts import CohortInvitation
+from tests.builders import make_trainee
+from tests.builders.cohorts import make_invitation
 from trainingsite.access import NOT_A_MANAGER
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +53,21 @@ def test_other_cohort_pages_and_actions_are_404(manager_client, world):
         {"csv_text": "name,email\nX Y,x@example.com\n"},
     )
     assert confirm.status_code == 404
+    invitation, _ = make_invitation(cohort=world.cohort_b, user=make_trainee(username="asked"))
+    for name, kwargs in [
+        ("cohorts:join_code_new", {"slug": slug}),
+        ("cohorts:join_code_off", {"slug": slug}),
+        ("cohorts:invitation_withdraw", {"slug": slug, "pk": invitation.pk}),
+        # Another cohort's invitation through one's own cohort: 404 as well.
+        ("cohorts:invitation_withdraw", {"slug": world.cohort_a.slug, "pk": invitation.pk}),
+    ]:
+        assert manager_client.post(reverse(name, kwargs=kwargs)).status_code == 404, name
     assert CohortMembership.objects.filter(cohort=world.cohort_b).count() == 1
     assert User.objects.filter(email="x@example.com").exists() is False
+    world.cohort_b.refresh_from_db()
+    assert world.cohort_b.join_code is None
+    invitation.refresh_from_db()
+    assert invitation.status == CohortInvitation.Status.PENDING
 
 
 # --- Cohort management ----------------------------------------------------------------------
@@ -63,6 +82,8 @@ def test_add_trainee_by_email(manager_client, world, django_capture_on_commit_ca
     assert response.status_code == 302
     assert world.cohort_a.trainees.filter(email="newbie@example.com").exists() is True
     assert [m.to for m in mail.outbox] == [["newbie@example.com"]]
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert shown == [MESSAGE_ADDED_NEW.format(email="newbie@example.com")]
 
 
 def upload(client, cohort, data, name="trainees.csv"):
@@ -77,6 +98,9 @@ def test_import_preview_then_confirm(manager_client, world, django_capture_on_co
     preview = upload(manager_client, world.cohort_a, data)
     assert preview.status_code == 200
     assert b"new@example.com" in preview.content
+    page = preview.content.decode()
+    assert "1</strong> existing account will be sent an invitation" in page
+    assert "Existing accounts to invite" in page
     assert User.objects.filter(email="new@example.com").exists() is False
     text = preview.context["confirm_form"].initial["csv_text"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -86,10 +110,17 @@ def test_import_preview_then_confirm(manager_client, world, django_capture_on_co
         )
     assert confirm.status_code == 302
     assert world.cohort_a.trainees.filter(email="new@example.com").exists() is True
-    # The existing account is added, not duplicated.
+    # The existing account is invited: neither duplicated nor added.
     assert User.objects.filter(email=world.outsider.email).count() == 1
-    assert world.cohort_a.trainees.filter(pk=world.outsider.pk).exists() is True
-    assert [m.to for m in mail.outbox] == [["new@example.com"]]
+    assert world.cohort_a.trainees.filter(pk=world.outsider.pk).exists() is False
+    assert CohortInvitation.objects.get().user == world.outsider
+    assert sorted(m.to[0] for m in mail.outbox) == ["new@example.com", world.outsider.email]
+    shown = [str(m) for m in get_messages(confirm.wsgi_request)]
+    assert shown == [MESSAGE_IMPORTED.format(created=1, invited=1, already=0)]
+    # The cohort page lists the invitation by the address typed, with a way to withdraw it.
+    page = manager_client.get(reverse("cohorts:detail", args=[world.cohort_a.slug]))
+    assert world.outsider.email in page.content.decode()
+    assert "Out Sider" not in page.content.decode()
 
 
 def test_import_preview_lists_row_errors_and_offers_no_confirm(manager_client, world):
@@ -125,13 +156,19 @@ def test_confirm_of_a_tampered_file_with_errors_saves_nothing(manager_client, wo
 
 def test_join_with_an_unknown_code_is_404(client, world):
     assert client.get(reverse("cohorts:join", args=["nope"])).status_code == 404
+    assert client.get(reverse("cohorts:join", args=[join_code_new()])).status_code == 404
+
+
+def _code(cohort) -> str:
+    cohort.join_code = join_code_new()
+    cohort.save()
+    return join_code_format(cohort.join_code)
 
 
 def test_join_creates_a_trainee_and_logs_in(client, world):
-    world.cohort_a.join_code = "alpha-2026"
-    world.cohort_a.save()
+    code = _code(world.cohort_a)
     response = client.post(
-        reverse("cohorts:join", args=["alpha-2026"]),
+        reverse("cohorts:join", args=[code]),
         {
             "first_name": "Jo",
             "last_name": "Joiner",
@@ -147,17 +184,16 @@ def test_join_creates_a_trainee_and_logs_in(client, world):
 
 
 def test_join_refuses_mismatched_or_weak_passwords(client, world):
-    world.cohort_a.join_code = "alpha-2026"
-    world.cohort_a.save()
+    code = _code(world.cohort_a)
     base = {"first_name": "Jo", "last_name": "Joiner", "email": "jo@example.com"}
     response = client.post(
-        reverse("cohorts:join", args=["alpha-2026"]),
+        reverse("cohorts:join", args=[code]),
         {**base, "password1": "river-bank-lantern-42", "password2": "other-words-entirely-9"},
     )
     assert response.status_code == 400
     assert ERROR_PASSWORDS_DIFFER in response.content.decode()
     weak = client.post(
-        reverse("cohorts:join", args=["alpha-2026"]),
+        reverse("cohorts:join", args=[code]),
         {**base, "password1": "123", "password2": "123"},
     )
     assert weak.status_code == 400
