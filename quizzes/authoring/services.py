@@ -108,6 +108,7 @@ def quiz_duplicate(*, quiz: Quiz) -> Quiz:
                 lesson_id=original.lesson_id,
                 status=original.status,
                 image=original.image.name,
+                image_original_name=original.image_original_name,
                 image_alt=original.image_alt,
             )
         )
@@ -120,6 +121,7 @@ def quiz_duplicate(*, quiz: Quiz) -> Quiz:
             feedback=choice.feedback,
             order=choice.order,
             image=choice.image.name,
+            image_original_name=choice.image_original_name,
             image_alt=choice.image_alt,
         )
         for entry, new in zip(entries, created, strict=True)

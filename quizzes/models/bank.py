@@ -5,10 +5,29 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from quizzes.question_images import validate_question_image
+from quizzes.question_images import (
+    ORIGINAL_NAME_MAX_LENGTH,
+    choice_image_path,
+    image_original_name,
+    question_image_path,
+    validate_question_image,
+)
 from trainingsite.publication import PublicationStatus, PublishableQuerySet
 
 __all__ = ["Choice", "Question", "Quiz", "QuizQuestion"]
+
+
+def _remember_image_name(obj, save_kwargs: dict) -> None:
+    """Record a new upload's own file name before it is stored under a random one."""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is not None and "image" not in update_fields:
+        return
+    original = image_original_name(obj)
+    if original is None or original == obj.image_original_name:
+        return
+    obj.image_original_name = original
+    if update_fields is not None:
+        save_kwargs["update_fields"] = {*update_fields, "image_original_name"}
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -68,10 +87,17 @@ class Question(models.Model):
         help_text="Retired questions are never drawn into new attempts; past attempts keep them.",
     )
     image = models.ImageField(
-        upload_to="questions/%Y/%m/",
+        upload_to=question_image_path,
         blank=True,
         validators=[validate_question_image],
         help_text="Optional picture shown with the question: PNG, JPEG, WebP or GIF, at most 2 MB.",
+    )
+    image_original_name = models.CharField(
+        "image's original file name",
+        max_length=ORIGINAL_NAME_MAX_LENGTH,
+        blank=True,
+        editable=False,
+        help_text="What the file was called when uploaded; it is stored under a random name.",
     )
     image_alt = models.CharField(
         "image description (alt text)",
@@ -96,6 +122,10 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"{self.key}: {self.prompt[:60]}"
 
+    def save(self, *args, **kwargs):
+        _remember_image_name(self, kwargs)
+        super().save(*args, **kwargs)
+
     def natural_key(self) -> tuple[str]:
         return (self.key,)
 
@@ -109,10 +139,17 @@ class Choice(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
     image = models.ImageField(
-        upload_to="choices/%Y/%m/",
+        upload_to=choice_image_path,
         blank=True,
         validators=[validate_question_image],
         help_text="Optional picture for this choice: PNG, JPEG, WebP or GIF, at most 2 MB.",
+    )
+    image_original_name = models.CharField(
+        "image's original file name",
+        max_length=ORIGINAL_NAME_MAX_LENGTH,
+        blank=True,
+        editable=False,
+        help_text="What the file was called when uploaded; it is stored under a random name.",
     )
     image_alt = models.CharField(
         "image description (alt text)",
@@ -131,6 +168,10 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def save(self, *args, **kwargs):
+        _remember_image_name(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class QuizQuerySet(PublishableQuerySet):
