@@ -8,12 +8,14 @@ from collections.abc import Iterable, Iterator
 import django.contrib.auth.admin  # noqa: F401
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 
+from trainingsite.admin_relations import SafeRelationsAdminMixin
 from trainingsite.audit import audit_actor, audit_record
 from trainingsite.models import AuditEvent
 
@@ -123,10 +125,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class SafeGroupAdmin(SafeRelationsAdminMixin, GroupAdmin):
+    """The stock group admin, with the permission field that refuses malformed ids."""
 
 
 @admin.register(User)
-class AuditedUserAdmin(UserAdmin):
+class AuditedUserAdmin(SafeRelationsAdminMixin, UserAdmin):
     """The stock user admin; role changes made here are recorded with who made them.
 
     Group changes are recorded by the receiver in trainingsite.audit; the staff

@@ -41,6 +41,7 @@ from quizzes.authoring.services import (
 from quizzes.authoring.validation import question_choice_problems, quiz_publish_problem
 from quizzes.models import Choice, Question, Quiz, QuizQuestion
 from quizzes.question_images import IMAGE_ALT_REQUIRED, IMAGE_WRONG_TYPE
+from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 REGRADE_KEEP = "keep"
 REGRADE_APPLY = "regrade"
@@ -98,7 +99,16 @@ class ChoiceInline(admin.TabularInline):
     formset = ChoiceInlineFormSet
     extra = 0
     min_num = 2
-    fields = ["order", "text", "is_correct", "feedback", "image", "image_alt"]
+    fields = [
+        "order",
+        "text",
+        "is_correct",
+        "feedback",
+        "image",
+        "image_original_name",
+        "image_alt",
+    ]
+    readonly_fields = ["image_original_name"]
 
 
 class PoolInlineFormSet(forms.BaseInlineFormSet):
@@ -122,7 +132,7 @@ class PoolInlineFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(problem)
 
 
-class PoolInline(admin.TabularInline):
+class PoolInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = QuizQuestion
     formset = PoolInlineFormSet
     extra = 0
@@ -170,8 +180,9 @@ class QuestionAdmin(admin.ModelAdmin):
         (None, {"fields": ["key", "kind", "prompt", "explanation"]}),
         ("Marking", {"fields": ["points", "critical", "status"]}),
         ("Tagging", {"fields": ["topic", "lesson"]}),
-        ("Image", {"fields": ["image", "image_alt"]}),
+        ("Image", {"fields": ["image", "image_original_name", "image_alt"]}),
     ]
+    readonly_fields = ["image_original_name"]
     actions = ["retire_questions"]
 
     @admin.display(description="prompt")
@@ -294,7 +305,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     change_form_template = "authoring/quiz_change_form.html"
     list_display = [
         "title",

@@ -12,10 +12,11 @@ from quizzes.certification.services import (
     program_assign,
 )
 from quizzes.models.certification import Certificate, Program, ProgramAssignment, ReminderSent
+from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "status", "validity_months", "lesson_count", "quiz_count"]
     list_filter = ["status"]
     search_fields = ["name", "slug", "description"]

@@ -7,9 +7,10 @@ the cohort page of the reports, which calls the same services.
 from django.contrib import admin
 
 from quizzes.models import Cohort, CohortMembership, CohortProgram
+from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 
-class CohortProgramInline(admin.TabularInline):
+class CohortProgramInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = CohortProgram
     extra = 0
     autocomplete_fields = ["program"]
@@ -23,9 +24,11 @@ class CohortMembershipInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "join_code", "created_at"]
     search_fields = ["name", "slug", "managers__username", "managers__email"]
     prepopulated_fields = {"slug": ["name"]}
+    # Random, made by the cohort's managers on the cohort page (never typed: guessable).
+    readonly_fields = ["join_code"]
     autocomplete_fields = ["managers"]
     inlines = [CohortProgramInline, CohortMembershipInline]
