@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -103,6 +104,10 @@ class PrivatePagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.has_header("Cache-Control"):
+            return response
+        # Without a session cookie nobody is signed in: leave the session (and Vary:
+        # Cookie) untouched for anonymous pages such as the benchmark's bare view.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
