@@ -4,17 +4,21 @@ Cohort A: `trainee`, managed by `manager`. Cohort B: `other_trainee`, managed by
 `other_manager`. Content: a published and a draft lesson, a published and a draft
 quiz, a published program over the published lesson and quiz, the trainee's
 submitted and in-progress attempts (made by the real services), a certificate.
+Trust: an open invitation of `other_trainee` into cohort A (its link token kept), and
+`joiner`, who signed up with cohort A's join code and has not yet confirmed the address.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from lessons.models import Lesson, Topic
 from quizzes import services
 from quizzes.certification.codes import code_generate
+from quizzes.cohorts.tokens import join_code_new, link_token_new
 from quizzes.models import (
     Certificate,
     Choice,
@@ -26,6 +30,8 @@ from quizzes.models import (
     Quiz,
     QuizQuestion,
 )
+from quizzes.models.cohorts import CohortInvitation, SignupConfirmation
+from tests.builders import make_trainee
 
 EXPLANATION = "EXPLAINED-{key}-why-this-is-right"
 FEEDBACK = "FEEDBACK-{key}-{order}-per-choice"
@@ -52,6 +58,10 @@ class World:
     other_attempt: object
     certificate: Certificate
     other_certificate: Certificate
+    invitation: CohortInvitation
+    invitation_token: str
+    joiner: object
+    confirm_token: str
 
 
 def build_question(*, key, topic, prompt=None, explanation=None, choices=None) -> Question:
@@ -120,8 +130,8 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
     )
     program.required_lessons.add(lesson)
     program.required_quizzes.add(quiz)
-    cohort_a = Cohort.objects.create(name="Alpha Clinic", slug="alpha", join_code="JOIN-ALPHA")
-    cohort_b = Cohort.objects.create(name="Beta Clinic", slug="beta", join_code="JOIN-BETA")
+    cohort_a = Cohort.objects.create(name="Alpha Clinic", slug="alpha", join_code=join_code_new())
+    cohort_b = Cohort.objects.create(name="Beta Clinic", slug="beta", join_code=join_code_new())
     cohort_a.managers.add(manager)
     cohort_b.managers.add(other_manager)
     CohortMembership.objects.create(cohort=cohort_a, user=trainee)
@@ -149,6 +159,25 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
         )
         for holder in (trainee, other_trainee)
     )
+    invitation_token, digest = link_token_new()
+    invitation = CohortInvitation.objects.create(
+        cohort=cohort_a,
+        user=other_trainee,
+        email=other_trainee.email,
+        invited_by=manager,
+        token_digest=digest,
+        expires_at=timezone.now() + timedelta(days=14),
+    )
+    joiner = make_trainee(username="joiner", email="joiner@example.com")
+    CohortMembership.objects.create(cohort=cohort_a, user=joiner)
+    confirm_token, confirm_digest = link_token_new()
+    SignupConfirmation.objects.create(
+        user=joiner,
+        email=joiner.email,
+        token_digest=confirm_digest,
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=2),
+    )
     return World(
         trainee=trainee,
         other_trainee=other_trainee,
@@ -169,6 +198,10 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
         other_attempt=other_attempt,
         certificate=certificate,
         other_certificate=other_certificate,
+        invitation=invitation,
+        invitation_token=invitation_token,
+        joiner=joiner,
+        confirm_token=confirm_token,
     )
 
 

@@ -21,11 +21,13 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from quizzes.cohorts.tokens import join_code_format
 from quizzes.models import Accommodation, ProgramAssignment, ReminderSent
 from trainingsite.models import AuditEvent
 
@@ -216,9 +218,49 @@ SITE_TABLE: dict[str, list[Case]] = {
         Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=managers_only(405)),
     ],
     "cohorts:join": [
-        Case(kwargs={"code": "JOIN-ALPHA"}, expected=everyone(200)),
+        Case(kwargs=lambda w: {"code": w.cohort_a.join_code}, expected=everyone(200)),
+        Case(
+            kwargs=lambda w: {"code": join_code_format(w.cohort_a.join_code).lower()},
+            expected=everyone(200),
+            note="grouped, lower case",
+        ),
         Case(kwargs={"code": "NO-SUCH-CODE"}, expected=everyone(404), note="unknown"),
+        Case(kwargs={"code": "0000-0000-0000-0000"}, expected=everyone(404), note="no cohort"),
     ],
+    # Join codes: the cohort's managers make a new one or switch it off (POST only).
+    "cohorts:join_code_new": [
+        Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=managers_only(405)),
+    ],
+    "cohorts:join_code_off": [
+        Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=managers_only(405)),
+    ],
+    # Invitations: only the invited person sees or answers one; the cohort's managers
+    # withdraw it. Anyone else gets the same 404 as for a link that does not exist.
+    "cohorts:invitation": [
+        Case(
+            kwargs=lambda w: {"token": w.invitation_token},
+            expected=signed_in(404, other_trainee=200),
+        ),
+        Case(kwargs={"token": "x" * 43}, expected=signed_in(404), note="unknown"),
+    ],
+    "cohorts:invitation_accept": [
+        Case(kwargs=lambda w: {"pk": w.invitation.pk}, expected=POST_ONLY_GET),
+    ],
+    "cohorts:invitation_decline": [
+        Case(kwargs=lambda w: {"pk": w.invitation.pk}, expected=POST_ONLY_GET),
+    ],
+    "cohorts:invitation_withdraw": [
+        Case(
+            kwargs=lambda w: {"slug": w.cohort_a.slug, "pk": w.invitation.pk},
+            expected=managers_only(405),
+        ),
+    ],
+    # Confirming a join-code sign-up's address: the link is the key, signed in or not.
+    "cohorts:signup_confirm": [
+        Case(kwargs=lambda w: {"token": w.confirm_token}, expected=everyone(200)),
+        Case(kwargs={"token": "x" * 43}, expected=everyone(404), note="unknown"),
+    ],
+    "cohorts:signup_confirm_resend": [Case(expected=POST_ONLY_GET)],
 }
 
 
@@ -462,6 +504,7 @@ def test_access_matrix(world):
             url = reverse(name, kwargs=kwargs)
             assert set(case.expected) == set(PERSONAS), f"{name}: a persona has no answer"
             for persona in PERSONAS:
+                cache.clear()  # the join page's per-address limit is not under test here
                 response = getattr(clients[persona], case.method)(url)
                 visited += 1
                 got = _answer(response)
@@ -570,6 +613,38 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         },
         everyone(404),
     ),
+    *[
+        (
+            name,
+            lambda w: {"slug": w.cohort_a.slug},
+            {},
+            signed_in(403, manager=None, superuser=None, other_manager=404),
+        )
+        for name in ("cohorts:join_code_new", "cohorts:join_code_off")
+    ],
+    (
+        "cohorts:invitation_withdraw",
+        lambda w: {"slug": w.cohort_a.slug, "pk": w.invitation.pk},
+        {},
+        signed_in(403, manager=None, superuser=None, other_manager=404),
+    ),
+    (
+        "cohorts:invitation_withdraw",
+        lambda w: {"slug": w.cohort_b.slug, "pk": w.invitation.pk},
+        {},
+        signed_in(403, manager=404, superuser=404, other_manager=404),
+    ),
+    *[
+        (
+            name,
+            lambda w: {"pk": w.invitation.pk},
+            {},
+            signed_in(404, other_trainee=None),
+        )
+        for name in ("cohorts:invitation_accept", "cohorts:invitation_decline")
+    ],
+    ("cohorts:signup_confirm_resend", {}, {}, {ANON: LOGIN}),
+    ("cohorts:signup_confirm", {"token": "x" * 43}, {}, everyone(404)),
 ]
 
 
@@ -585,6 +660,7 @@ def test_post_as_the_wrong_persona_is_refused_and_changes_nothing(world):
         for persona, answer in expected.items():
             if answer is None:
                 continue  # allowed to post: covered by the feature's own tests
+            cache.clear()
             response = clients[persona].post(url, data)
             posts += 1
             got = _answer(response)
@@ -603,5 +679,6 @@ def test_post_as_the_wrong_persona_is_refused_and_changes_nothing(world):
     assert post_only - {"logout"} == refused - {
         "certificates:revoke",
         "cohorts:join",
+        "cohorts:signup_confirm",
         "quizzes:accommodations",
     }
