@@ -141,7 +141,10 @@ def explained(response) -> bool:
     if content_type.startswith("text/plain"):
         return len(body.strip()) > 10
     if response.status_code == 404:
-        return "Page not found" in body or 'data-testid="verdict"' in body
+        # The site's 404 page, a verification verdict, or a link that says why it is gone.
+        return any(m in body for m in ("Page not found", 'data-testid="verdict"', 'role="alert"'))
+    if response.status_code == 403 and "You can't open this page" in body:
+        return True
     markers = ("alert", "invalid-feedback", "errorlist", "errornote")
     return any(marker in body for marker in markers)
 

@@ -1,0 +1,306 @@
+"""Bad input, generated, for the endpoints that decide who reaches a trainee: adding people
+(which now invites existing accounts), invitations, join codes and the confirmation of a
+join-code sign-up. Each runs at least MIN_CASES generated cases (helpers and counting
+from test_bad_input); besides "no 5xx, a message, all or nothing", each checks the rule
+the endpoint exists for.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quizzes.models import Cohort, CohortInvitation, CohortMembership, SignupConfirmation
+from tests.hardening.test_bad_input import (
+    FUZZ,
+    NASTY,
+    OVERSIZED,
+    SLUGISH,
+    _path,
+    counts,
+    done,
+    form,
+    keep_cookies,
+    or_valid,
+    post_form,
+    rolled_back,
+    run_case,
+    signed_in,
+    values,
+)
+from trainingsite.models import AuditEvent
+
+PK_ISH = st.one_of(st.integers(min_value=-5, max_value=10**12).map(str), SLUGISH)
+
+
+def _delta(after: tuple, before: tuple) -> tuple:
+    return tuple(a - b for a, b in zip(after, before, strict=True))
+
+
+def test_add_person_never_brings_an_existing_account_into_the_cohort(world):
+    """Finding 1: typing another cohort's trainee, or staff, never makes them a member."""
+    client = signed_in(world.manager)
+    restore = keep_cookies(client)
+    url = reverse("cohorts:add", kwargs={"slug": world.cohort_a.slug})
+    users = get_user_model()
+    state = counts(users, CohortMembership, CohortInvitation, AuditEvent)
+    existing = [world.other_trainee.email, world.educator.email, world.other_manager.email]
+    fields = {
+        "email": values(*existing, "new.person@example.com", world.trainee.email, "bad@"),
+        "first_name": values("New"),
+        "last_name": values("Person"),
+    }
+    valid = {
+        "email": st.sampled_from([*existing, "new.person@example.com"]),
+        "first_name": st.just("New"),
+        "last_name": st.just("Person"),
+    }
+    outsiders = [world.other_trainee.pk, world.educator.pk, world.other_manager.pk]
+
+    @FUZZ
+    @given(pairs=or_valid(valid, form(fields)))
+    def case(pairs):
+        restore()
+        mail.outbox = []
+        with rolled_back():
+            before = state()
+            run_case(
+                "cohort add person",
+                lambda: post_form(client, url, pairs),
+                allowed={302, 400},
+                state=state,
+                rollback=False,
+            )
+            assert not CohortMembership.objects.filter(
+                cohort=world.cohort_a, user_id__in=outsiders
+            ).exists()
+            users_made, members_made, invited, _ = _delta(state(), before)
+            assert members_made == users_made  # only a new account joins at once
+            assert invited <= 1 and users_made <= 1
+
+    case()
+    done("cohort add person")
+
+
+def _fuzz_invitation_answer(world, name: str, action: str):
+    """The invitee's accept or decline: a real, someone else's or junk id, noise fields."""
+    invitee = signed_in(world.other_trainee)
+    outsider = signed_in(world.trainee)
+    restores = {"invitee": keep_cookies(invitee), "outsider": keep_cookies(outsider)}
+    clients = {"invitee": invitee, "outsider": outsider}
+    state = counts(CohortMembership, CohortInvitation, AuditEvent)
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["invitee", "invitee", "outsider"]),
+        pk=st.one_of(st.just(str(world.invitation.pk)), PK_ISH),
+        pairs=form({"next": values("/me/", "//evil.example"), "answer": values("yes")}),
+    )
+    def case(who, pk, pairs):
+        restores[who]()
+        url = _path("/reports/invitations/", pk, f"/{action}/")
+        with rolled_back():
+            response = run_case(
+                name,
+                lambda: post_form(clients[who], url, pairs),
+                allowed={302, 404},
+                state=state,
+                rollback=False,
+            )
+            joined = CohortMembership.objects.filter(
+                cohort=world.cohort_a, user=world.other_trainee
+            ).exists()
+            accepted = response.status_code == 302 and action == "accept" and who == "invitee"
+            assert joined == accepted
+            if response.status_code == 302:
+                assert response["Location"] == reverse("trainee_home")
+            if who == "outsider":
+                assert response.status_code in {400, 404}  # 400: the hygiene refusal
+
+    case()
+    done(name)
+
+
+def test_invitation_accept(world):
+    _fuzz_invitation_answer(world, "invitation accept", "accept")
+
+
+def test_invitation_decline(world):
+    _fuzz_invitation_answer(world, "invitation decline", "decline")
+
+
+def test_invitation_link(world):
+    client = signed_in(world.other_trainee)
+    restore = keep_cookies(client)
+
+    @FUZZ
+    @given(token=st.one_of(st.just(world.invitation_token), SLUGISH, OVERSIZED, NASTY))
+    def case(token):
+        restore()
+        url = _path("/reports/invitations/", token, "/")
+        response = run_case(
+            "invitation link", lambda: client.get(url), allowed={200, 404}, state=None
+        )
+        assert (response.status_code == 200) == (token == world.invitation_token)
+
+    case()
+    done("invitation link")
+
+
+def test_invitation_withdraw(world):
+    clients = {"manager": signed_in(world.manager), "other": signed_in(world.other_manager)}
+    restores = {k: keep_cookies(c) for k, c in clients.items()}
+    state = counts(CohortMembership, CohortInvitation, AuditEvent)
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["manager", "manager", "other"]),
+        slug=st.one_of(st.sampled_from([world.cohort_a.slug, world.cohort_b.slug]), SLUGISH),
+        pk=st.one_of(st.just(str(world.invitation.pk)), PK_ISH),
+        pairs=form({"reason": values()}),
+    )
+    def case(who, slug, pk, pairs):
+        restores[who]()
+        url = _path("/reports/cohorts/", slug, "/invitations/") + _path("", pk, "/withdraw/")
+        with rolled_back():
+            response = run_case(
+                "invitation withdraw",
+                lambda: post_form(clients[who], url, pairs),
+                allowed={302, 404},
+                state=state,
+                rollback=False,
+            )
+            status = CohortInvitation.objects.get(pk=world.invitation.pk).status
+            withdrawn = status == CohortInvitation.Status.WITHDRAWN
+            assert withdrawn == (response.status_code == 302)
+            if who == "other":
+                assert not withdrawn
+
+    case()
+    done("invitation withdraw")
+
+
+def _join_code(world) -> str | None:
+    return Cohort.objects.values_list("join_code", flat=True).get(pk=world.cohort_a.pk)
+
+
+def _fuzz_join_code_change(world, name: str, action: str):
+    clients = {
+        "manager": signed_in(world.manager),
+        "other": signed_in(world.other_manager),
+        "trainee": signed_in(world.trainee),
+    }
+    restores = {k: keep_cookies(c) for k, c in clients.items()}
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["manager", "manager", "other", "trainee"]),
+        slug=st.one_of(st.just(world.cohort_a.slug), SLUGISH),
+        pairs=form({"join_code": values("AAAA-BBBB-CCCC-DDDD"), "confirm": values("1")}),
+    )
+    def case(who, slug, pairs):
+        restores[who]()
+        url = _path("/reports/cohorts/", slug, f"/join-code/{action}/")
+        before = world.cohort_a.join_code
+        with rolled_back():
+            response = run_case(
+                name,
+                lambda: post_form(clients[who], url, pairs),
+                allowed={302, 403, 404},
+                state=lambda: (
+                    world.cohort_a.__class__.objects.get(pk=world.cohort_a.pk).join_code,
+                ),
+                rollback=False,
+            )
+            code = _join_code(world)
+            if response.status_code == 302:
+                assert who == "manager"
+                # A new code never comes from the form; switched off means no code.
+                assert code != before
+                assert (code is None) == (action == "off")
+                assert code is None or code not in {v for _, v in pairs}
+            else:
+                assert code == before
+
+    case()
+    done(name)
+
+
+def test_join_code_new(world):
+    _fuzz_join_code_change(world, "join code new", "new")
+
+
+def test_join_code_off(world):
+    _fuzz_join_code_change(world, "join code off", "off")
+
+
+def test_signup_confirm(world):
+    client = Client()
+
+    def confirmed() -> bool:
+        return SignupConfirmation.objects.filter(
+            user=world.joiner, confirmed_at__isnull=False
+        ).exists()
+
+    @FUZZ
+    @given(
+        token=st.one_of(st.just(world.confirm_token), SLUGISH, OVERSIZED.map(lambda s: s[:400])),
+        method=st.sampled_from(["get", "post"]),
+        pairs=form({"confirm": values("1")}),
+    )
+    def case(token, method, pairs):
+        client.cookies = SimpleCookie()
+        cache.clear()
+        url = _path("/reports/join/confirm/", token, "/")
+        with rolled_back():
+            response = run_case(
+                "sign-up confirmation",
+                lambda: post_form(client, url, pairs) if method == "post" else client.get(url),
+                allowed={200, 302, 404},
+                state=None,
+                rollback=False,
+            )
+            real = token == world.confirm_token
+            assert confirmed() == (real and method == "post" and response.status_code == 302)
+            if not real:
+                assert response.status_code in {400, 404}
+        assert not confirmed()
+
+    case()
+    done("sign-up confirmation")
+
+
+def test_signup_confirm_resend(world):
+    client = signed_in(world.joiner)
+    restore = keep_cookies(client)
+    url = reverse("cohorts:signup_confirm_resend")
+
+    @FUZZ
+    @given(pairs=form({"email": values(world.joiner.email, "someone.else@example.com")}))
+    def case(pairs):
+        restore()
+        cache.clear()
+        mail.outbox = []
+        with rolled_back():
+            response = run_case(
+                "sign-up confirmation resend",
+                lambda: post_form(client, url, pairs),
+                allowed={302},
+                state=None,
+                rollback=False,
+            )
+            if response.status_code == 302:
+                assert response["Location"] == reverse("trainee_home")
+        # Only ever to the account's own address, whatever the form says.
+        assert all(m.to == [world.joiner.email] for m in mail.outbox)
+        assert len(mail.outbox) <= 1
+
+    case()
+    done("sign-up confirmation resend")
