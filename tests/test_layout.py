@@ -26,6 +26,7 @@ PURE = {
     "quizzes.reports.item_analysis",
     "quizzes.authoring.validation",
     "quizzes.cohorts.tokens",
+    "trainingsite.codes",
 }
 # What a pure module may not import (prefixes).
 IMPURE = ("django.db", "django.contrib", "django.http", "django.core.cache")

@@ -14,33 +14,31 @@ import hashlib
 import re
 import secrets
 
-JOIN_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+from trainingsite.codes import (
+    CROCKFORD_ALPHABET,
+    crockford_format,
+    crockford_generate,
+    crockford_normalise,
+)
+
+JOIN_CODE_ALPHABET = CROCKFORD_ALPHABET
 JOIN_CODE_BITS = 80
 JOIN_CODE_LENGTH = JOIN_CODE_BITS // 5  # 5 bits per character
-JOIN_CODE_GROUP = 4
 
 LINK_TOKEN_BYTES = 32
 LINK_TOKEN_MAX_LENGTH = 64
 
-# What people type instead of the real characters.
-_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
-_SEPARATORS = re.compile(r"[\s\-_.]+")
 _LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def join_code_new() -> str:
     """Return a new join code: 16 characters carrying 80 bits from a cryptographic source."""
-    number = secrets.randbits(JOIN_CODE_BITS)
-    characters = []
-    for _ in range(JOIN_CODE_LENGTH):
-        number, index = divmod(number, 32)
-        characters.append(JOIN_CODE_ALPHABET[index])
-    return "".join(reversed(characters))
+    return crockford_generate(JOIN_CODE_BITS)
 
 
 def join_code_format(code: str) -> str:
     """Group a stored join code for reading: XXXX-XXXX-XXXX-XXXX."""
-    return "-".join(code[i : i + JOIN_CODE_GROUP] for i in range(0, len(code), JOIN_CODE_GROUP))
+    return crockford_format(code)
 
 
 def join_code_normalise(typed: object) -> str | None:
@@ -48,12 +46,7 @@ def join_code_normalise(typed: object) -> str | None:
 
     Case, spaces and dashes are ignored; I and L read as 1, O as 0.
     """
-    if not isinstance(typed, str) or len(typed) > 64:
-        return None
-    code = _SEPARATORS.sub("", typed).upper().translate(_LOOKALIKES)
-    if len(code) != JOIN_CODE_LENGTH or any(c not in JOIN_CODE_ALPHABET for c in code):
-        return None
-    return code
+    return crockford_normalise(typed, length=JOIN_CODE_LENGTH, max_typed=64)
 
 
 def link_token_new() -> tuple[str, str]:
