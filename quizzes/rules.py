@@ -17,6 +17,10 @@ START_NO_QUESTIONS = "This quiz has no questions yet."
 START_LIMIT_REACHED = "You have used all your attempts at this quiz."
 START_PREREQUISITES = "Complete the required lessons before starting this quiz."
 START_WAIT = "You need to wait before your next attempt at this quiz."
+START_HELD_FOR_REVIEW = (
+    "This quiz cannot start just now: some of its questions are being reviewed and too few "
+    "are left to fill a paper. Please tell your educator."
+)
 
 # Attempt.State values: the rules sit below the models, so they name them here
 # (tests/quizzes/test_rules.py checks they match).
@@ -63,6 +67,17 @@ def next_start_at(
     return candidate if candidate > now else None
 
 
+def pool_short_for_review(*, active: int, drawable: int, questions_per_attempt: int | None) -> bool:
+    """Whether questions held for review leave too few to fill a paper.
+
+    A paper needs `questions_per_attempt` questions (all of the pool when
+    unset, so at least one). Only a shortfall that the held questions cause
+    counts here: a pool short of active questions is the publish rules' concern.
+    """
+    needed = min(questions_per_attempt or 1, active)
+    return active > drawable and drawable < max(needed, 1)
+
+
 def start_refusal(
     *,
     is_published: bool,
@@ -72,16 +87,20 @@ def start_refusal(
     attempts_allowed: int | None,
     next_start_at: datetime | None,
     has_open_attempt: bool,
+    short_for_review: bool = False,
 ) -> str | None:
     """Why a new graded attempt may not start (the first rule broken), or None.
 
-    The rules apply in this order: published, has questions, prerequisites,
-    attempt limit, waiting time. An open attempt is never refused: it resumes.
+    The rules apply in this order: published, has questions (a pool left too
+    short by questions held for review says so), prerequisites, attempt limit,
+    waiting time. An open attempt is never refused: it resumes.
     """
     if has_open_attempt:
         return None
     if not is_published:
         return START_NOT_PUBLISHED
+    if short_for_review:
+        return START_HELD_FOR_REVIEW
     if question_count == 0:
         return START_NO_QUESTIONS
     if missing_prerequisites:

@@ -17,7 +17,13 @@ from lessons.models import Lesson, LessonCompletion
 from quizzes.cohorts.scope import trainees_for_manager
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Quiz, QuizQuestion
 from quizzes.question_images import paper_image
-from quizzes.rules import attempts_allowed, graded_standing, next_start_at, start_refusal
+from quizzes.rules import (
+    attempts_allowed,
+    graded_standing,
+    next_start_at,
+    pool_short_for_review,
+    start_refusal,
+)
 from trainingsite.content_cache import content_cached
 
 STANDING_COLUMNS = ("state", "submitted_at", "percent", "passed")
@@ -186,7 +192,8 @@ def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartC
             ).values_list("lesson_id", flat=True)
         )
     missing = tuple(lesson for lesson in prerequisites if lesson.pk not in completed)
-    question_count = _drawn_count(quiz)
+    active, drawable = _pool_counts(quiz)
+    question_count = _drawn_count(quiz, drawable=drawable)
     allowed = attempts_allowed(
         max_attempts=quiz.max_attempts, extra_attempts=accommodation["extra_attempts"]
     )
@@ -202,6 +209,9 @@ def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartC
         attempts_allowed=allowed,
         next_start_at=wait_until,
         has_open_attempt=has_open,
+        short_for_review=pool_short_for_review(
+            active=active, drawable=drawable, questions_per_attempt=quiz.questions_per_attempt
+        ),
     )
     return StartCheck(
         refusal=refusal,
@@ -228,14 +238,21 @@ def _prerequisites(quiz: Quiz) -> list[Lesson]:
     )
 
 
-def _drawn_count(quiz: Quiz) -> int:
-    active = content_cached(
-        f"quiz-active-questions:{quiz.pk}",
-        lambda: QuizQuestion.objects.filter(quiz=quiz, question__status="active").count(),
+def _pool_counts(quiz: Quiz) -> tuple[int, int]:
+    """The quiz's active questions, and those of them not held for review."""
+    counts = content_cached(
+        f"quiz-pool-counts:{quiz.pk}",
+        lambda: QuizQuestion.objects.filter(quiz=quiz, question__status="active").aggregate(
+            active=Count("id"), drawable=Count("id", filter=Q(question__needs_review=False))
+        ),
     )
+    return counts["active"], counts["drawable"]
+
+
+def _drawn_count(quiz: Quiz, *, drawable: int) -> int:
     if quiz.questions_per_attempt:
-        return min(active, quiz.questions_per_attempt)
-    return active
+        return min(drawable, quiz.questions_per_attempt)
+    return drawable
 
 
 @dataclass(frozen=True)

@@ -128,12 +128,16 @@ def _paper_frame(quiz: Quiz) -> dict[str, Any]:
 
 
 def _quiz_pool(quiz: Quiz) -> list[dict[str, Any]]:
-    """The quiz's active questions in pool order, as paper entries (from the content cache)."""
+    """The quiz's drawable questions in pool order, as paper entries (from the content cache).
+
+    Retired questions and those held for review are left out; papers already
+    drawn keep them.
+    """
     return content_cached(
         f"quiz-pool:{quiz.pk}",
         lambda: [
             _paper_question(question)
-            for question in Question.objects.active()
+            for question in Question.objects.drawable()
             .filter(pool_entries__quiz=quiz)
             .select_related("topic", "lesson")
             .prefetch_related("choices")

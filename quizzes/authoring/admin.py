@@ -31,11 +31,14 @@ from quizzes.authoring.regrade import (
 )
 from quizzes.authoring.services import (
     QUESTION_DELETE_REFUSED,
+    QUESTIONS_MARKED_FOR_REVIEW,
     QUESTIONS_RETIRED,
+    QUESTIONS_REVIEW_CLEARED,
     QUIZ_DUPLICATED,
     question_answer_count,
     question_delete,
     questions_retire,
+    questions_review_set,
     quiz_duplicate,
 )
 from quizzes.authoring.validation import question_choice_problems, quiz_publish_problem
@@ -171,19 +174,28 @@ def _regrade_decision(request: HttpRequest) -> str | None:
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionImageForm
-    list_display = ["key", "short_prompt", "kind", "topic", "points", "critical", "status"]
-    list_filter = ["kind", "status", "critical", "topic"]
+    list_display = [
+        "key",
+        "short_prompt",
+        "kind",
+        "topic",
+        "points",
+        "critical",
+        "status",
+        "needs_review",
+    ]
+    list_filter = ["kind", "status", "needs_review", "critical", "topic"]
     search_fields = ["key", "prompt", "explanation", "choices__text"]
     list_select_related = ["topic"]
     inlines = [ChoiceInline]
     fieldsets = [
         (None, {"fields": ["key", "kind", "prompt", "explanation"]}),
-        ("Marking", {"fields": ["points", "critical", "status"]}),
+        ("Marking", {"fields": ["points", "critical", "status", "needs_review"]}),
         ("Tagging", {"fields": ["topic", "lesson"]}),
         ("Image", {"fields": ["image", "image_original_name", "image_alt"]}),
     ]
     readonly_fields = ["image_original_name"]
-    actions = ["retire_questions"]
+    actions = ["retire_questions", "mark_needs_review", "clear_needs_review"]
 
     @admin.display(description="prompt")
     def short_prompt(self, obj: Question) -> str:
@@ -193,6 +205,18 @@ class QuestionAdmin(admin.ModelAdmin):
     def retire_questions(self, request, queryset):
         count = questions_retire(questions=list(queryset))
         self.message_user(request, QUESTIONS_RETIRED.format(count=count), messages.SUCCESS)
+
+    @admin.action(description="Mark as needing review")
+    def mark_needs_review(self, request, queryset):
+        count = questions_review_set(questions=list(queryset), needs_review=True)
+        message = QUESTIONS_MARKED_FOR_REVIEW.format(count=count)
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description="Clear needs review")
+    def clear_needs_review(self, request, queryset):
+        count = questions_review_set(questions=list(queryset), needs_review=False)
+        message = QUESTIONS_REVIEW_CLEARED.format(count=count)
+        self.message_user(request, message, messages.SUCCESS)
 
     # Retire, never delete, a question trainees have answered.
 

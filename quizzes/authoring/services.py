@@ -1,4 +1,4 @@
-"""Authoring writes beyond import: retire instead of delete, duplicate a quiz with its questions."""
+"""Authoring writes beyond import: retire, hold for review, duplicate a quiz with its questions."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ QUESTION_DELETE_REFUSED = (
     "longer drawn into new ones."
 )
 QUESTIONS_RETIRED = "{count} question(s) retired: they are no longer drawn into new attempts."
+QUESTIONS_MARKED_FOR_REVIEW = (
+    "{count} question(s) marked as needing review: they are not drawn into new attempts "
+    "until cleared."
+)
+QUESTIONS_REVIEW_CLEARED = "{count} question(s) cleared: they are drawn into new attempts again."
 QUIZ_DUPLICATED = "“{title}” was copied as “{copy}” (a draft) with {count} new question(s)."
 
 
@@ -47,6 +52,21 @@ def questions_retire(*, questions) -> int:
         .update(status=Question.Status.RETIRED)
     )
     content_cache_clear()  # a bulk update sends no signal; quizzes draw fewer questions now
+    return changed
+
+
+def questions_review_set(*, questions, needs_review: bool) -> int:
+    """Mark the questions as needing review, or clear the mark; return how many changed.
+
+    A question needing review is never drawn into a new attempt's paper;
+    papers already drawn keep it, so attempts in progress and past results stand.
+    """
+    changed = (
+        Question.objects.filter(pk__in=[q.pk for q in questions])
+        .exclude(needs_review=needs_review)
+        .update(needs_review=needs_review)
+    )
+    content_cache_clear()  # a bulk update sends no signal; the quiz's pool changes
     return changed
 
 

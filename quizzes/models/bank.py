@@ -34,6 +34,10 @@ class QuestionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Question.Status.ACTIVE)
 
+    def drawable(self):
+        """Questions that new graded papers may hold: active and not held for review."""
+        return self.active().filter(needs_review=False)
+
     def get_by_natural_key(self, key):
         return self.get(key=key)
 
@@ -85,6 +89,13 @@ class Question(models.Model):
         choices=Status,
         default=Status.ACTIVE,
         help_text="Retired questions are never drawn into new attempts; past attempts keep them.",
+    )
+    needs_review = models.BooleanField(
+        default=False,
+        help_text=(
+            "Held for review (e.g. a doubtful key or poor statistics): not drawn into new "
+            "attempts until cleared; past attempts keep it."
+        ),
     )
     image = models.ImageField(
         upload_to=question_image_path,

@@ -48,9 +48,12 @@ QUESTION_HEADER = [
     "Prompt",
     "Responses",
     "Facility",
-    "Discrimination (upper-lower 27%)",
+    "Discrimination index (upper-lower 27%)",
+    "Discrimination band",
+    "Discriminative efficiency (%)",
     "Point-biserial",
     "Flags",
+    "Needs review",
     "Choice pick rates",
 ]
 
@@ -155,8 +158,13 @@ def question_rows(rows: Iterable[QuestionRow]) -> Iterator[list]:
             r.stats.responses,
             _num(r.stats.facility),
             _num(r.stats.discrimination_groups),
+            r.stats.band_label,
+            ""
+            if r.stats.discriminative_efficiency is None
+            else f"{r.stats.discriminative_efficiency:.0f}",
             _num(r.stats.point_biserial),
             "; ".join(r.stats.flag_labels),
+            "yes" if r.question is not None and r.question.needs_review else "",
             "; ".join(f"{c.text}: {c.rate:.0%}" for c in r.choices),
         ]
         for r in rows

@@ -44,3 +44,11 @@ class TraineeFilterForm(forms.Form):
 
 class CohortFilterForm(forms.Form):
     cohort = forms.SlugField(required=False, max_length=200)
+
+
+class QuestionReviewForm(forms.Form):
+    """Mark a question as needing review ("1") or clear the mark ("0")."""
+
+    needs_review = forms.TypedChoiceField(
+        choices=[("1", "Needs review"), ("0", "Cleared")], coerce=lambda v: v == "1"
+    )

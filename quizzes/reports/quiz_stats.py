@@ -17,9 +17,11 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.db.models.functions import Floor
@@ -33,14 +35,17 @@ from quizzes.reports.item_analysis import (
     ItemStats,
     ItemSums,
     QuizStats,
+    Reliability,
     bin_labels,
     group_size,
     item_statistics,
     median_window,
     quiz_statistics,
+    reliability_from_sums,
 )
 
 QUIZ_NOT_FOUND = "No such quiz."
+QUESTION_NOT_FOUND = "No such question in this quiz."
 
 
 def quizzes_for_reports() -> QuerySet[Quiz]:
@@ -112,6 +117,70 @@ def report_quiz(*, user, quiz: Quiz, cohort: Cohort | None = None) -> tuple[Quiz
         bins=list(zip(bin_labels(), stats.distribution, strict=True)),
     )
     return stats, chart
+
+
+def report_reliability(*, attempts: QuerySet[Attempt]) -> Reliability | None:
+    """KR-20 / Cronbach's alpha of the attempts (two queries, however many attempts).
+
+    Scores are fractions of each question's points, divided in SQL: one query
+    sums them per question, the other sums each attempt's total and its square.
+    """
+    fraction = ExpressionWrapper(
+        F("awarded") * 1.0 / F("question__points"), output_field=FloatField()
+    )
+    answers = AttemptAnswer.objects.filter(attempt__in=attempts.values("pk"), awarded__isnull=False)
+    items = [
+        ItemSums(
+            question_id=row["question_id"],
+            max_points=1.0,
+            n=row["n"],
+            sum_x=row["sx"] or 0.0,
+            sum_x2=row["sxx"] or 0.0,
+        )
+        for row in answers.values("question_id")
+        .annotate(
+            n=Count("id"),
+            sx=Sum(fraction),
+            sxx=Sum(fraction * fraction, output_field=FloatField()),
+        )
+        .order_by()
+    ]
+    per_attempt = (
+        AttemptAnswer.objects.filter(attempt=OuterRef("pk"), awarded__isnull=False)
+        .values("attempt")
+        .annotate(total=Sum(fraction))
+        .values("total")
+    )
+    totals = (
+        attempts.annotate(total=Subquery(per_attempt, output_field=FloatField()))
+        .order_by()
+        .aggregate(
+            n=Count("total"),
+            st=Sum("total"),
+            stt=Sum(F("total") * F("total"), output_field=FloatField()),
+        )
+    )
+    return reliability_from_sums(
+        items=items,
+        attempts=totals["n"],
+        sum_total=totals["st"] or 0.0,
+        sum_total2=totals["stt"] or 0.0,
+    )
+
+
+def report_quiz_reliability(
+    *, user, quiz: Quiz, cohort: Cohort | None = None
+) -> Reliability | None:
+    """The reliability of the quiz over the attempts the user may analyse."""
+    return report_reliability(attempts=scoped_attempts(user=user, quiz=quiz, cohort=cohort))
+
+
+def question_in_pool_or_404(*, quiz: Quiz, question_id: int) -> Question:
+    """A question of the quiz's pool, or 404."""
+    question = Question.objects.filter(pk=question_id, pool_entries__quiz=quiz).first()
+    if question is None:
+        raise Http404(QUESTION_NOT_FOUND)
+    return question
 
 
 @dataclass

@@ -21,5 +21,10 @@ urlpatterns = [
     path("quizzes/<int:pk>/", views.quiz_report, name="quiz"),
     path("quizzes/<int:pk>/scores.csv", views.quiz_report_export, name="quiz_export"),
     path("quizzes/<int:pk>/questions/", views.question_analysis, name="questions"),
+    path(
+        "quizzes/<int:pk>/questions/<int:question_pk>/review/",
+        views.question_review,
+        name="question_review",
+    ),
     path("quizzes/<int:pk>/questions.csv", views.question_analysis_export, name="questions_export"),
 ]

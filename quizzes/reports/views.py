@@ -8,12 +8,19 @@ anything outside the viewer's cohorts is a 404.
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
+from quizzes.authoring.services import (
+    QUESTIONS_MARKED_FOR_REVIEW,
+    QUESTIONS_REVIEW_CLEARED,
+    questions_review_set,
+)
 from quizzes.certification.rules import ProgressStatus
 from quizzes.cohorts.scope import (
     cohort_for_manager_or_404,
@@ -34,17 +41,20 @@ from quizzes.reports.exports import (
     quiz_score_rows,
     trainee_rows,
 )
-from quizzes.reports.forms import CohortFilterForm, TraineeFilterForm
+from quizzes.reports.forms import CohortFilterForm, QuestionReviewForm, TraineeFilterForm
+from quizzes.reports.item_analysis import ANALYSIS_GUIDANCE, RELIABILITY_GUIDANCE
 from quizzes.reports.overview import report_overview
 from quizzes.reports.progress import STATUS_ORDER
 from quizzes.reports.quiz_stats import (
+    question_in_pool_or_404,
     quiz_for_reports_or_404,
     quizzes_for_reports,
     report_question_analysis,
     report_quiz,
+    report_quiz_reliability,
 )
 from quizzes.reports.trainees import TraineeFilters, report_trainees, report_trainees_export
-from trainingsite.access import manager_required
+from trainingsite.access import educator_required, manager_required
 from trainingsite.roles import user_is_educator, user_is_manager
 
 NOT_FOR_TRAINEES = "This page is for managers and educators."
@@ -210,6 +220,7 @@ def quiz_report(request, pk: int):
     if quiz is None:
         return _bad_request(form)
     stats, chart = report_quiz(user=request.user, quiz=quiz, cohort=cohort)
+    reliability = report_quiz_reliability(user=request.user, quiz=quiz, cohort=cohort)
     return render(
         request,
         "reports/quiz.html",
@@ -219,6 +230,8 @@ def quiz_report(request, pk: int):
             "cohort": cohort,
             "stats": stats,
             "chart": chart,
+            "reliability": reliability,
+            "reliability_guidance": RELIABILITY_GUIDANCE,
             "all_cohorts": cohorts_for_manager(request.user).order_by("name"),
         },
     )
@@ -246,6 +259,7 @@ def question_analysis(request, pk: int):
         cohort=cohort,
         admin_links=user_is_educator(request.user),
     )
+    reliability = report_quiz_reliability(user=request.user, quiz=quiz, cohort=cohort)
     return render(
         request,
         "reports/questions.html",
@@ -254,6 +268,10 @@ def question_analysis(request, pk: int):
             "quiz": quiz,
             "cohort": cohort,
             "rows": rows,
+            "reliability": reliability,
+            "reliability_guidance": RELIABILITY_GUIDANCE,
+            "analysis_guidance": ANALYSIS_GUIDANCE,
+            "can_review": user_is_educator(request.user),
             "all_cohorts": cohorts_for_manager(request.user).order_by("name"),
         },
     )
@@ -267,3 +285,23 @@ def question_analysis_export(request, pk: int):
         return _bad_request(form)
     rows = question_rows(report_question_analysis(user=request.user, quiz=quiz, cohort=cohort))
     return csv_response(f"quiz-{quiz.slug}-questions", QUESTION_HEADER, rows)
+
+
+@educator_required
+@require_POST
+def question_review(request, pk: int, question_pk: int):
+    """Mark a question of the quiz as needing review, or clear the mark (educators)."""
+    quiz = quiz_for_reports_or_404(pk)
+    question = question_in_pool_or_404(quiz=quiz, question_id=question_pk)
+    form = QuestionReviewForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(form)
+    needs_review = form.cleaned_data["needs_review"]
+    count = questions_review_set(questions=[question], needs_review=needs_review)
+    message = QUESTIONS_MARKED_FOR_REVIEW if needs_review else QUESTIONS_REVIEW_CLEARED
+    messages.success(request, message.format(count=count))
+    target = reverse("reports:questions", args=[quiz.pk])
+    cohort_form = CohortFilterForm(request.GET)
+    if cohort_form.is_valid() and cohort_form.cleaned_data.get("cohort"):
+        target += f"?cohort={cohort_form.cleaned_data['cohort']}"
+    return redirect(f"{target}#q-{question.pk}")

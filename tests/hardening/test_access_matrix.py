@@ -91,6 +91,10 @@ def _reset_token(w):
     }
 
 
+def _question_in_quiz(w):
+    return {"pk": w.quiz.pk, "question_pk": w.quiz.questions.order_by("pk").first().pk}
+
+
 def _cert(w):
     return {"code": w.certificate.display_code}
 
@@ -200,6 +204,10 @@ SITE_TABLE: dict[str, list[Case]] = {
     "reports:questions": [Case(kwargs=lambda w: {"pk": w.quiz.pk}, expected=staff_reports())],
     "reports:questions_export": [
         Case(kwargs=lambda w: {"pk": w.quiz.pk}, expected=staff_reports()),
+    ],
+    # Educators hold a question back from new papers, or clear it (POST only).
+    "reports:question_review": [
+        Case(kwargs=_question_in_quiz, expected=educators_only(405)),
     ],
     "cohorts:list": [Case(expected=managers_only())],
     "cohorts:detail": [
@@ -644,6 +652,12 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         for name in ("cohorts:invitation_accept", "cohorts:invitation_decline")
     ],
     ("cohorts:signup_confirm_resend", {}, {}, {ANON: LOGIN}),
+    (
+        "reports:question_review",
+        _question_in_quiz,
+        {"needs_review": "1"},
+        signed_in(403, educator=None, superuser=None),
+    ),
     ("cohorts:signup_confirm", {"token": "x" * 43}, {}, everyone(404)),
 ]
 
@@ -681,4 +695,5 @@ def test_post_as_the_wrong_persona_is_refused_and_changes_nothing(world):
         "cohorts:join",
         "cohorts:signup_confirm",
         "quizzes:accommodations",
+        "reports:question_review",
     }

@@ -256,10 +256,10 @@ def _record_key(record: dict) -> tuple:
     return record["model"], json.dumps(record["pk"])
 
 
-# Fields added after the backup was made (each with its default in every record).
+# Fields added after the backup was made, and the default each holds in every record.
 FIELDS_ADDED_SINCE = {
-    "quizzes.question": {"image_original_name"},
-    "quizzes.choice": {"image_original_name"},
+    "quizzes.question": {"image_original_name": "", "needs_review": False},
+    "quizzes.choice": {"image_original_name": ""},
 }
 
 
@@ -278,7 +278,8 @@ def test_a_backup_made_before_the_layout_change_restores_every_record(client):
             values.add(record["fields"].pop(name))
     assert dumped == sorted(original, key=_record_key)
     assert added == {
-        model: {name: {""} for name in names} for model, names in FIELDS_ADDED_SINCE.items()
+        model: {name: {default} for name, default in fields.items()}
+        for model, fields in FIELDS_ADDED_SINCE.items()
     }
     assert {o["model"] for o in original} >= {
         "quizzes.attempt",

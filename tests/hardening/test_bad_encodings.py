@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lessons.models import LessonCompletion
-from quizzes.models import Attempt, AttemptAnswer, Certificate, CohortMembership
+from quizzes.models import Attempt, AttemptAnswer, Certificate, CohortMembership, Question
 from quizzes.models.cohorts import CohortInvitation, SignupConfirmation
 from tests.hardening.test_bad_input import FUZZ, TEXT, counts, done, run_case, signed_in
 from trainingsite.middleware import CONTROL_CHARACTER_REFUSED, FORM_CHARSET_REFUSED
@@ -84,6 +84,12 @@ ENDPOINTS = [
         lambda w: {"code": w.cohort_a.join_code},
         {"first_name": "Ann", "email": "ann@example.com", "password1": "p", "password2": "p"},
     ),
+    (
+        "reports:question_review",
+        "educator",
+        lambda w: {"pk": w.quiz.pk, "question_pk": w.quiz.questions.order_by("pk")[0].pk},
+        {"needs_review": "1"},
+    ),
     ("admin:quizzes_cohort_add", "superuser", {}, {"name": "New", "slug": "new"}),
     ("admin:lessons_topic_add", "superuser", {}, {"title": "New", "slug": "new"}),
 ]
@@ -113,11 +119,16 @@ STATE = counts(
     AttemptAnswer,
     LessonCompletion,
     Certificate,
+    Question,
 )
 
 
 def _state_with_revocations():
-    return STATE(), tuple(Certificate.objects.filter(revoked_at__isnull=False).values_list("pk"))
+    return (
+        STATE(),
+        tuple(Certificate.objects.filter(revoked_at__isnull=False).values_list("pk")),
+        tuple(Question.objects.filter(needs_review=True).values_list("pk")),
+    )
 
 
 def _refused(response, message: str) -> None:

@@ -17,7 +17,13 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizzes.models import Cohort, CohortInvitation, CohortMembership, SignupConfirmation
+from quizzes.models import (
+    Cohort,
+    CohortInvitation,
+    CohortMembership,
+    Question,
+    SignupConfirmation,
+)
 from tests.hardening.test_bad_input import (
     FUZZ,
     NASTY,
@@ -304,3 +310,41 @@ def test_signup_confirm_resend(world):
 
     case()
     done("sign-up confirmation resend")
+
+
+def test_question_review(world):
+    """An educator's hold on a question: only 0 or 1 changes it, only in the quiz's pool."""
+    client = signed_in(world.educator)
+    restore = keep_cookies(client)
+    question = world.quiz.questions.order_by("pk").first()
+    other = world.draft_quiz.questions.order_by("pk").first()
+
+    def held() -> bool:
+        return Question.objects.values_list("needs_review", flat=True).get(pk=question.pk)
+
+    @FUZZ
+    @given(
+        question_pk=st.one_of(st.sampled_from([str(question.pk), str(other.pk)]), PK_ISH),
+        pairs=or_valid(
+            {"needs_review": st.sampled_from(["0", "1"])},
+            form({"needs_review": values("1", "0", "true", "yes")}),
+        ),
+    )
+    def case(question_pk, pairs):
+        restore()
+        url = _path(f"/reports/quizzes/{world.quiz.pk}/questions/", question_pk, "/review/")
+        with rolled_back():
+            response = run_case(
+                "question review",
+                lambda: post_form(client, url, pairs),
+                allowed={302, 400, 404},
+                state=held,
+                rollback=False,
+            )
+            if response.status_code == 302:
+                assert question_pk == str(question.pk)
+                assert held() == (dict(pairs).get("needs_review") == "1")
+            assert not Question.objects.filter(pk=other.pk, needs_review=True).exists()
+
+    case()
+    done("question review")

@@ -7,6 +7,7 @@ import pytest
 from quizzes import rules
 from quizzes.models import Attempt
 from quizzes.rules import (
+    START_HELD_FOR_REVIEW,
     START_LIMIT_REACHED,
     START_NO_QUESTIONS,
     START_NOT_PUBLISHED,
@@ -15,6 +16,7 @@ from quizzes.rules import (
     attempts_allowed,
     graded_standing,
     next_start_at,
+    pool_short_for_review,
     start_refusal,
 )
 
@@ -187,3 +189,34 @@ def test_the_first_broken_rule_decides(kept, expected):
 
 def test_an_open_attempt_is_never_refused():
     assert start_refusal(**{**ALL_BROKEN, "has_open_attempt": True}) is None
+
+
+@pytest.mark.parametrize(
+    ("active", "drawable", "per_attempt", "short"),
+    [
+        (3, 3, 3, False),  # nothing held
+        (3, 2, 3, True),  # one held, paper of 3
+        (4, 3, 3, False),  # one held, a spare
+        (3, 2, None, False),  # the whole pool is the paper: 2 still fill it
+        (2, 0, None, True),  # all held
+        (2, 2, 5, False),  # short of active questions, not of review: publish rules' concern
+        (0, 0, 3, False),
+    ],
+)
+def test_pool_short_for_review(active, drawable, per_attempt, short):
+    assert (
+        pool_short_for_review(active=active, drawable=drawable, questions_per_attempt=per_attempt)
+        is short
+    )
+
+
+def test_a_pool_short_for_review_refuses_after_publication_and_before_the_rest():
+    assert start_refusal(**{**OPEN_TO_START, "short_for_review": True}) == START_HELD_FOR_REVIEW
+    assert (
+        start_refusal(**{**OPEN_TO_START, "short_for_review": True, "is_published": False})
+        == START_NOT_PUBLISHED
+    )
+    assert (
+        start_refusal(**{**OPEN_TO_START, "short_for_review": True, "has_open_attempt": True})
+        is None
+    )

@@ -5,10 +5,10 @@ import math
 import pytest
 
 from quizzes.reports.item_analysis import (
-    FLAG_NEGATIVE,
+    FLAG_NEGATIVE_CORRELATION,
+    FLAG_POOR,
     FLAG_TOO_EASY,
     FLAG_TOO_HARD,
-    FLAG_WEAK,
     AttemptScores,
     ItemSums,
     Response,
@@ -61,12 +61,15 @@ def test_group_discrimination_uses_the_top_and_bottom_27_percent():
 
 def test_point_biserial_correlates_the_item_with_the_rest_of_the_score():
     # q1: x = 1,1,0,0; rest = 2,1,1,0; cov sum 1, var sums 1 and 2 -> 1 / sqrt(2).
-    # q2: x = 1,0,1,0; rest = 2,2,0,0; cov sum 0 -> 0, a weak item.
+    # q2: x = 1,0,1,0; rest = 2,2,0,0; cov sum 0 -> 0.
     stats = stats_by_question(FOUR)
     assert stats[1].point_biserial == pytest.approx(1 / math.sqrt(2))
     assert stats[2].point_biserial == pytest.approx(0.0)
     assert stats[1].flags == ()
-    assert stats[2].flags == (FLAG_WEAK,)
+    # The flags follow the discrimination index shown (D = 1.0 for q2), not the
+    # point-biserial beside it: no "weak discrimination" next to an excellent index.
+    assert stats[2].discrimination == 1.0
+    assert stats[2].flags == ()
 
 
 def test_negative_discrimination_is_flagged():
@@ -82,7 +85,8 @@ def test_negative_discrimination_is_flagged():
     assert stats[3].point_biserial == pytest.approx(-1.5 / math.sqrt(2.75))
     # Ties at total 1 rank by attempt id, highest first: the lower group is attempt 2.
     assert stats[3].discrimination_groups == 0.0
-    assert stats[3].flags == (FLAG_NEGATIVE,)
+    # D = 0.00 is poor; the negative point-biserial is flagged under its own name.
+    assert stats[3].flags == (FLAG_POOR, FLAG_NEGATIVE_CORRELATION)
 
 
 def test_partial_credit_counts_as_a_fraction_of_the_points():
@@ -104,7 +108,7 @@ def test_choice_pick_rates():
 
 def test_too_easy_and_too_hard_flags_use_the_thresholds():
     easy = item_statistics(ItemSums(question_id=1, max_points=1, n=10, sum_x=9.5))
-    hard = item_statistics(ItemSums(question_id=2, max_points=1, n=10, sum_x=2.9))
+    hard = item_statistics(ItemSums(question_id=2, max_points=1, n=10, sum_x=1.9))
     edge = item_statistics(ItemSums(question_id=3, max_points=1, n=10, sum_x=9.0))
     assert easy.facility == 0.95
     assert easy.flags == (FLAG_TOO_EASY,)
