@@ -7,7 +7,7 @@ class QuizzesConfig(AppConfig):
     def ready(self) -> None:
         # Connect certification's signal receivers (Django's documented place for it).
         from quizzes.certification import receivers  # noqa: F401
-        from quizzes.models import Choice, Question, Quiz, QuizQuestion
+        from quizzes.models import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
         from trainingsite.content_cache import content_cache_watch
 
-        content_cache_watch(Quiz, QuizQuestion, Question, Choice)
+        content_cache_watch(Quiz, QuizQuestion, QuizBlueprintRow, Question, Choice)

@@ -21,6 +21,10 @@ START_HELD_FOR_REVIEW = (
     "This quiz cannot start just now: some of its questions are being reviewed and too few "
     "are left to fill a paper. Please tell your educator."
 )
+START_BLUEPRINT_SHORT = (
+    "This quiz cannot start just now: its question pool no longer holds enough questions "
+    "to fill its blueprint. Please tell your educator."
+)
 
 # Attempt.State values: the rules sit below the models, so they name them here
 # (tests/quizzes/test_rules.py checks they match).

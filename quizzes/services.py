@@ -18,7 +18,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from quizzes import signals
+from quizzes import papers, signals
 from quizzes.models import (
     ACCOMMODATION_MAX_ATTEMPTS,
     ACCOMMODATION_MAX_MINUTES,
@@ -28,16 +28,14 @@ from quizzes.models import (
     Question,
     Quiz,
 )
-from quizzes.question_images import paper_image_fields
+from quizzes.rules import START_BLUEPRINT_SHORT
 from quizzes.scoring import paper_questions, paper_rules, score_attempt
 from quizzes.selectors import attempt_open_get, quiz_start_check
 from trainingsite.audit import audit_record
-from trainingsite.content_cache import content_cached
 from trainingsite.models import AuditEvent
 
 # Saves arriving this long after the deadline are still accepted (network delay).
 GRACE = timedelta(seconds=30)
-PAPER_VERSION = 1
 
 SAVE_UNKNOWN_QUESTION = "An answer names a question that is not on this attempt."
 SAVE_UNKNOWN_CHOICE = "An answer names a choice that is not part of its question."
@@ -84,86 +82,12 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _paper_question(question: Question) -> dict:
-    """A question as a paper freezes it, with its choices in the authored order."""
-    choices = [
-        {
-            "id": c.id,
-            "text": c.text,
-            "is_correct": c.is_correct,
-            "feedback": c.feedback,
-            **paper_image_fields(c),
-        }
-        for c in question.choices.all()
-    ]
-    lesson = question.lesson
-    return {
-        "id": question.id,
-        "key": question.key,
-        "kind": question.kind,
-        "prompt": question.prompt,
-        "explanation": question.explanation,
-        "points": question.points,
-        "critical": question.critical,
-        "topic_id": question.topic_id,
-        "topic_title": question.topic.title,
-        "lesson_id": lesson.id if lesson else None,
-        "lesson_title": lesson.title if lesson else "",
-        "lesson_slug": lesson.slug if lesson else "",
-        "choices": choices,
-        **paper_image_fields(question),
-    }
-
-
-def _paper_frame(quiz: Quiz) -> dict[str, Any]:
-    return {
-        "version": PAPER_VERSION,
-        "quiz_title": quiz.title,
-        "feedback_policy": quiz.feedback_policy,
-        "rules": {
-            "pass_mark": quiz.pass_mark,
-            "topic_minimum_percent": quiz.topic_minimum_percent,
-        },
-    }
-
-
-def _quiz_pool(quiz: Quiz) -> list[dict[str, Any]]:
-    """The quiz's drawable questions in pool order, as paper entries (from the content cache).
-
-    Retired questions and those held for review are left out; papers already
-    drawn keep them.
-    """
-    return content_cached(
-        f"quiz-pool:{quiz.pk}",
-        lambda: [
-            _paper_question(question)
-            for question in Question.objects.drawable()
-            .filter(pool_entries__quiz=quiz)
-            .select_related("topic", "lesson")
-            .prefetch_related("choices")
-            .order_by("pool_entries__order", "pool_entries__id")
-        ],
-    )
-
-
 def quiz_paper_build(*, quiz: Quiz, rng: random.Random | None = None) -> dict[str, Any]:
-    """Draw and freeze a paper: the questions in order, with their choices and answer key."""
-    rng = rng or random.SystemRandom()
-    pool = list(_quiz_pool(quiz))
-    if quiz.questions_per_attempt and quiz.questions_per_attempt < len(pool):
-        drawn = set(rng.sample(range(len(pool)), quiz.questions_per_attempt))
-        pool = [q for i, q in enumerate(pool) if i in drawn]
-    if quiz.shuffle_questions:
-        rng.shuffle(pool)
-    questions = []
-    for entry in pool:
-        choices = list(entry["choices"])
-        if quiz.shuffle_choices and entry["kind"] != Question.Kind.TRUE_FALSE:
-            rng.shuffle(choices)
-        questions.append({**entry, "choices": choices})
-    paper = _paper_frame(quiz)
-    paper["questions"] = questions
-    return paper
+    """Draw and freeze a paper (quizzes.papers); refuse when the blueprint cannot be filled."""
+    try:
+        return papers.quiz_paper_build(quiz=quiz, rng=rng)
+    except papers.PaperUnfillable:
+        raise AttemptRefused(START_BLUEPRINT_SHORT) from None
 
 
 def _attempt_create(*, user, quiz: Quiz, kind: str, paper: dict, now: datetime, **extra) -> Attempt:
@@ -445,7 +369,7 @@ def _practice_paper(*, quiz: Quiz, questions: list[dict], rng: random.Random) ->
         for q in questions:
             if q["kind"] != Question.Kind.TRUE_FALSE:
                 rng.shuffle(q["choices"])
-    paper = _paper_frame(quiz)
+    paper = papers.paper_frame(quiz)
     paper["questions"] = questions
     return paper
 
@@ -468,6 +392,31 @@ def _missed_questions(*, user, quiz: Quiz, source: Attempt | None) -> list[dict]
             if ok is not None:
                 latest[q["id"]] = (ok, q)
     return [q for ok, q in latest.values() if not ok]
+
+
+def _practice_variants(*, quiz: Quiz, missed: list[dict], rng: random.Random) -> list[dict]:
+    """Swap each missed question of a variant group for another variant, where one exists.
+
+    The variant is a drawable question of the quiz's pool in the same group,
+    not itself missed and not already in the round; otherwise the missed
+    question stays, so the point is practised either way.
+    """
+    if not any(q.get("variant_group") for q in missed):
+        return missed
+    missed_ids = {q["id"] for q in missed}
+    pool = papers.quiz_pool(quiz)
+    taken = set(missed_ids)
+    questions = []
+    for question in missed:
+        group = question.get("variant_group")
+        variants = [
+            p for p in pool if group and p.get("variant_group") == group and p["id"] not in taken
+        ]
+        if variants:
+            question = rng.choice(variants)
+            taken.add(question["id"])
+        questions.append(question)
+    return questions
 
 
 @transaction.atomic
@@ -510,7 +459,9 @@ def practice_start_from_mistakes(
     missed = _missed_questions(user=user, quiz=quiz, source=source)
     if not missed:
         raise AttemptRefused(PRACTICE_NOTHING_TO_PRACTISE)
-    paper = _practice_paper(quiz=quiz, questions=missed, rng=rng or random.SystemRandom())
+    rng = rng or random.SystemRandom()
+    missed = _practice_variants(quiz=quiz, missed=missed, rng=rng)
+    paper = _practice_paper(quiz=quiz, questions=missed, rng=rng)
     return _attempt_create(
         user=user,
         quiz=quiz,

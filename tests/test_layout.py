@@ -25,6 +25,7 @@ PURE = {
     "quizzes.certification.codes",
     "quizzes.reports.item_analysis",
     "quizzes.authoring.validation",
+    "quizzes.drawing",
     "quizzes.cohorts.tokens",
     "trainingsite.codes",
 }
@@ -58,6 +59,7 @@ READ_WRITE_MODULES = {
     "progress",
     "review",
     "signup",
+    "papers",
 }
 
 

@@ -19,7 +19,15 @@ class Role(TextChoices):
 # models here as they grow.
 EDUCATOR_CONTENT_MODELS: dict[str, list[str]] = {
     "lessons": ["topic", "lesson"],
-    "quizzes": ["quiz", "question", "choice", "quizquestion", "accommodation", "program"],
+    "quizzes": [
+        "quiz",
+        "question",
+        "choice",
+        "quizquestion",
+        "quizblueprintrow",
+        "accommodation",
+        "program",
+    ],
 }
 
 # Records educators may look at in the admin but never change (trainees' attempts).

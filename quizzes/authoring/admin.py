@@ -41,8 +41,14 @@ from quizzes.authoring.services import (
     questions_review_set,
     quiz_duplicate,
 )
-from quizzes.authoring.validation import question_choice_problems, quiz_publish_problem
-from quizzes.models import Choice, Question, Quiz, QuizQuestion
+from quizzes.authoring.validation import (
+    blueprint_length_problems,
+    blueprint_pool_problems,
+    question_choice_problems,
+    quiz_publish_problem,
+)
+from quizzes.drawing import Candidate
+from quizzes.models import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
 from quizzes.question_images import IMAGE_ALT_REQUIRED, IMAGE_WRONG_TYPE
 from trainingsite.admin_relations import SafeRelationsAdminMixin
 
@@ -120,12 +126,15 @@ class PoolInlineFormSet(forms.BaseInlineFormSet):
         if any(self.errors):
             return
         quiz = self.instance
-        active = sum(
-            1
+        active_questions = [
+            f.cleaned_data["question"]
             for f in _live_forms(self)
             if f.cleaned_data.get("question") is not None
             and f.cleaned_data["question"].status == Question.Status.ACTIVE
-        )
+        ]
+        # The blueprint inline, validated next, checks the pool as submitted.
+        quiz.submitted_active_questions = active_questions
+        active = len(active_questions)
         problem = quiz_publish_problem(
             published=quiz.status == Quiz.Status.PUBLISHED,
             questions_per_attempt=quiz.questions_per_attempt,
@@ -159,6 +168,46 @@ class PoolInline(SafeRelationsAdminMixin, admin.TabularInline):
         return obj.question.get_status_display() if obj.question_id else ""
 
 
+class BlueprintInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        quiz = self.instance
+        rows = [f.cleaned_data for f in _live_forms(self) if f.cleaned_data.get("topic")]
+        counts = {row["topic"].pk: row["count"] for row in rows}
+        problems = blueprint_length_problems(
+            counts=counts,
+            questions_per_attempt=quiz.questions_per_attempt,
+            min_critical=quiz.min_critical_per_paper,
+        )
+        questions = getattr(quiz, "submitted_active_questions", None)
+        if questions is None:
+            questions = Question.objects.active().filter(pool_entries__quiz=quiz) if quiz.pk else []
+        problems += blueprint_pool_problems(
+            published=quiz.status == Quiz.Status.PUBLISHED,
+            candidates=[
+                Candidate(q.pk, q.topic_id, q.critical, q.variant_group) for q in questions
+            ],
+            counts=counts,
+            min_critical=quiz.min_critical_per_paper,
+            topic_names={row["topic"].pk: row["topic"].title for row in rows},
+        )
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class BlueprintInline(SafeRelationsAdminMixin, admin.TabularInline):
+    model = QuizBlueprintRow
+    formset = BlueprintInlineFormSet
+    extra = 0
+    fields = ["topic", "count"]
+    verbose_name = "blueprint row (questions per topic on every paper)"
+    verbose_name_plural = (
+        "blueprint: questions per topic on every paper (none: questions per attempt at random)"
+    )
+
+
 class BlankIsZeroField(forms.IntegerField):
     """An optional number whose empty value means 0 (e.g. 0 questions per page = all)."""
 
@@ -181,17 +230,18 @@ class QuestionAdmin(admin.ModelAdmin):
         "topic",
         "points",
         "critical",
+        "variant_group",
         "status",
         "needs_review",
     ]
-    list_filter = ["kind", "status", "needs_review", "critical", "topic"]
-    search_fields = ["key", "prompt", "explanation", "choices__text"]
+    list_filter = ["kind", "status", "needs_review", "critical", "topic", "variant_group"]
+    search_fields = ["key", "prompt", "explanation", "choices__text", "variant_group"]
     list_select_related = ["topic"]
     inlines = [ChoiceInline]
     fieldsets = [
         (None, {"fields": ["key", "kind", "prompt", "explanation"]}),
         ("Marking", {"fields": ["points", "critical", "status", "needs_review"]}),
-        ("Tagging", {"fields": ["topic", "lesson"]}),
+        ("Tagging", {"fields": ["topic", "lesson", "variant_group"]}),
         ("Image", {"fields": ["image", "image_original_name", "image_alt"]}),
     ]
     readonly_fields = ["image_original_name"]
@@ -347,7 +397,7 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["lessons", "prerequisite_lessons"]
     readonly_fields = ["preview_link"]
-    inlines = [PoolInline]
+    inlines = [PoolInline, BlueprintInline]
     actions = ["duplicate_quizzes"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "status", "order", "preview_link"]}),
@@ -362,6 +412,7 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
                     "time_limit_minutes",
                     "retake_wait_minutes",
                     "questions_per_attempt",
+                    "min_critical_per_paper",
                     "questions_per_page",
                     "shuffle_questions",
                     "shuffle_choices",
@@ -372,7 +423,7 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "questions_per_page":
+        if db_field.name in ("questions_per_page", "min_critical_per_paper"):
             return db_field.formfield(form_class=BlankIsZeroField, required=False, **kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

@@ -17,8 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from lessons.models import Lesson, Topic
-from quizzes.authoring.validation import question_choice_problems, quiz_publish_problem
-from quizzes.models import Choice, Question, Quiz, QuizQuestion
+from quizzes.authoring.validation import (
+    blueprint_length_problems,
+    blueprint_pool_problems,
+    question_choice_problems,
+    quiz_publish_problem,
+)
+from quizzes.drawing import Candidate
+from quizzes.models import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
 
 QUESTIONS_FILE = "questions.json"
 QUIZZES_FILE = "quizzes.json"
@@ -26,7 +32,7 @@ TRUE_FALSE_TEXTS = ["True", "False"]
 TRUE_FALSE_ORDER = 'A true/false question lists its choices as "True" then "False".'
 
 QUESTION_KEYS = {"key", "topic", "kind", "prompt", "choices"}
-QUESTION_OPTIONAL = {"lesson", "explanation", "points", "critical", "status"}
+QUESTION_OPTIONAL = {"lesson", "explanation", "points", "critical", "status", "variant_group"}
 CHOICE_KEYS = {"text", "correct"}
 CHOICE_OPTIONAL = {"feedback"}
 QUIZ_KEYS = {"slug", "title", "questions"}
@@ -44,6 +50,8 @@ QUIZ_OPTIONAL = {
     "prerequisite_lessons",
     "retake_wait_minutes",
     "topic_minimum_percent",
+    "min_critical_per_paper",
+    "blueprint",
     "status",
     "order",
 }
@@ -59,6 +67,7 @@ QUIZ_SCALARS = [
     "feedback_policy",
     "retake_wait_minutes",
     "topic_minimum_percent",
+    "min_critical_per_paper",
     "status",
     "order",
 ]
@@ -197,6 +206,7 @@ def _load_questions(entries: list[dict], *, overwrite: bool, counts: Counts) -> 
             "explanation": entry.get("explanation", ""),
             "points": entry.get("points", 1),
             "critical": bool(entry.get("critical", False)),
+            "variant_group": entry.get("variant_group") or "",
             "topic": topic,
             "lesson": lesson,
             "status": entry.get("status", Question.Status.ACTIVE),
@@ -259,20 +269,15 @@ def _load_quizzes(
         values = {name: entry.get(name, getattr(defaults, name)) for name in QUIZ_SCALARS}
         values["order"] = entry.get("order", index)
         values["topic"] = topic
-        problem = quiz_publish_problem(
-            published=values["status"] == Quiz.Status.PUBLISHED,
-            questions_per_attempt=values["questions_per_attempt"],
-            active=sum(1 for q in pool if q.status == Question.Status.ACTIVE),
-        )
-        if problem:
-            raise QuizContentError(f"{where}: {problem}")
+        blueprint = _blueprint(entry, topics, where=where)
+        _check_publishable(values, pool, blueprint, where=where)
         quiz = quizzes.get(entry["slug"])
         if quiz is None:
             quiz = Quiz(slug=entry["slug"], **values)
             _full_clean(quiz, where=where)
             quiz.save()
             counts.created += 1
-        elif overwrite and _quiz_differs(quiz, values, assessed, prerequisites, pool):
+        elif overwrite and _quiz_differs(quiz, values, assessed, prerequisites, pool, blueprint):
             for name, value in values.items():
                 setattr(quiz, name, value)
             _full_clean(quiz, where=where)
@@ -287,9 +292,56 @@ def _load_quizzes(
         QuizQuestion.objects.bulk_create(
             QuizQuestion(quiz=quiz, question=q, order=i) for i, q in enumerate(pool, start=1)
         )
+        QuizBlueprintRow.objects.filter(quiz=quiz).delete()
+        QuizBlueprintRow.objects.bulk_create(
+            QuizBlueprintRow(quiz=quiz, topic=topic, count=n) for topic, n in blueprint
+        )
 
 
-def _quiz_differs(quiz: Quiz, values: dict, assessed, prerequisites, pool) -> bool:
+def _blueprint(entry: dict, topics: dict, *, where: str) -> list[tuple[Topic, int]]:
+    """The entry's blueprint, {"<topic slug>": count, ...}, as (topic, count) pairs."""
+    rows = entry.get("blueprint") or {}
+    if not isinstance(rows, dict):
+        raise QuizContentError(f"{where}: blueprint must map topic slugs to counts.")
+    found = []
+    for slug, count in rows.items():
+        if slug not in topics:
+            raise QuizContentError(f"{where}: unknown topic {slug!r} in blueprint.")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise QuizContentError(f"{where}: blueprint count for {slug!r} must be at least 1.")
+        found.append((topics[slug], count))
+    return found
+
+
+def _check_publishable(values: dict, pool: list[Question], blueprint, *, where: str) -> None:
+    """Apply the publish rules (quizzes.authoring.validation) to the entry as written."""
+    published = values["status"] == Quiz.Status.PUBLISHED
+    active = [q for q in pool if q.status == Question.Status.ACTIVE]
+    problem = quiz_publish_problem(
+        published=published,
+        questions_per_attempt=values["questions_per_attempt"],
+        active=len(active),
+    )
+    counts = {topic.pk: count for topic, count in blueprint}
+    min_critical = values["min_critical_per_paper"]
+    problems = [problem] if problem else []
+    problems += blueprint_length_problems(
+        counts=counts,
+        questions_per_attempt=values["questions_per_attempt"],
+        min_critical=min_critical,
+    )
+    problems += blueprint_pool_problems(
+        published=published,
+        candidates=[Candidate(q.pk, q.topic_id, q.critical, q.variant_group) for q in active],
+        counts=counts,
+        min_critical=min_critical,
+        topic_names={topic.pk: topic.title for topic, _ in blueprint},
+    )
+    if problems:
+        raise QuizContentError(f"{where}: {' '.join(problems)}")
+
+
+def _quiz_differs(quiz: Quiz, values: dict, assessed, prerequisites, pool, blueprint) -> bool:
     if any(getattr(quiz, name) != value for name, value in values.items()):
         return True
     if {lesson.pk for lesson in assessed} != set(quiz.lessons.values_list("pk", flat=True)):
@@ -299,7 +351,10 @@ def _quiz_differs(quiz: Quiz, values: dict, assessed, prerequisites, pool) -> bo
     ):
         return True
     current = list(quiz.pool.order_by("order", "id").values_list("question_id", flat=True))
-    return current != [q.pk for q in pool]
+    if current != [q.pk for q in pool]:
+        return True
+    rows = dict(quiz.blueprint_rows.values_list("topic_id", "count"))
+    return rows != {topic.pk: count for topic, count in blueprint}
 
 
 def quizzes_load(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.text import slugify
 
-from quizzes.models import AttemptAnswer, Choice, Question, Quiz, QuizQuestion
+from quizzes.models import AttemptAnswer, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
 from trainingsite.content_cache import content_cache_clear
 
 QUESTION_DELETE_REFUSED = (
@@ -86,7 +86,7 @@ def quiz_duplicate(*, quiz: Quiz) -> Quiz:
     """Copy a quiz as a draft, with a fresh copy of each question in its pool.
 
     The copies are new questions (with new keys), so editing them never changes
-    the original quiz or its attempts. Settings, lessons and prerequisites are kept.
+    the original quiz or its attempts. Settings, blueprint, lessons and prerequisites are kept.
     """
     slug_length = Quiz._meta.get_field("slug").max_length
     key_length = Question._meta.get_field("key").max_length
@@ -100,6 +100,10 @@ def quiz_duplicate(*, quiz: Quiz) -> Quiz:
     copy.save()
     copy.lessons.set(quiz.lessons.all())
     copy.prerequisite_lessons.set(quiz.prerequisite_lessons.all())
+    QuizBlueprintRow.objects.bulk_create(
+        QuizBlueprintRow(quiz=copy, topic_id=row.topic_id, count=row.count)
+        for row in quiz.blueprint_rows.all()
+    )
 
     entries = list(
         QuizQuestion.objects.filter(quiz=quiz)
@@ -124,6 +128,7 @@ def quiz_duplicate(*, quiz: Quiz) -> Quiz:
                 explanation=original.explanation,
                 points=original.points,
                 critical=original.critical,
+                variant_group=original.variant_group,
                 topic_id=original.topic_id,
                 lesson_id=original.lesson_id,
                 status=original.status,

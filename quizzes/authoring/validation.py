@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Mapping, Sequence
+
+from quizzes.drawing import Candidate, blueprint_shortfall, draw_blueprint
 
 CHOICES_AT_LEAST_TWO = "Every question needs at least two choices."
 SINGLE_ONE_CORRECT = "A single-choice question needs exactly one correct choice."
@@ -12,6 +15,30 @@ MULTIPLE_ONE_CORRECT = "A multiple-response question needs at least one correct 
 QUIZ_TOO_FEW_ACTIVE = (
     "A published quiz needs at least {needed} active question(s) in its pool "
     "(it draws {needed}); it has {active}. Add questions or keep the quiz as a draft."
+)
+
+BLUEPRINT_LENGTH = (
+    "With a blueprint every paper holds {total} question(s), the sum of its rows: leave "
+    "questions per attempt blank or set it to {total}."
+)
+BLUEPRINT_CRITICAL_OVER_LENGTH = (
+    "At least {needed} critical question(s) per paper cannot fit on a paper of {total}."
+)
+BLUEPRINT_CRITICAL_WITHOUT_ROWS = (
+    "A minimum of critical questions per paper needs a blueprint: add a row per topic."
+)
+BLUEPRINT_TOPIC_SHORT = (
+    "The blueprint draws {needed} question(s) from {topic} but the pool holds {available} "
+    "there (questions of one variant group count once). Add questions or lower the count."
+)
+BLUEPRINT_CRITICAL_SHORT = (
+    "The blueprint asks for at least {needed} critical question(s) per paper but the pool's "
+    "blueprint topics hold {available} (questions of one variant group count once). Mark "
+    "more questions critical, add some, or lower the minimum."
+)
+BLUEPRINT_UNFILLABLE = (
+    "No paper could be drawn that meets the blueprint: the variant groups and critical "
+    "questions leave too few to fill every topic's count. Add questions or lower the counts."
 )
 
 
@@ -44,3 +71,55 @@ def quiz_publish_problem(
     if active < needed:
         return QUIZ_TOO_FEW_ACTIVE.format(needed=needed, active=active)
     return None
+
+
+def blueprint_length_problems(
+    *, counts: Mapping[int, int], questions_per_attempt: int | None, min_critical: int
+) -> list[str]:
+    """Return what is wrong with a blueprint's shape, before looking at the pool."""
+    if not counts:
+        return [BLUEPRINT_CRITICAL_WITHOUT_ROWS] if min_critical else []
+    total = sum(counts.values())
+    problems = []
+    if questions_per_attempt not in (None, total):
+        problems.append(BLUEPRINT_LENGTH.format(total=total))
+    if min_critical > total:
+        problems.append(BLUEPRINT_CRITICAL_OVER_LENGTH.format(needed=min_critical, total=total))
+    return problems
+
+
+def blueprint_pool_problems(
+    *,
+    published: bool,
+    candidates: Sequence[Candidate],
+    counts: Mapping[int, int],
+    min_critical: int,
+    topic_names: Mapping[int, str],
+) -> list[str]:
+    """Return why a published quiz's pool cannot fill its blueprint (empty when it can).
+
+    `candidates` are the pool's active questions. Each short topic and a short
+    critical minimum are named; when the counts suffice but groups and topics
+    still clash, a trial draw (seeded, so the answer is stable) says so.
+    """
+    if not published or not counts:
+        return []
+    shortfall = blueprint_shortfall(candidates, counts=counts, min_critical=min_critical)
+    problems = [
+        BLUEPRINT_TOPIC_SHORT.format(
+            needed=needed, topic=topic_names.get(topic_id, topic_id), available=available
+        )
+        for topic_id, needed, available in shortfall.topics
+    ]
+    if shortfall.critical_available < shortfall.critical_needed:
+        problems.append(
+            BLUEPRINT_CRITICAL_SHORT.format(
+                needed=min_critical, available=shortfall.critical_available
+            )
+        )
+    if not problems and (
+        draw_blueprint(candidates, counts=counts, min_critical=min_critical, rng=random.Random(0))
+        is None
+    ):
+        problems.append(BLUEPRINT_UNFILLABLE)
+    return problems

@@ -27,7 +27,7 @@ from quizzes.authoring.imports import (
 )
 from quizzes.models import Attempt, Quiz
 from quizzes.selectors import attempt_page_from_paper
-from quizzes.services import quiz_paper_build
+from quizzes.services import AttemptRefused, quiz_paper_build
 from trainingsite.access import educator_required
 
 TOKEN_SALT = "quizzes.question_import"  # unchanged by the move: signed previews stay valid
@@ -143,7 +143,11 @@ def csv_template_download(request: HttpRequest) -> HttpResponse:
 def quiz_preview(request: HttpRequest, slug: str) -> HttpResponse:
     """Show a freshly drawn paper as a trainee would see it; nothing is recorded."""
     quiz = get_object_or_404(Quiz, slug=slug)
-    paper = quiz_paper_build(quiz=quiz)
+    try:
+        paper = quiz_paper_build(quiz=quiz)
+    except AttemptRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
     unsaved = Attempt(quiz=quiz, user=request.user, paper=paper, started_at=timezone.now())
     page = attempt_page_from_paper(attempt=unsaved, saved={})
     return render(

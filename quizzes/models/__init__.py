@@ -13,7 +13,7 @@ from quizzes.models.attempts import (
     Attempt,
     AttemptAnswer,
 )
-from quizzes.models.bank import Choice, Question, Quiz, QuizQuestion
+from quizzes.models.bank import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
 from quizzes.models.certification import Certificate, Program, ProgramAssignment, ReminderSent
 from quizzes.models.cohorts import (
     Cohort,
@@ -39,6 +39,7 @@ __all__ = [
     "ProgramAssignment",
     "Question",
     "Quiz",
+    "QuizBlueprintRow",
     "QuizQuestion",
     "ReminderSent",
     "SignupConfirmation",

@@ -14,7 +14,7 @@ from quizzes.question_images import (
 )
 from trainingsite.publication import PublicationStatus, PublishableQuerySet
 
-__all__ = ["Choice", "Question", "Quiz", "QuizQuestion"]
+__all__ = ["Choice", "Question", "Quiz", "QuizBlueprintRow", "QuizQuestion"]
 
 
 def _remember_image_name(obj, save_kwargs: dict) -> None:
@@ -95,6 +95,14 @@ class Question(models.Model):
         help_text=(
             "Held for review (e.g. a doubtful key or poor statistics): not drawn into new "
             "attempts until cleared; past attempts keep it."
+        ),
+    )
+    variant_group = models.SlugField(
+        max_length=50,
+        blank=True,
+        help_text=(
+            "Questions that test the same point share a group name, e.g. 'pressure-after'; "
+            "a paper never holds two questions of one group. Blank for none."
         ),
     )
     image = models.ImageField(
@@ -274,6 +282,11 @@ class Quiz(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="If set, every topic on the paper must reach this percent to pass.",
     )
+    min_critical_per_paper = models.PositiveSmallIntegerField(
+        "at least this many critical questions per paper",
+        default=0,
+        help_text="With a blueprint: every paper holds at least this many critical questions.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     order = models.PositiveIntegerField(default=0, help_text="Quizzes are listed in this order.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -323,3 +336,25 @@ class QuizQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} #{self.order}: {self.question.key}"
+
+
+class QuizBlueprintRow(models.Model):
+    """How many questions of one topic every paper of a quiz holds."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="blueprint_rows")
+    topic = models.ForeignKey("lessons.Topic", on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Questions of this topic drawn at random from the pool for every paper.",
+    )
+
+    class Meta:
+        ordering = ["quiz_id", "topic__order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "topic"], name="one_blueprint_row_per_topic"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="blueprint_count_positive"),
+        ]
+        verbose_name = "blueprint row"
+
+    def __str__(self) -> str:
+        return f"{self.quiz}: {self.count} × {self.topic}"

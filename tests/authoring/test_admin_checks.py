@@ -109,6 +109,8 @@ def quiz_post(status, questions, per_attempt=""):
         "pool-INITIAL_FORMS": "0",
         "pool-MIN_NUM_FORMS": "0",
         "pool-MAX_NUM_FORMS": "1000",
+        "blueprint_rows-TOTAL_FORMS": "0",
+        "blueprint_rows-INITIAL_FORMS": "0",
     }
     for i, question in enumerate(questions):
         data[f"pool-{i}-question"] = str(question.pk)

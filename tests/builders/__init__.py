@@ -17,6 +17,7 @@ from tests.builders.bank import (
     make_plain_quiz,
     make_question,
     make_quiz,
+    set_blueprint,
 )
 from tests.builders.certification import assign, do_everything, make_certificate, make_program
 from tests.builders.cohorts import assign_to_cohort, make_cohort
@@ -61,6 +62,7 @@ __all__ = [
     "make_program",
     "make_question",
     "make_quiz",
+    "set_blueprint",
     "make_scored_attempt",
     "make_topic",
     "make_topic_and_lesson",

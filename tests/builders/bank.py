@@ -7,7 +7,7 @@ a test can tell what a page shows); `make_plain_quiz` makes the reports' quizzes
 
 from itertools import count
 
-from quizzes.models import Choice, Question, Quiz, QuizQuestion
+from quizzes.models import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
 from tests.builders.lessons import shared_topic
 
 _numbers = count(1)
@@ -23,7 +23,14 @@ DEFAULT_CHOICES = {
 
 
 def make_question(
-    key, kind="single", topic=None, lesson=None, points=1, critical=False, choices=None
+    key,
+    kind="single",
+    topic=None,
+    lesson=None,
+    points=1,
+    critical=False,
+    choices=None,
+    variant_group="",
 ) -> Question:
     question = Question.objects.create(
         key=key,
@@ -32,6 +39,7 @@ def make_question(
         explanation=f"{EXPLANATION_MARK} why {key}",
         points=points,
         critical=critical,
+        variant_group=variant_group,
         topic=topic or shared_topic(),
         lesson=lesson,
     )
@@ -60,6 +68,18 @@ def make_quiz(
     QuizQuestion.objects.bulk_create(
         QuizQuestion(quiz=quiz, question=q, order=i) for i, q in enumerate(questions)
     )
+    return quiz
+
+
+def set_blueprint(quiz, counts, *, min_critical=0) -> Quiz:
+    """Give `quiz` a blueprint: {topic: questions per paper}, and a critical minimum."""
+    QuizBlueprintRow.objects.filter(quiz=quiz).delete()
+    QuizBlueprintRow.objects.bulk_create(
+        QuizBlueprintRow(quiz=quiz, topic=topic, count=n) for topic, n in counts.items()
+    )
+    quiz.min_critical_per_paper = min_critical
+    quiz.questions_per_attempt = None
+    quiz.save(update_fields=["min_critical_per_paper", "questions_per_attempt"])
     return quiz
 
 

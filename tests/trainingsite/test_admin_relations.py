@@ -54,6 +54,8 @@ def _quiz_add(**fields):
         "pool-INITIAL_FORMS": "0",
         "pool-0-order": "0",
         "pool-0-question": "",
+        "blueprint_rows-TOTAL_FORMS": "0",
+        "blueprint_rows-INITIAL_FORMS": "0",
     }
     data.update(fields)
     return data
