@@ -332,6 +332,17 @@ def invitation_withdraw(*, cohort: Cohort, actor, invitation_id: int) -> str:
 # --- Adding one trainee ----------------------------------------------------------------------
 
 
+def _membership_add(*, cohort: Cohort, actor, user, created: bool) -> None:
+    CohortMembership.objects.create(cohort=cohort, user=user)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED,
+        target=cohort,
+        summary=f"Added {user.email} to {cohort.name}",
+        details={"added": [user.pk], "created": [user.pk] if created else []},
+    )
+
+
 @transaction.atomic
 def cohort_add_trainee(
     *,
@@ -357,14 +368,7 @@ def cohort_add_trainee(
         if emails_unconfirmed([email]):
             raise CohortError(ERROR_UNCONFIRMED_SIGNUP.format(email=email))
         (user,) = trainees_create(people=[(first_name, last_name, email)])
-        CohortMembership.objects.create(cohort=cohort, user=user)
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED,
-            target=cohort,
-            summary=f"Added {user.email} to {cohort.name}",
-            details={"added": [user.pk], "created": [user.pk]},
-        )
+        _membership_add(cohort=cohort, actor=actor, user=user, created=True)
         send_after_commit([user], cohort=cohort, domain=domain, use_https=use_https)
         return AddResult(outcome=Added.CREATED, email=user.email)
     user = get_user_model().objects.get(pk=ids[0])
@@ -375,14 +379,7 @@ def cohort_add_trainee(
     if accounts_not_trainees([user.pk]):
         raise CohortError(ERROR_NOT_A_TRAINEE.format(email=email))
     if actor.is_superuser:
-        CohortMembership.objects.create(cohort=cohort, user=user)
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED,
-            target=cohort,
-            summary=f"Added {user.email} to {cohort.name}",
-            details={"added": [user.pk], "created": []},
-        )
+        _membership_add(cohort=cohort, actor=actor, user=user, created=False)
         return AddResult(outcome=Added.ADDED, email=email)
     if CohortInvitation.objects.open().filter(cohort=cohort, user=user).exists():
         raise CohortError(ERROR_ALREADY_INVITED.format(email=email, cohort=cohort.name))
