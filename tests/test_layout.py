@@ -25,6 +25,7 @@ PURE = {
     "quizzes.certification.codes",
     "quizzes.reports.item_analysis",
     "quizzes.authoring.validation",
+    "quizzes.authoring.quality",
     "quizzes.drawing",
     "quizzes.cohorts.tokens",
     "trainingsite.codes",

@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from quizzes.authoring import formats, views
 from quizzes.authoring.regrade import (
@@ -29,6 +29,7 @@ from quizzes.authoring.regrade import (
     question_regrade,
     question_regrade_impact,
 )
+from quizzes.authoring.selectors import quality_report
 from quizzes.authoring.services import (
     QUESTION_DELETE_REFUSED,
     QUESTIONS_MARKED_FOR_REVIEW,
@@ -396,7 +397,7 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_select_related = ["topic"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["lessons", "prerequisite_lessons"]
-    readonly_fields = ["preview_link"]
+    readonly_fields = ["preview_link", "item_quality"]
     inlines = [PoolInline, BlueprintInline]
     actions = ["duplicate_quizzes"]
     fieldsets = [
@@ -420,6 +421,7 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        ("Item quality", {"fields": ["item_quality"]}),
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -454,6 +456,34 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">Preview as trainee</a>',
             reverse("authoring:quiz_preview", kwargs={"slug": obj.slug}),
+        )
+
+    @admin.display(description="item-quality check")
+    def item_quality(self, obj: Quiz) -> str:
+        if not obj.pk:
+            return "Save the quiz first."
+        report = quality_report(quiz=obj)
+        rows = format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    c.title,
+                    "Pass" if c.passed else "Fail",
+                    " ".join((c.summary, *c.notes)),
+                    ", ".join(c.flagged_keys) or "none",
+                )
+                for c in report.criteria
+            ),
+        )
+        return format_html(
+            '<table class="item-quality"><caption>{}</caption><thead><tr>'
+            '<th scope="col">Criterion</th><th scope="col">Result</th>'
+            '<th scope="col">Figures</th><th scope="col">Items flagged</th>'
+            "</tr></thead><tbody>{}</tbody></table>",
+            f"Item-quality check of the pool's {report.items} active questions: "
+            + ("passes" if report.passed else "fails"),
+            rows,
         )
 
     @admin.action(description="Duplicate the selected quizzes with their questions (as drafts)")
