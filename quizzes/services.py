@@ -47,6 +47,10 @@ SAVE_STALE = (
 )
 ATTEMPT_CLOSED = "This attempt is closed; its answers can no longer be changed."
 PRACTICE_NOTHING_TO_PRACTISE = "There are no mistakes to practise: every answer was correct."
+PRACTICE_ONLY_HELD = (
+    "The questions you missed are being reviewed by an educator, so there is nothing to "
+    "practise from them just now."
+)
 PRACTICE_NOT_SUBMITTED = "Practice is available once the attempt is submitted."
 
 
@@ -399,13 +403,19 @@ def _practice_variants(*, quiz: Quiz, missed: list[dict], rng: random.Random) ->
 
     The variant is a drawable question of the quiz's pool in the same group,
     not itself missed and not already in the round; otherwise the missed
-    question stays, so the point is practised either way.
+    question stays, so the point is practised either way. A missed question
+    now held for review is never practised: another variant takes its place,
+    or it is left out (its key may be wrong).
     """
-    if not any(q.get("variant_group") for q in missed):
+    held = set(
+        Question.objects.filter(pk__in=[q["id"] for q in missed], needs_review=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if not held and not any(q.get("variant_group") for q in missed):
         return missed
-    missed_ids = {q["id"] for q in missed}
     pool = papers.quiz_pool(quiz)
-    taken = set(missed_ids)
+    taken = {q["id"] for q in missed}
     questions = []
     for question in missed:
         group = question.get("variant_group")
@@ -415,6 +425,8 @@ def _practice_variants(*, quiz: Quiz, missed: list[dict], rng: random.Random) ->
         if variants:
             question = rng.choice(variants)
             taken.add(question["id"])
+        elif question["id"] in held:
+            continue
         questions.append(question)
     return questions
 
@@ -461,6 +473,8 @@ def practice_start_from_mistakes(
         raise AttemptRefused(PRACTICE_NOTHING_TO_PRACTISE)
     rng = rng or random.SystemRandom()
     missed = _practice_variants(quiz=quiz, missed=missed, rng=rng)
+    if not missed:
+        raise AttemptRefused(PRACTICE_ONLY_HELD)
     paper = _practice_paper(quiz=quiz, questions=missed, rng=rng)
     return _attempt_create(
         user=user,

@@ -112,3 +112,44 @@ def test_practice_keeps_the_missed_question_when_no_other_variant_exists(trainee
     services.attempt_submit(attempt=attempt)
     practice = services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=attempt)
     assert [q["key"] for q in practice.paper["questions"]] == ["point-a"]
+
+
+def _missed_all(trainee, quiz):
+    attempt = services.attempt_start(user=trainee, quiz=quiz)
+    answers = {q["id"]: wrong_ids(q) for q in attempt.paper["questions"]}
+    services.attempt_save_answers(attempt=attempt, answers=answers, sequence=0)
+    return services.attempt_submit(attempt=attempt)
+
+
+def test_a_missed_question_held_for_review_is_not_practised(trainee):
+    topic = make_topic()
+    held = make_question("held", topic=topic)
+    kept = make_question("kept", topic=topic)
+    quiz = make_quiz([held, kept], slug="held-practice")
+    attempt = _missed_all(trainee, quiz)
+    Question.objects.filter(pk=held.pk).update(needs_review=True)
+    practice = services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=attempt)
+    assert [q["key"] for q in practice.paper["questions"]] == ["kept"]
+
+
+def test_a_held_question_gives_way_to_another_variant_in_practice(trainee):
+    topic = make_topic()
+    held = make_question("point-1", topic=topic, variant_group="point")
+    other = make_question("point-2", topic=topic, variant_group="point")
+    quiz = make_quiz([held], slug="held-variant")
+    attempt = _missed_all(trainee, quiz)
+    QuizQuestion.objects.create(quiz=quiz, question=other, order=9)
+    Question.objects.filter(pk=held.pk).update(needs_review=True)
+    practice = services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=attempt)
+    assert [q["key"] for q in practice.paper["questions"]] == ["point-2"]
+
+
+def test_practice_of_only_held_questions_is_refused_with_a_message(trainee):
+    topic = make_topic()
+    held = make_question("only-held", topic=topic)
+    quiz = make_quiz([held], slug="only-held")
+    attempt = _missed_all(trainee, quiz)
+    Question.objects.filter(pk=held.pk).update(needs_review=True)
+    with pytest.raises(services.AttemptRefused, match="being reviewed"):
+        services.practice_start_from_mistakes(user=trainee, quiz=quiz, source=attempt)
+    assert not Attempt.objects.filter(kind=Attempt.Kind.PRACTICE).exists()
