@@ -25,7 +25,7 @@ from django.contrib.auth import views as auth
 from django.http import HttpRequest, HttpResponse
 
 from trainingsite.ratelimit import Limit, rate_limit_check, rate_limit_hit, rate_limited_response
-from trainingsite.security import client_ip
+from trainingsite.security import client_limit_key
 
 LOGIN_PAUSED_TITLE = "Logging in is paused"
 LOGIN_ADDRESS_LIMITED = (
@@ -87,7 +87,7 @@ def login_address_limited(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "POST":
             return view(request, *args, **kwargs)
-        limit, address = login_address_limit(), client_ip(request)
+        limit, address = login_address_limit(), client_limit_key(request)
         verdict = rate_limit_check(limit, address)
         if not verdict.allowed:
             return rate_limited_response(
@@ -108,7 +108,7 @@ class LimitedPasswordResetView(auth.PasswordResetView):
     """Django's reset page; a request over either limit sends nothing and says to wait."""
 
     def form_valid(self, form):
-        verdict = rate_limit_hit(reset_address_limit(), client_ip(self.request))
+        verdict = rate_limit_hit(reset_address_limit(), client_limit_key(self.request))
         message = RESET_ADDRESS_LIMITED
         if verdict.allowed:
             identity = email_identity(form.cleaned_data["email"])

@@ -1,5 +1,7 @@
 """Hooks for django-axes: the client's address and the lockout page."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,6 +27,25 @@ def client_ip(request: HttpRequest) -> str:
         if len(forwarded) >= count:
             return forwarded[-count]
     return request.META.get("REMOTE_ADDR", "")
+
+
+# An IPv6 client is usually given a whole /64, so a per-address limit keyed on the
+# full address could be dodged by rotating within it.
+IPV6_LIMIT_PREFIX = 64
+
+
+def client_limit_key(request: HttpRequest) -> str:
+    """The client as the rate limits count it: an IPv4 address, or an IPv6 /64 network."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_LIMIT_PREFIX}", strict=False))
+    return str(parsed)
 
 
 # django-axes stores the typed username in a 255-character column.

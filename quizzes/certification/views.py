@@ -24,7 +24,7 @@ from quizzes.certification.services import certificate_issue_if_complete, certif
 from quizzes.cohorts.selectors import trainee_cohort_notices
 from quizzes.models.certification import Certificate
 from trainingsite.ratelimit import Limit, rate_limit_hit, rate_limited_response
-from trainingsite.security import client_ip
+from trainingsite.security import client_limit_key
 
 # Verification is public, so it is rate-limited per client address to stop
 # anyone enumerating codes (trainingsite/ratelimit.py; shared across workers
@@ -51,7 +51,7 @@ VERIFY_RATE = Limit(name="certificates:verify", limit=VERIFY_LIMIT, window=VERIF
 
 def _verification_refused(request) -> HttpResponse | None:
     """Count this request against the client's window; the 429 page once over the limit."""
-    verdict = rate_limit_hit(VERIFY_RATE, client_ip(request))
+    verdict = rate_limit_hit(VERIFY_RATE, client_limit_key(request))
     if verdict.allowed:
         return None
     return rate_limited_response(

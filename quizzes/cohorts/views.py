@@ -47,7 +47,7 @@ from trainingsite.ratelimit import (
     rate_limit_hit,
     rate_limited_response,
 )
-from trainingsite.security import client_ip
+from trainingsite.security import client_limit_key
 
 MESSAGE_ADDED_NEW = "{email} was added and e-mailed a link to choose a password."
 MESSAGE_ADDED_EXISTING = "{email} already had a trainee account and was added to the cohort."
@@ -287,7 +287,7 @@ def invitation_decline_view(request, pk: int):
 def join(request, code: str):
     # Only wrong codes count, so a whole intake signing up behind one clinic address is
     # never stopped, while guessing codes is; past the limit every join page is refused.
-    address = client_ip(request)
+    address = client_limit_key(request)
     verdict = rate_limit_check(JOIN_RATE, address)
     if verdict.allowed and request.method == "POST":
         verdict = rate_limit_hit(JOIN_SIGNUP_RATE, address)
