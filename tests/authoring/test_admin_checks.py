@@ -15,6 +15,7 @@ from quizzes.models import Question, Quiz
 from tests.builders import (
     make_question,
     make_quiz,
+    quiz_admin_form,
     shared_topic,
 )
 
@@ -91,31 +92,7 @@ def test_question_admin_saves_a_valid_question(educator_client):
 
 
 def quiz_post(status, questions, per_attempt=""):
-    data = {
-        "title": "New quiz",
-        "slug": "new-quiz",
-        "description": "",
-        "status": status,
-        "order": "0",
-        "topic": "",
-        "pass_mark": "80",
-        "topic_minimum_percent": "",
-        "max_attempts": "",
-        "time_limit_minutes": "",
-        "retake_wait_minutes": "0",
-        "questions_per_attempt": per_attempt,
-        "feedback_policy": "full",
-        "pool-TOTAL_FORMS": str(len(questions)),
-        "pool-INITIAL_FORMS": "0",
-        "pool-MIN_NUM_FORMS": "0",
-        "pool-MAX_NUM_FORMS": "1000",
-        "blueprint_rows-TOTAL_FORMS": "0",
-        "blueprint_rows-INITIAL_FORMS": "0",
-    }
-    for i, question in enumerate(questions):
-        data[f"pool-{i}-question"] = str(question.pk)
-        data[f"pool-{i}-order"] = str(i)
-    return data
+    return quiz_admin_form(status=status, pool=questions, per_attempt=per_attempt)
 
 
 def test_quiz_cannot_be_published_with_too_few_active_questions(educator_client):

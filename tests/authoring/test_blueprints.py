@@ -19,7 +19,14 @@ from quizzes.authoring.validation import (
     BLUEPRINT_TOPIC_SHORT,
 )
 from quizzes.models import Attempt, AttemptAnswer, Question, Quiz, QuizBlueprintRow
-from tests.builders import complete_lesson, correct_ids, make_question, make_topic, wrong_ids
+from tests.builders import (
+    complete_lesson,
+    correct_ids,
+    make_question,
+    make_topic,
+    quiz_admin_form,
+    wrong_ids,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -239,33 +246,15 @@ def test_an_attempt_keeps_its_frozen_paper_and_score_across_the_fixture_change(
 
 
 def _quiz_post(*, status, pool, rows, per_attempt="", min_critical="0"):
-    data = {
-        "title": "Exam",
-        "slug": "exam",
-        "description": "",
-        "status": status,
-        "order": "0",
-        "topic": "",
-        "pass_mark": "80",
-        "topic_minimum_percent": "",
-        "max_attempts": "",
-        "time_limit_minutes": "",
-        "retake_wait_minutes": "0",
-        "questions_per_attempt": per_attempt,
-        "min_critical_per_paper": min_critical,
-        "feedback_policy": "full",
-        "pool-TOTAL_FORMS": str(len(pool)),
-        "pool-INITIAL_FORMS": "0",
-        "blueprint_rows-TOTAL_FORMS": str(len(rows)),
-        "blueprint_rows-INITIAL_FORMS": "0",
-    }
-    for i, question in enumerate(pool):
-        data[f"pool-{i}-question"] = str(question.pk)
-        data[f"pool-{i}-order"] = str(i)
-    for i, (topic, count) in enumerate(rows):
-        data[f"blueprint_rows-{i}-topic"] = str(topic.pk)
-        data[f"blueprint_rows-{i}-count"] = str(count)
-    return data
+    return quiz_admin_form(
+        status=status,
+        pool=pool,
+        rows=rows,
+        per_attempt=per_attempt,
+        min_critical=min_critical,
+        title="Exam",
+        slug="exam",
+    )
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from tests.builders.bank import (
     make_plain_quiz,
     make_question,
     make_quiz,
+    quiz_admin_form,
     set_blueprint,
 )
 from tests.builders.certification import assign, do_everything, make_certificate, make_program
@@ -67,6 +68,7 @@ __all__ = [
     "make_topic",
     "make_topic_and_lesson",
     "make_trainee",
+    "quiz_admin_form",
     "practice_attempt",
     "shared_topic",
     "wrong_ids",

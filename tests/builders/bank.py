@@ -95,3 +95,39 @@ def make_plain_quiz(*, topic, questions=2, choices=3) -> Quiz:
             Choice.objects.create(question=question, text=f"Choice {j}", is_correct=j == 0, order=j)
         QuizQuestion.objects.create(quiz=quiz, question=question, order=i)
     return quiz
+
+
+def quiz_admin_form(
+    *, status="draft", pool=(), rows=(), per_attempt="", min_critical="0", **fields
+) -> dict:
+    """The quiz admin's add form as posted: its fields, the pool and blueprint inlines."""
+    data = {
+        "title": "New quiz",
+        "slug": "new-quiz",
+        "description": "",
+        "status": status,
+        "order": "0",
+        "topic": "",
+        "pass_mark": "80",
+        "topic_minimum_percent": "",
+        "max_attempts": "",
+        "time_limit_minutes": "",
+        "retake_wait_minutes": "0",
+        "questions_per_attempt": per_attempt,
+        "min_critical_per_paper": min_critical,
+        "feedback_policy": "full",
+        "pool-TOTAL_FORMS": str(len(pool)),
+        "pool-INITIAL_FORMS": "0",
+        "pool-MIN_NUM_FORMS": "0",
+        "pool-MAX_NUM_FORMS": "1000",
+        "blueprint_rows-TOTAL_FORMS": str(len(rows)),
+        "blueprint_rows-INITIAL_FORMS": "0",
+    }
+    for i, question in enumerate(pool):
+        data[f"pool-{i}-question"] = str(question.pk)
+        data[f"pool-{i}-order"] = str(i)
+    for i, (topic, number) in enumerate(rows):
+        data[f"blueprint_rows-{i}-topic"] = str(topic.pk)
+        data[f"blueprint_rows-{i}-count"] = str(number)
+    data.update(fields)
+    return data

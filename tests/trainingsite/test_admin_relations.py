@@ -11,7 +11,7 @@ from django.contrib.admin.widgets import AutocompleteMixin, RelatedFieldWidgetWr
 from django.forms import ModelMultipleChoiceField
 from django.test import RequestFactory
 
-from tests.builders import make_manager, make_program, make_question, make_topic
+from tests.builders import make_manager, make_program, make_question, make_topic, quiz_admin_form
 from trainingsite.admin_relations import (
     SafeAutocompleteSelect,
     SafeAutocompleteSelectMultiple,
@@ -39,26 +39,14 @@ def _cohort_add(**fields):
 
 
 def _quiz_add(**fields):
-    data = {
-        "title": "Night quiz",
-        "slug": "night-quiz",
-        "topic": str(make_topic("night").pk),
-        "pass_mark": "80",
-        "order": "0",
-        "retake_wait_minutes": "0",
-        "topic_minimum_percent": "0",
-        "status": "draft",
-        "feedback_policy": "full",
-        "questions_per_attempt": "",
-        "pool-TOTAL_FORMS": "1",
-        "pool-INITIAL_FORMS": "0",
-        "pool-0-order": "0",
-        "pool-0-question": "",
-        "blueprint_rows-TOTAL_FORMS": "0",
-        "blueprint_rows-INITIAL_FORMS": "0",
-    }
-    data.update(fields)
-    return data
+    empty_pool_row = {"pool-TOTAL_FORMS": "1", "pool-0-order": "0", "pool-0-question": ""}
+    return quiz_admin_form(
+        title="Night quiz",
+        slug="night-quiz",
+        topic=str(make_topic("night").pk),
+        topic_minimum_percent="0",
+        **{**empty_pool_row, **fields},
+    )
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
