@@ -69,7 +69,8 @@ def paper_frame(quiz: Quiz) -> dict[str, Any]:
 def quiz_pool(quiz: Quiz) -> list[dict[str, Any]]:
     """The quiz's drawable questions in pool order, as paper entries (from the content cache).
 
-    Retired questions and those held for review are left out; papers already
+    Retired questions, those held for review and any of the other bank (the
+    admin refuses them; this is the last guard) are left out; papers already
     drawn keep them.
     """
     return content_cached(
@@ -77,7 +78,7 @@ def quiz_pool(quiz: Quiz) -> list[dict[str, Any]]:
         lambda: [
             paper_question(question)
             for question in Question.objects.drawable()
-            .filter(pool_entries__quiz=quiz)
+            .filter(pool_entries__quiz=quiz, bank=quiz.bank)
             .select_related("topic", "lesson")
             .prefetch_related("choices")
             .order_by("pool_entries__order", "pool_entries__id")

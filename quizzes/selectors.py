@@ -242,7 +242,9 @@ def _pool_counts(quiz: Quiz) -> tuple[int, int]:
     """The quiz's active questions, and those of them not held for review."""
     counts = content_cached(
         f"quiz-pool-counts:{quiz.pk}",
-        lambda: QuizQuestion.objects.filter(quiz=quiz, question__status="active").aggregate(
+        lambda: QuizQuestion.objects.filter(
+            quiz=quiz, question__status="active", question__bank=quiz.bank
+        ).aggregate(
             active=Count("id"), drawable=Count("id", filter=Q(question__needs_review=False))
         ),
     )

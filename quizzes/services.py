@@ -25,6 +25,7 @@ from quizzes.models import (
     Accommodation,
     Attempt,
     AttemptAnswer,
+    Bank,
     Question,
     Quiz,
 )
@@ -50,6 +51,10 @@ PRACTICE_NOTHING_TO_PRACTISE = "There are no mistakes to practise: every answer 
 PRACTICE_ONLY_HELD = (
     "The questions you missed are being reviewed by an educator, so there is nothing to "
     "practise from them just now."
+)
+PRACTICE_ONLY_EXAM = (
+    "An exam's own questions are not practised, and no practice question covers the points "
+    "you missed yet: practise them in the topic quizzes."
 )
 PRACTICE_NOT_SUBMITTED = "Practice is available once the attempt is submitted."
 
@@ -374,6 +379,9 @@ def _practice_paper(*, quiz: Quiz, questions: list[dict], rng: random.Random) ->
             if q["kind"] != Question.Kind.TRUE_FALSE:
                 rng.shuffle(q["choices"])
     paper = papers.paper_frame(quiz)
+    if quiz.bank == Bank.EXAM:
+        # Only practice questions are left (_practice_variants): their review is open.
+        paper["feedback_policy"] = Quiz.FeedbackPolicy.FULL
     paper["questions"] = questions
     return paper
 
@@ -398,23 +406,46 @@ def _missed_questions(*, user, quiz: Quiz, source: Attempt | None) -> list[dict]
     return [q for ok, q in latest.values() if not ok]
 
 
+def _variant_pool(*, quiz: Quiz, groups: set[str]) -> list[dict]:
+    """Practice questions a missed point may be practised with, as paper entries.
+
+    A practice quiz's own pool; for an exam, the practice bank's drawable questions
+    of the missed points' groups (its own questions are never practised).
+    """
+    if quiz.bank == Bank.PRACTICE:
+        return papers.quiz_pool(quiz)
+    if not groups:
+        return []
+    return [
+        papers.paper_question(question)
+        for question in Question.objects.drawable()
+        .practice()
+        .filter(variant_group__in=groups)
+        .select_related("topic", "lesson")
+        .prefetch_related("choices")
+        .order_by("key")
+    ]
+
+
 def _practice_variants(*, quiz: Quiz, missed: list[dict], rng: random.Random) -> list[dict]:
     """Swap each missed question of a variant group for another variant, where one exists.
 
-    The variant is a drawable question of the quiz's pool in the same group,
-    not itself missed and not already in the round; otherwise the missed
-    question stays, so the point is practised either way. A missed question
-    now held for review is never practised: another variant takes its place,
-    or it is left out (its key may be wrong).
+    The variant is a drawable practice question in the same group (from the
+    quiz's pool, or for an exam from the practice bank), not itself missed and
+    not already in the round; otherwise the missed question stays, so the point
+    is practised either way. A missed question now held for review, or from the
+    exam bank, is never practised: another variant takes its place, or it is
+    left out (its key may be wrong; an exam's answers stay the exam's).
     """
-    held = set(
-        Question.objects.filter(pk__in=[q["id"] for q in missed], needs_review=True).values_list(
-            "pk", flat=True
-        )
+    unpractisable = set(
+        Question.objects.filter(pk__in=[q["id"] for q in missed])
+        .filter(Q(needs_review=True) | ~Q(bank=Bank.PRACTICE))
+        .values_list("pk", flat=True)
     )
-    if not held and not any(q.get("variant_group") for q in missed):
+    groups = {q["variant_group"] for q in missed if q.get("variant_group")}
+    if not unpractisable and not groups:
         return missed
-    pool = papers.quiz_pool(quiz)
+    pool = _variant_pool(quiz=quiz, groups=groups)
     taken = {q["id"] for q in missed}
     questions = []
     for question in missed:
@@ -425,7 +456,7 @@ def _practice_variants(*, quiz: Quiz, missed: list[dict], rng: random.Random) ->
         if variants:
             question = rng.choice(variants)
             taken.add(question["id"])
-        elif question["id"] in held:
+        elif question["id"] in unpractisable:
             continue
         questions.append(question)
     return questions
@@ -474,7 +505,7 @@ def practice_start_from_mistakes(
     rng = rng or random.SystemRandom()
     missed = _practice_variants(quiz=quiz, missed=missed, rng=rng)
     if not missed:
-        raise AttemptRefused(PRACTICE_ONLY_HELD)
+        raise AttemptRefused(PRACTICE_ONLY_EXAM if quiz.bank == Bank.EXAM else PRACTICE_ONLY_HELD)
     paper = _practice_paper(quiz=quiz, questions=missed, rng=rng)
     return _attempt_create(
         user=user,

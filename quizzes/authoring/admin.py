@@ -45,6 +45,8 @@ from quizzes.authoring.services import (
 from quizzes.authoring.validation import (
     blueprint_length_problems,
     blueprint_pool_problems,
+    pool_bank_problem,
+    question_bank_problem,
     question_choice_problems,
     quiz_publish_problem,
 )
@@ -100,7 +102,15 @@ class ChoiceImageForm(ImageAltMixin, forms.ModelForm):
 
 
 class QuestionImageForm(ImageAltMixin, forms.ModelForm):
-    pass
+    def clean(self):
+        cleaned = super().clean()
+        bank = cleaned.get("bank")
+        if self.instance.pk and bank and bank != self.instance.bank:
+            quizzes = Quiz.objects.filter(pool__question=self.instance).values_list("title", "bank")
+            problem = question_bank_problem(new_bank=bank, quizzes=list(quizzes))
+            if problem:
+                self.add_error("bank", problem)
+        return cleaned
 
 
 class ChoiceInline(admin.TabularInline):
@@ -127,6 +137,16 @@ class PoolInlineFormSet(forms.BaseInlineFormSet):
         if any(self.errors):
             return
         quiz = self.instance
+        questions = [
+            f.cleaned_data["question"]
+            for f in _live_forms(self)
+            if f.cleaned_data.get("question") is not None
+        ]
+        problem = pool_bank_problem(
+            quiz_bank=quiz.bank, questions=[(q.key, q.bank) for q in questions]
+        )
+        if problem:
+            raise forms.ValidationError(problem)
         active_questions = [
             f.cleaned_data["question"]
             for f in _live_forms(self)
@@ -149,8 +169,8 @@ class PoolInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = QuizQuestion
     formset = PoolInlineFormSet
     extra = 0
-    fields = ["order", "question", "kind", "points", "question_status"]
-    readonly_fields = ["kind", "points", "question_status"]
+    fields = ["order", "question", "kind", "question_bank", "points", "question_status"]
+    readonly_fields = ["kind", "question_bank", "points", "question_status"]
     autocomplete_fields = ["question"]
 
     def get_queryset(self, request):
@@ -159,6 +179,10 @@ class PoolInline(SafeRelationsAdminMixin, admin.TabularInline):
     @admin.display(description="kind")
     def kind(self, obj: QuizQuestion) -> str:
         return obj.question.get_kind_display() if obj.question_id else ""
+
+    @admin.display(description="bank")
+    def question_bank(self, obj: QuizQuestion) -> str:
+        return obj.question.get_bank_display() if obj.question_id else ""
 
     @admin.display(description="points")
     def points(self, obj: QuizQuestion):
@@ -228,6 +252,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "key",
         "short_prompt",
         "kind",
+        "bank",
         "topic",
         "points",
         "critical",
@@ -235,12 +260,12 @@ class QuestionAdmin(admin.ModelAdmin):
         "status",
         "needs_review",
     ]
-    list_filter = ["kind", "status", "needs_review", "critical", "topic", "variant_group"]
+    list_filter = ["bank", "kind", "status", "needs_review", "critical", "topic", "variant_group"]
     search_fields = ["key", "prompt", "explanation", "choices__text", "variant_group"]
     list_select_related = ["topic"]
     inlines = [ChoiceInline]
     fieldsets = [
-        (None, {"fields": ["key", "kind", "prompt", "explanation"]}),
+        (None, {"fields": ["key", "kind", "bank", "prompt", "explanation"]}),
         ("Marking", {"fields": ["points", "critical", "status", "needs_review"]}),
         ("Tagging", {"fields": ["topic", "lesson", "variant_group"]}),
         ("Image", {"fields": ["image", "image_original_name", "image_alt"]}),
@@ -385,6 +410,7 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "status",
+        "bank",
         "topic",
         "pass_mark",
         "pool_size",
@@ -392,7 +418,7 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
         "questions_per_attempt",
         "preview_link",
     ]
-    list_filter = ["status", "topic", "feedback_policy"]
+    list_filter = ["status", "bank", "topic", "feedback_policy"]
     search_fields = ["title", "slug", "description"]
     list_select_related = ["topic"]
     prepopulated_fields = {"slug": ["title"]}
@@ -402,7 +428,7 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     actions = ["duplicate_quizzes"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "status", "order", "preview_link"]}),
-        ("What it assesses", {"fields": ["topic", "lessons", "prerequisite_lessons"]}),
+        ("What it assesses", {"fields": ["bank", "topic", "lessons", "prerequisite_lessons"]}),
         (
             "Rules",
             {

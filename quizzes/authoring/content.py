@@ -20,11 +20,12 @@ from lessons.models import Lesson, Topic
 from quizzes.authoring.validation import (
     blueprint_length_problems,
     blueprint_pool_problems,
+    pool_bank_problem,
     question_choice_problems,
     quiz_publish_problem,
 )
 from quizzes.drawing import Candidate
-from quizzes.models import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
+from quizzes.models import Bank, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
 
 QUESTIONS_FILE = "questions.json"
 QUIZZES_FILE = "quizzes.json"
@@ -32,11 +33,20 @@ TRUE_FALSE_TEXTS = ["True", "False"]
 TRUE_FALSE_ORDER = 'A true/false question lists its choices as "True" then "False".'
 
 QUESTION_KEYS = {"key", "topic", "kind", "prompt", "choices"}
-QUESTION_OPTIONAL = {"lesson", "explanation", "points", "critical", "status", "variant_group"}
+QUESTION_OPTIONAL = {
+    "lesson",
+    "explanation",
+    "points",
+    "critical",
+    "status",
+    "variant_group",
+    "bank",
+}
 CHOICE_KEYS = {"text", "correct"}
 CHOICE_OPTIONAL = {"feedback"}
 QUIZ_KEYS = {"slug", "title", "questions"}
 QUIZ_OPTIONAL = {
+    "bank",
     "description",
     "topic",
     "lessons",
@@ -57,6 +67,7 @@ QUIZ_OPTIONAL = {
 }
 QUIZ_SCALARS = [
     "title",
+    "bank",
     "description",
     "pass_mark",
     "max_attempts",
@@ -207,6 +218,7 @@ def _load_questions(entries: list[dict], *, overwrite: bool, counts: Counts) -> 
             "points": entry.get("points", 1),
             "critical": bool(entry.get("critical", False)),
             "variant_group": entry.get("variant_group") or "",
+            "bank": entry.get("bank", Bank.PRACTICE),
             "topic": topic,
             "lesson": lesson,
             "status": entry.get("status", Question.Status.ACTIVE),
@@ -272,12 +284,22 @@ def _load_quizzes(
         blueprint = _blueprint(entry, topics, where=where)
         _check_publishable(values, pool, blueprint, where=where)
         quiz = quizzes.get(entry["slug"])
+        writes = quiz is None or (
+            overwrite and _quiz_differs(quiz, values, assessed, prerequisites, pool, blueprint)
+        )
+        if writes:
+            # Checked only when written: an educator's own bank choices are left alone.
+            problem = pool_bank_problem(
+                quiz_bank=values["bank"], questions=[(q.key, q.bank) for q in pool]
+            )
+            if problem:
+                raise QuizContentError(f"{where}: {problem}")
         if quiz is None:
             quiz = Quiz(slug=entry["slug"], **values)
             _full_clean(quiz, where=where)
             quiz.save()
             counts.created += 1
-        elif overwrite and _quiz_differs(quiz, values, assessed, prerequisites, pool, blueprint):
+        elif writes:
             for name, value in values.items():
                 setattr(quiz, name, value)
             _full_clean(quiz, where=where)

@@ -212,6 +212,7 @@ def question_import_confirm(
             explanation=row.question.explanation,
             points=row.question.points,
             critical=row.question.critical,
+            bank=quiz.bank,
             topic=row.topic,
             lesson=row.lesson,
         )

@@ -17,6 +17,23 @@ QUIZ_TOO_FEW_ACTIVE = (
     "(it draws {needed}); it has {active}. Add questions or keep the quiz as a draft."
 )
 
+POOL_WRONG_BANK = {
+    "practice": (
+        "A practice quiz's pool holds practice questions only, so that nobody practises an "
+        "exam's questions; {keys} {verb} from the exam bank. Take {them} out of the pool, or "
+        "make the quiz an exam."
+    ),
+    "exam": (
+        "An exam's pool holds exam questions only, never ones trainees have practised with full "
+        "review; {keys} {verb} from the practice bank. Take {them} out of the pool, or move "
+        "{them} to the exam bank."
+    ),
+}
+QUESTION_BANK_IN_POOLS = (
+    "This question sits in the pool of {quizzes}, which {draw} {bank} questions only: take it "
+    "out of {pools} before moving it to the {new_bank} bank."
+)
+
 BLUEPRINT_LENGTH = (
     "With a blueprint every paper holds {total} question(s), the sum of its rows: leave "
     "questions per attempt blank or set it to {total}."
@@ -71,6 +88,32 @@ def quiz_publish_problem(
     if active < needed:
         return QUIZ_TOO_FEW_ACTIVE.format(needed=needed, active=active)
     return None
+
+
+def pool_bank_problem(*, quiz_bank: str, questions: Sequence[tuple[str, str]]) -> str | None:
+    """Return why a pool of (key, bank) pairs does not suit a quiz of `quiz_bank`, or None."""
+    wrong = [key for key, bank in questions if bank != quiz_bank]
+    if not wrong:
+        return None
+    many = len(wrong) > 1
+    return POOL_WRONG_BANK[quiz_bank].format(
+        keys=", ".join(wrong), verb="are" if many else "is", them="them" if many else "it"
+    )
+
+
+def question_bank_problem(*, new_bank: str, quizzes: Sequence[tuple[str, str]]) -> str | None:
+    """Return why a question in these (title, bank) quizzes' pools cannot move banks, or None."""
+    other = [title for title, bank in quizzes if bank != new_bank]
+    if not other:
+        return None
+    many = len(other) > 1
+    return QUESTION_BANK_IN_POOLS.format(
+        quizzes=", ".join(f"“{title}”" for title in other),
+        draw="draw" if many else "draws",
+        bank="exam" if new_bank == "practice" else "practice",
+        pools="their pools" if many else "its pool",
+        new_bank=new_bank,
+    )
 
 
 def blueprint_length_problems(

@@ -13,7 +13,7 @@ from quizzes.models.attempts import (
     Attempt,
     AttemptAnswer,
 )
-from quizzes.models.bank import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
+from quizzes.models.bank import Bank, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
 from quizzes.models.certification import Certificate, Program, ProgramAssignment, ReminderSent
 from quizzes.models.cohorts import (
     Cohort,
@@ -29,6 +29,7 @@ __all__ = [
     "Accommodation",
     "Attempt",
     "AttemptAnswer",
+    "Bank",
     "Certificate",
     "Choice",
     "Cohort",

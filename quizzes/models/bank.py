@@ -14,7 +14,17 @@ from quizzes.question_images import (
 )
 from trainingsite.publication import PublicationStatus, PublishableQuerySet
 
-__all__ = ["Choice", "Question", "Quiz", "QuizBlueprintRow", "QuizQuestion"]
+__all__ = ["Bank", "Choice", "Question", "Quiz", "QuizBlueprintRow", "QuizQuestion"]
+
+
+class Bank(models.TextChoices):
+    """The two banks: practice questions are for learning, exam questions for certifying.
+
+    A quiz draws from one bank only, so a trainee never practises an exam's questions.
+    """
+
+    PRACTICE = "practice", "Practice"
+    EXAM = "exam", "Exam"
 
 
 def _remember_image_name(obj, save_kwargs: dict) -> None:
@@ -37,6 +47,9 @@ class QuestionQuerySet(models.QuerySet):
     def drawable(self):
         """Questions that new graded papers may hold: active and not held for review."""
         return self.active().filter(needs_review=False)
+
+    def practice(self):
+        return self.filter(bank=Bank.PRACTICE)
 
     def get_by_natural_key(self, key):
         return self.get(key=key)
@@ -90,6 +103,15 @@ class Question(models.Model):
         default=Status.ACTIVE,
         help_text="Retired questions are never drawn into new attempts; past attempts keep them.",
     )
+    bank = models.CharField(
+        max_length=10,
+        choices=Bank,
+        default=Bank.PRACTICE,
+        help_text=(
+            "Practice questions are for topic quizzes and practice rounds, with full review; "
+            "exam questions only for exams, shown only under the exam's feedback policy."
+        ),
+    )
     needs_review = models.BooleanField(
         default=False,
         help_text=(
@@ -136,6 +158,7 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=Q(image="") | ~Q(image_alt=""), name="question_image_has_alt"
             ),
+            models.CheckConstraint(condition=Q(bank__in=Bank.values), name="question_bank_known"),
         ]
 
     def __str__(self) -> str:
@@ -287,6 +310,15 @@ class Quiz(models.Model):
         default=0,
         help_text="With a blueprint: every paper holds at least this many critical questions.",
     )
+    bank = models.CharField(
+        max_length=10,
+        choices=Bank,
+        default=Bank.PRACTICE,
+        help_text=(
+            "A practice quiz draws practice questions; an exam draws exam questions. "
+            "Its pool holds questions of this bank only."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     order = models.PositiveIntegerField(default=0, help_text="Quizzes are listed in this order.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -303,6 +335,7 @@ class Quiz(models.Model):
                 condition=Q(topic_minimum_percent__isnull=True) | Q(topic_minimum_percent__lte=100),
                 name="quiz_topic_minimum_percent",
             ),
+            models.CheckConstraint(condition=Q(bank__in=Bank.values), name="quiz_bank_known"),
         ]
 
     def __str__(self) -> str:

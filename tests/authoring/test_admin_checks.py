@@ -27,6 +27,7 @@ def question_post(kind, choices, key="new-q"):
     data = {
         "key": key,
         "kind": kind,
+        "bank": "practice",
         "prompt": "What now?",
         "explanation": "Because.",
         "points": "1",

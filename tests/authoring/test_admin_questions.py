@@ -44,6 +44,7 @@ def change_data(question, *, correct=None, points=None, **fields):
     data = {
         "key": question.key,
         "kind": question.kind,
+        "bank": question.bank,
         "prompt": question.prompt,
         "explanation": question.explanation,
         "points": str(points if points is not None else question.points),

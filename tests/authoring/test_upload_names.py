@@ -41,6 +41,7 @@ def _form(question, **fields):
     data = {
         "key": question.key,
         "kind": question.kind,
+        "bank": question.bank,
         "prompt": question.prompt,
         "explanation": question.explanation,
         "points": str(question.points),

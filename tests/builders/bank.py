@@ -31,6 +31,7 @@ def make_question(
     critical=False,
     choices=None,
     variant_group="",
+    bank="practice",
 ) -> Question:
     question = Question.objects.create(
         key=key,
@@ -40,6 +41,7 @@ def make_question(
         points=points,
         critical=critical,
         variant_group=variant_group,
+        bank=bank,
         topic=topic or shared_topic(),
         lesson=lesson,
     )
@@ -107,6 +109,7 @@ def quiz_admin_form(
         "description": "",
         "status": status,
         "order": "0",
+        "bank": "practice",
         "topic": "",
         "pass_mark": "80",
         "topic_minimum_percent": "",

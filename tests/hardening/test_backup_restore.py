@@ -258,9 +258,14 @@ def _record_key(record: dict) -> tuple:
 
 # Fields added after the backup was made, and the default each holds in every record.
 FIELDS_ADDED_SINCE = {
-    "quizzes.question": {"image_original_name": "", "needs_review": False, "variant_group": ""},
+    "quizzes.question": {
+        "image_original_name": "",
+        "needs_review": False,
+        "variant_group": "",
+        "bank": "practice",
+    },
     "quizzes.choice": {"image_original_name": ""},
-    "quizzes.quiz": {"min_critical_per_paper": 0},
+    "quizzes.quiz": {"min_critical_per_paper": 0, "bank": "practice"},
 }
 
 
