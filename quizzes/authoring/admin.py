@@ -33,11 +33,14 @@ from quizzes.authoring.selectors import quality_report
 from quizzes.authoring.services import (
     QUESTION_DELETE_REFUSED,
     QUESTIONS_MARKED_FOR_REVIEW,
+    QUESTIONS_MOVED,
+    QUESTIONS_NOT_MOVED,
     QUESTIONS_RETIRED,
     QUESTIONS_REVIEW_CLEARED,
     QUIZ_DUPLICATED,
     question_answer_count,
     question_delete,
+    questions_bank_set,
     questions_retire,
     questions_review_set,
     quiz_duplicate,
@@ -51,7 +54,7 @@ from quizzes.authoring.validation import (
     quiz_publish_problem,
 )
 from quizzes.drawing import Candidate
-from quizzes.models import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
+from quizzes.models import Bank, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
 from quizzes.question_images import IMAGE_ALT_REQUIRED, IMAGE_WRONG_TYPE
 from trainingsite.admin_relations import SafeRelationsAdminMixin
 
@@ -271,7 +274,13 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Image", {"fields": ["image", "image_original_name", "image_alt"]}),
     ]
     readonly_fields = ["image_original_name"]
-    actions = ["retire_questions", "mark_needs_review", "clear_needs_review"]
+    actions = [
+        "retire_questions",
+        "mark_needs_review",
+        "clear_needs_review",
+        "move_to_exam_bank",
+        "move_to_practice_bank",
+    ]
 
     @admin.display(description="prompt")
     def short_prompt(self, obj: Question) -> str:
@@ -293,6 +302,27 @@ class QuestionAdmin(admin.ModelAdmin):
         count = questions_review_set(questions=list(queryset), needs_review=False)
         message = QUESTIONS_REVIEW_CLEARED.format(count=count)
         self.message_user(request, message, messages.SUCCESS)
+
+    def _move(self, request, queryset, bank: str) -> None:
+        moved, blocked = questions_bank_set(questions=list(queryset), bank=bank)
+        self.message_user(request, QUESTIONS_MOVED.format(count=moved, bank=bank), messages.SUCCESS)
+        if blocked:
+            many = len(blocked) > 1
+            message = QUESTIONS_NOT_MOVED.format(
+                keys=", ".join(blocked),
+                verb="they were" if many else "it was",
+                pronoun="they are" if many else "it is",
+                them="them" if many else "it",
+            )
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description="Move to the exam bank")
+    def move_to_exam_bank(self, request, queryset):
+        self._move(request, queryset, Bank.EXAM)
+
+    @admin.action(description="Move to the practice bank")
+    def move_to_practice_bank(self, request, queryset):
+        self._move(request, queryset, Bank.PRACTICE)
 
     # Retire, never delete, a question trainees have answered.
 

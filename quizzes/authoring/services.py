@@ -19,6 +19,11 @@ QUESTIONS_MARKED_FOR_REVIEW = (
     "until cleared."
 )
 QUESTIONS_REVIEW_CLEARED = "{count} question(s) cleared: they are drawn into new attempts again."
+QUESTIONS_MOVED = "{count} question(s) moved to the {bank} bank."
+QUESTIONS_NOT_MOVED = (
+    "{keys} stayed where {verb}: {pronoun} in the pool of a quiz of the other bank; take "
+    "{them} out of that pool first."
+)
 QUIZ_DUPLICATED = "“{title}” was copied as “{copy}” (a draft) with {count} new question(s)."
 
 
@@ -68,6 +73,27 @@ def questions_review_set(*, questions, needs_review: bool) -> int:
     )
     content_cache_clear()  # a bulk update sends no signal; the quiz's pool changes
     return changed
+
+
+@transaction.atomic
+def questions_bank_set(*, questions, bank: str) -> tuple[int, list[str]]:
+    """Move the questions to `bank`; return how many moved and the keys that could not.
+
+    A question in the pool of a quiz of the other bank stays (a pool holds its
+    quiz's bank only, quizzes.authoring.validation); papers already drawn keep
+    every question as it was.
+    """
+    wanted = Question.objects.filter(pk__in=[q.pk for q in questions]).exclude(bank=bank)
+    blocked = sorted(
+        set(
+            wanted.filter(pool_entries__quiz__in=Quiz.objects.exclude(bank=bank)).values_list(
+                "key", flat=True
+            )
+        )
+    )
+    moved = wanted.exclude(key__in=blocked).update(bank=bank)
+    content_cache_clear()  # a bulk update sends no signal; pools may draw differently
+    return moved, blocked
 
 
 def _free(model, field: str, base: str, max_length: int) -> str:

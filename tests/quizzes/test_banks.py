@@ -10,6 +10,7 @@ from quizzes import papers, services
 from quizzes.authoring.content import QuizContentError, quizzes_load
 from quizzes.authoring.formats import CSV
 from quizzes.authoring.imports import question_import_confirm
+from quizzes.authoring.services import QUESTIONS_MOVED
 from quizzes.authoring.validation import (
     POOL_WRONG_BANK,
     pool_bank_problem,
@@ -17,6 +18,7 @@ from quizzes.authoring.validation import (
 )
 from quizzes.models import Attempt, Bank, Question, Quiz, QuizQuestion
 from quizzes.selectors import quiz_start_check
+from tests.authoring.test_admin_needs_review import run_action
 from tests.authoring.test_admin_questions import change_data
 from tests.builders import make_question, make_quiz, make_topic, quiz_admin_form, wrong_ids
 
@@ -258,3 +260,26 @@ def test_questions_imported_into_an_exam_join_the_exam_bank(educator):
     outcome = question_import_confirm(quiz=exam, text=text, file_format=CSV, actor=educator)
     assert [(q.key, q.bank) for q in outcome.created] == [("imported", Bank.EXAM)]
     assert [q["key"] for q in papers.quiz_pool(exam)] == ["imported"]
+
+
+def test_the_admin_moves_questions_between_banks_except_those_in_a_pool_of_the_other(
+    educator_client,
+):
+    free = [make_question(f"free-{i}") for i in range(2)]
+    pooled = make_question("pooled")
+    make_quiz([pooled], slug="practice-pool")
+    messages = run_action(educator_client, "move_to_exam_bank", [*free, pooled])
+    assert messages == [
+        QUESTIONS_MOVED.format(count=2, bank="exam"),
+        "pooled stayed where it was: it is in the pool of a quiz of the other bank; take it out "
+        "of that pool first.",
+    ]
+    assert dict(Question.objects.values_list("key", "bank")) == {
+        "free-0": "exam",
+        "free-1": "exam",
+        "pooled": "practice",
+    }
+    assert run_action(educator_client, "move_to_practice_bank", free) == [
+        QUESTIONS_MOVED.format(count=2, bank="practice")
+    ]
+    assert set(Question.objects.values_list("bank", flat=True)) == {"practice"}
