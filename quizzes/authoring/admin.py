@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -23,6 +22,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from quizzes.authoring import formats, views
+from quizzes.authoring.forms import (
+    BlankIsZeroField,
+    BlueprintInlineFormSet,
+    ChoiceImageForm,
+    ChoiceInlineFormSet,
+    PoolInlineFormSet,
+    QuestionImageForm,
+)
 from quizzes.authoring.regrade import (
     question_current_key,
     question_has_submitted_attempts,
@@ -45,17 +52,7 @@ from quizzes.authoring.services import (
     questions_review_set,
     quiz_duplicate,
 )
-from quizzes.authoring.validation import (
-    blueprint_length_problems,
-    blueprint_pool_problems,
-    pool_bank_problem,
-    question_bank_problem,
-    question_choice_problems,
-    quiz_publish_problem,
-)
-from quizzes.drawing import Candidate
 from quizzes.models import Bank, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
-from quizzes.question_images import IMAGE_ALT_REQUIRED, IMAGE_WRONG_TYPE
 from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 REGRADE_KEEP = "keep"
@@ -66,54 +63,6 @@ REGRADED = (
 )
 REGRADED_CERTIFICATES = " Certificates were checked again for newly passing attempts."
 KEPT = "Past attempts keep their results: they were scored with the key they were taken with."
-
-
-def _live_forms(formset):
-    return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE", False)]
-
-
-class ChoiceInlineFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        kind = self.instance.kind
-        flags = [bool(f.cleaned_data.get("is_correct")) for f in _live_forms(self)]
-        problems = question_choice_problems(kind=kind, correct_flags=flags)
-        if problems:
-            raise forms.ValidationError(problems)
-
-
-class ImageAltMixin:
-    """Require alternative text whenever an image is attached; name the allowed types."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "image" in self.fields:
-            self.fields["image"].error_messages["invalid_image"] = IMAGE_WRONG_TYPE
-
-    def clean(self):
-        cleaned = super().clean()
-        image = cleaned.get("image")
-        if image and not (cleaned.get("image_alt") or "").strip():
-            self.add_error("image_alt", IMAGE_ALT_REQUIRED)
-        return cleaned
-
-
-class ChoiceImageForm(ImageAltMixin, forms.ModelForm):
-    pass
-
-
-class QuestionImageForm(ImageAltMixin, forms.ModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        bank = cleaned.get("bank")
-        if self.instance.pk and bank and bank != self.instance.bank:
-            quizzes = Quiz.objects.filter(pool__question=self.instance).values_list("title", "bank")
-            problem = question_bank_problem(new_bank=bank, quizzes=list(quizzes))
-            if problem:
-                self.add_error("bank", problem)
-        return cleaned
 
 
 class ChoiceInline(admin.TabularInline):
@@ -132,40 +81,6 @@ class ChoiceInline(admin.TabularInline):
         "image_alt",
     ]
     readonly_fields = ["image_original_name"]
-
-
-class PoolInlineFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        quiz = self.instance
-        questions = [
-            f.cleaned_data["question"]
-            for f in _live_forms(self)
-            if f.cleaned_data.get("question") is not None
-        ]
-        problem = pool_bank_problem(
-            quiz_bank=quiz.bank, questions=[(q.key, q.bank) for q in questions]
-        )
-        if problem:
-            raise forms.ValidationError(problem)
-        active_questions = [
-            f.cleaned_data["question"]
-            for f in _live_forms(self)
-            if f.cleaned_data.get("question") is not None
-            and f.cleaned_data["question"].status == Question.Status.ACTIVE
-        ]
-        # The blueprint inline, validated next, checks the pool as submitted.
-        quiz.submitted_active_questions = active_questions
-        active = len(active_questions)
-        problem = quiz_publish_problem(
-            published=quiz.status == Quiz.Status.PUBLISHED,
-            questions_per_attempt=quiz.questions_per_attempt,
-            active=active,
-        )
-        if problem:
-            raise forms.ValidationError(problem)
 
 
 class PoolInline(SafeRelationsAdminMixin, admin.TabularInline):
@@ -196,35 +111,6 @@ class PoolInline(SafeRelationsAdminMixin, admin.TabularInline):
         return obj.question.get_status_display() if obj.question_id else ""
 
 
-class BlueprintInlineFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        quiz = self.instance
-        rows = [f.cleaned_data for f in _live_forms(self) if f.cleaned_data.get("topic")]
-        counts = {row["topic"].pk: row["count"] for row in rows}
-        problems = blueprint_length_problems(
-            counts=counts,
-            questions_per_attempt=quiz.questions_per_attempt,
-            min_critical=quiz.min_critical_per_paper,
-        )
-        questions = getattr(quiz, "submitted_active_questions", None)
-        if questions is None:
-            questions = Question.objects.active().filter(pool_entries__quiz=quiz) if quiz.pk else []
-        problems += blueprint_pool_problems(
-            published=quiz.status == Quiz.Status.PUBLISHED,
-            candidates=[
-                Candidate(q.pk, q.topic_id, q.critical, q.variant_group) for q in questions
-            ],
-            counts=counts,
-            min_critical=quiz.min_critical_per_paper,
-            topic_names={row["topic"].pk: row["topic"].title for row in rows},
-        )
-        if problems:
-            raise forms.ValidationError(problems)
-
-
 class BlueprintInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = QuizBlueprintRow
     formset = BlueprintInlineFormSet
@@ -234,14 +120,6 @@ class BlueprintInline(SafeRelationsAdminMixin, admin.TabularInline):
     verbose_name_plural = (
         "blueprint: questions per topic on every paper (none: questions per attempt at random)"
     )
-
-
-class BlankIsZeroField(forms.IntegerField):
-    """An optional number whose empty value means 0 (e.g. 0 questions per page = all)."""
-
-    def clean(self, value):
-        cleaned = super().clean(value)
-        return 0 if cleaned is None else cleaned
 
 
 def _regrade_decision(request: HttpRequest) -> str | None:

@@ -1,4 +1,4 @@
-"""Authoring forms: they validate and normalise uploads, nothing more."""
+"""Authoring forms: they validate and normalise uploads and admin inlines, nothing more."""
 
 from __future__ import annotations
 
@@ -7,6 +7,17 @@ from django import forms
 from lessons.models import Topic
 from quizzes.authoring import formats
 from quizzes.authoring.formats.common import MAX_UPLOAD_BYTES, FileRejected, decode_upload
+from quizzes.authoring.validation import (
+    blueprint_length_problems,
+    blueprint_pool_problems,
+    pool_bank_problem,
+    question_bank_problem,
+    question_choice_problems,
+    quiz_publish_problem,
+)
+from quizzes.drawing import Candidate
+from quizzes.models import Question, Quiz
+from quizzes.question_images import IMAGE_ALT_REQUIRED, IMAGE_WRONG_TYPE
 
 IMPORT_FORMAT_UNKNOWN = "Choose the file's format: its name does not say (.csv, .gift, .aiken)."
 
@@ -42,3 +53,125 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(exc.message) from exc
         cleaned["file_format"] = file_format
         return cleaned
+
+
+# The admin's question and quiz forms and inlines ---------------------------------------
+
+
+def _live_forms(formset):
+    return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE", False)]
+
+
+class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kind = self.instance.kind
+        flags = [bool(f.cleaned_data.get("is_correct")) for f in _live_forms(self)]
+        problems = question_choice_problems(kind=kind, correct_flags=flags)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class ImageAltMixin:
+    """Require alternative text whenever an image is attached; name the allowed types."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "image" in self.fields:
+            self.fields["image"].error_messages["invalid_image"] = IMAGE_WRONG_TYPE
+
+    def clean(self):
+        cleaned = super().clean()
+        image = cleaned.get("image")
+        if image and not (cleaned.get("image_alt") or "").strip():
+            self.add_error("image_alt", IMAGE_ALT_REQUIRED)
+        return cleaned
+
+
+class ChoiceImageForm(ImageAltMixin, forms.ModelForm):
+    pass
+
+
+class QuestionImageForm(ImageAltMixin, forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        bank = cleaned.get("bank")
+        if self.instance.pk and bank and bank != self.instance.bank:
+            quizzes = Quiz.objects.filter(pool__question=self.instance).values_list("title", "bank")
+            problem = question_bank_problem(new_bank=bank, quizzes=list(quizzes))
+            if problem:
+                self.add_error("bank", problem)
+        return cleaned
+
+
+class PoolInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        quiz = self.instance
+        questions = [
+            f.cleaned_data["question"]
+            for f in _live_forms(self)
+            if f.cleaned_data.get("question") is not None
+        ]
+        problem = pool_bank_problem(
+            quiz_bank=quiz.bank, questions=[(q.key, q.bank) for q in questions]
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        active_questions = [
+            f.cleaned_data["question"]
+            for f in _live_forms(self)
+            if f.cleaned_data.get("question") is not None
+            and f.cleaned_data["question"].status == Question.Status.ACTIVE
+        ]
+        # The blueprint inline, validated next, checks the pool as submitted.
+        quiz.submitted_active_questions = active_questions
+        active = len(active_questions)
+        problem = quiz_publish_problem(
+            published=quiz.status == Quiz.Status.PUBLISHED,
+            questions_per_attempt=quiz.questions_per_attempt,
+            active=active,
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+
+
+class BlueprintInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        quiz = self.instance
+        rows = [f.cleaned_data for f in _live_forms(self) if f.cleaned_data.get("topic")]
+        counts = {row["topic"].pk: row["count"] for row in rows}
+        problems = blueprint_length_problems(
+            counts=counts,
+            questions_per_attempt=quiz.questions_per_attempt,
+            min_critical=quiz.min_critical_per_paper,
+        )
+        questions = getattr(quiz, "submitted_active_questions", None)
+        if questions is None:
+            questions = Question.objects.active().filter(pool_entries__quiz=quiz) if quiz.pk else []
+        problems += blueprint_pool_problems(
+            published=quiz.status == Quiz.Status.PUBLISHED,
+            candidates=[
+                Candidate(q.pk, q.topic_id, q.critical, q.variant_group) for q in questions
+            ],
+            counts=counts,
+            min_critical=quiz.min_critical_per_paper,
+            topic_names={row["topic"].pk: row["topic"].title for row in rows},
+        )
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class BlankIsZeroField(forms.IntegerField):
+    """An optional number whose empty value means 0 (e.g. 0 questions per page = all)."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return 0 if cleaned is None else cleaned
