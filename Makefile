@@ -32,6 +32,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 
 setup: $(VENV)/.installed-run
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input
+	$(DEMO_ENV) $(PY) manage.py credential_keys --ensure
 	$(DEMO_ENV) $(PY) manage.py setup_demo
 
 run: setup

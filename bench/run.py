@@ -528,6 +528,7 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
         log(f"{name}: migrate")
         result["migrate_seconds"] = round(manage(env, "migrate", "--no-input", logfile=logfile), 1)
         log(f"{name}: load the shipped content and build the large data set")
+        manage(env, "credential_keys", "--ensure", logfile=logfile)
         manage(env, "setup_demo", logfile=logfile)
         if os.environ.get("BENCH_SKIP_DATA") == "1":
             result["data_build_seconds"] = None

@@ -2,9 +2,24 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from quizzes import signals
+from quizzes.credentials.keys import key_new, key_set_text
 from tests.builders import UserFactory, make_educator, make_manager, make_trainee
+
+
+@pytest.fixture(autouse=True, scope="session")
+def credential_keys_file(tmp_path_factory):
+    """A fresh credential key set for the session (issuing a certificate signs its credential).
+
+    Generated here, never committed; tests/credentials/conftest.py makes one per test
+    where a test rotates keys.
+    """
+    path = tmp_path_factory.mktemp("credential-keys") / "credential-keys.json"
+    path.write_text(key_set_text([key_new()]))
+    with override_settings(CREDENTIAL_KEYS="", CREDENTIAL_KEYS_FILE=path):
+        yield path
 
 
 @pytest.fixture(autouse=True)

@@ -405,3 +405,31 @@ LOGGING = {
 
 # The demo password is printed by `make run`; it exists only in the demo set-up.
 DEMO_PASSWORD = "practice-2026"
+
+# Signed credentials (quizzes/credentials/): every certificate is also an Open Badges 3.0
+# credential, signed as a VC-JWT with Ed25519. The key set is JSON of private JWKs, the
+# signing key first: DJANGO_CREDENTIAL_KEYS holds the JSON itself (for app servers without
+# a disk of their own; it wins), else DJANGO_CREDENTIAL_KEYS_FILE names the file (default
+# var/credential-keys.json, git-ignored). `manage.py credential_keys --generate` writes
+# one, `--rotate` adds a new signing key and keeps the old ones published, so credentials
+# signed before still verify. Nothing is read here: signing without a key fails then, saying
+# what to do. The issuer's name and public address go into every credential; the issuer
+# profile, the public keys (JWKS) and the status list are published under that address, so
+# set it to the site's public https address in production (default: the first allowed host).
+CREDENTIAL_KEYS = os.environ.get("DJANGO_CREDENTIAL_KEYS", "")
+CREDENTIAL_KEYS_FILE = Path(
+    os.environ.get("DJANGO_CREDENTIAL_KEYS_FILE", "") or VAR_DIR / "credential-keys.json"
+)
+CREDENTIAL_ISSUER_NAME = os.environ.get(
+    "DJANGO_CREDENTIAL_ISSUER_NAME", "Bleeding management training"
+)
+CREDENTIAL_ISSUER_URL = os.environ.get("DJANGO_CREDENTIAL_ISSUER_URL", "").strip() or (
+    "http://127.0.0.1:8000/"
+    if DEBUG or not ALLOWED_HOSTS or ALLOWED_HOSTS[0].startswith((".", "*"))
+    else f"https://{ALLOWED_HOSTS[0]}/"
+)
+if urllib.parse.urlsplit(CREDENTIAL_ISSUER_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        "DJANGO_CREDENTIAL_ISSUER_URL must be an http(s) address, for example "
+        f"https://training.example.org/; got {CREDENTIAL_ISSUER_URL!r}."
+    )

@@ -27,6 +27,8 @@ urlpatterns = [
     path("lessons/", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("", include("quizzes.authoring.urls")),
+    # Before certificates/: the credential downloads live under certificates/<code>/.
+    path("", include("quizzes.credentials.urls")),
     path("certificates/", include("quizzes.certification.urls")),
     path("reports/", include("quizzes.reports.urls")),
     path("reports/", include("quizzes.cohorts.urls")),

@@ -1,5 +1,9 @@
 """Writes for certification: issuing, revoking and assigning programs.
 
+A certificate is issued with its signed credential (quizzes/credentials/services.py) in
+one transaction; revoking it flips the credential's bit in the status list, which is
+built from ``revoked_at`` (no second record to keep in step).
+
 Loading the shipped programs lives in content.py, the reminder e-mails in reminders.py.
 """
 
@@ -15,6 +19,7 @@ from lessons.models import Lesson
 from quizzes.certification.codes import code_generate
 from quizzes.certification.rules import ProgressStatus, certificate_expires_at
 from quizzes.certification.selectors import certificates_revocable_by, program_progress
+from quizzes.credentials.services import credential_issue
 from quizzes.models import Attempt, Quiz
 from quizzes.models.certification import Certificate, Program, ProgramAssignment
 from trainingsite.audit import audit_record
@@ -58,6 +63,8 @@ def certificate_issue_if_complete(
     a certificate that is not yet expiring soon is not re-certified early.
     Exactly once: the unique (user, program, cycle) constraint makes a
     concurrent second request fail inside its savepoint, and it returns None.
+    The certificate's Open Badges credential is signed and stored in the same
+    transaction: if signing fails (no key configured), no certificate is left.
     """
     now = now or timezone.now()
     if not program.is_published:
@@ -94,6 +101,7 @@ def certificate_issue_if_complete(
         break
     else:
         raise RuntimeError("Could not draw a unique certificate code.")
+    credential_issue(certificate=certificate, now=now)
     audit_record(
         actor=user,
         action=AuditEvent.Action.CERTIFICATE_ISSUED,

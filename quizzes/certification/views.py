@@ -1,4 +1,8 @@
-"""Certification pages: the trainee's dashboard, certificates, public verification, revocation."""
+"""Certification pages: the trainee's dashboard, certificates, public verification, revocation.
+
+Verification takes a code (GET) or a pasted or uploaded signed credential (POST), which
+quizzes/credentials/selectors.py checks.
+"""
 
 from django import forms
 from django.contrib import messages
@@ -8,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes.certification.codes import code_format, code_normalise
 from quizzes.certification.pdf import CertificateDocument, certificate_pdf
@@ -22,6 +26,14 @@ from quizzes.certification.selectors import (
 )
 from quizzes.certification.services import certificate_issue_if_complete, certificate_revoke
 from quizzes.cohorts.selectors import trainee_cohort_notices
+from quizzes.credentials.selectors import (
+    CREDENTIAL_EMPTY,
+    CREDENTIAL_TOO_LARGE,
+    MAX_CREDENTIAL_BYTES,
+    CredentialUnreadable,
+    credential_exists,
+    credential_verify,
+)
 from quizzes.models.certification import Certificate
 from trainingsite.ratelimit import Limit, rate_limit_hit, rate_limited_response
 from trainingsite.security import client_limit_key
@@ -103,7 +115,11 @@ def certificate_detail(request, code):
     return render(
         request,
         "certificates/detail.html",
-        {"certificate": certificate, "verify_url": _verify_url(request, certificate)},
+        {
+            "certificate": certificate,
+            "verify_url": _verify_url(request, certificate),
+            "has_credential": credential_exists(certificate=certificate),
+        },
     )
 
 
@@ -141,10 +157,64 @@ class VerifyForm(forms.Form):
         return code
 
 
+CREDENTIAL_FILE_NOT_TEXT = (
+    "That file is not a credential: a credential is UTF-8 text (.jwt or .json)."
+)
+CREDENTIAL_BOTH_GIVEN = "Paste a credential or choose a file, not both."
+
+
+class CredentialVerifyForm(forms.Form):
+    credential = forms.CharField(
+        label="Paste a credential",
+        required=False,
+        strip=False,
+        max_length=MAX_CREDENTIAL_BYTES,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The .jwt text, or the content of the .json file, from a certificate page.",
+    )
+    file = forms.FileField(
+        label="Or choose a credential file",
+        required=False,
+        help_text="A .jwt or .json file of at most 64 KB.",
+    )
+
+    def clean_credential(self) -> str:
+        # max_length counts characters; the limit is on bytes.
+        text = self.cleaned_data["credential"]
+        if len(text.encode("utf-8")) > MAX_CREDENTIAL_BYTES:
+            raise ValidationError(CREDENTIAL_TOO_LARGE)
+        return text
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return ""
+        if upload.size > MAX_CREDENTIAL_BYTES:
+            raise ValidationError(CREDENTIAL_TOO_LARGE)
+        try:
+            return upload.read(MAX_CREDENTIAL_BYTES + 1).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValidationError(CREDENTIAL_FILE_NOT_TEXT) from error
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        text, from_file = cleaned.get("credential", ""), cleaned.get("file", "")
+        if self.errors:
+            return cleaned
+        if text.strip() and from_file.strip():
+            raise ValidationError(CREDENTIAL_BOTH_GIVEN)
+        if not (text.strip() or from_file.strip()):
+            raise ValidationError(CREDENTIAL_EMPTY)
+        cleaned["text"] = text if text.strip() else from_file
+        return cleaned
+
+
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def verify_form(request):
-    """Type a code; a valid-looking one goes to its verification page."""
+    """Type a code (GET); or paste or upload a signed credential (POST) and see its state."""
+    if request.method == "POST":
+        return _verify_credential(request)
     form = VerifyForm(request.GET or None)
     if request.GET:
         if refused := _verification_refused(request):
@@ -154,8 +224,27 @@ def verify_form(request):
     return render(
         request,
         "certificates/verify_form.html",
-        {"form": form},
+        {"form": form, "credential_form": CredentialVerifyForm()},
         status=400 if form.is_bound else 200,
+    )
+
+
+def _verify_credential(request):
+    if refused := _verification_refused(request):
+        return refused
+    credential_form = CredentialVerifyForm(request.POST, request.FILES)
+    if credential_form.is_valid():
+        try:
+            result = credential_verify(text=credential_form.cleaned_data["text"])
+        except CredentialUnreadable as error:
+            credential_form.add_error(None, error.message)
+        else:
+            return render(request, "certificates/verify_credential.html", {"result": result})
+    return render(
+        request,
+        "certificates/verify_form.html",
+        {"form": VerifyForm(), "credential_form": credential_form},
+        status=400,
     )
 
 

@@ -3,7 +3,8 @@
 bank: questions, choices, quizzes and their pools. attempts: attempts, answers
 and accommodations. certification: programs, assignments, certificates and
 reminders. cohorts: cohorts, memberships, the programs assigned to them, invitations and
-the e-mail confirmation of join-code sign-ups.
+the e-mail confirmation of join-code sign-ups. credentials: the signed Open Badges
+credential of each certificate.
 """
 
 from quizzes.models.attempts import (
@@ -22,6 +23,7 @@ from quizzes.models.cohorts import (
     CohortProgram,
     SignupConfirmation,
 )
+from quizzes.models.credentials import Credential
 
 __all__ = [
     "ACCOMMODATION_MAX_ATTEMPTS",
@@ -36,6 +38,7 @@ __all__ = [
     "CohortInvitation",
     "CohortMembership",
     "CohortProgram",
+    "Credential",
     "Program",
     "ProgramAssignment",
     "Question",

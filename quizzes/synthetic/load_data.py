@@ -37,6 +37,7 @@ from quizzes.models import (
     Cohort,
     CohortMembership,
     CohortProgram,
+    Credential,
     Program,
     ProgramAssignment,
     Question,
@@ -414,6 +415,7 @@ def load_data_delete() -> int:
         AttemptAnswer.objects.filter(attempt__user__in=users)._raw_delete(connection.alias)
         Attempt.objects.filter(user__in=users)._raw_delete(connection.alias)
         LessonCompletion.objects.filter(user__in=users)._raw_delete(connection.alias)
+        Credential.objects.filter(certificate__user__in=users)._raw_delete(connection.alias)
         Certificate.objects.filter(user__in=users)._raw_delete(connection.alias)
         ProgramAssignment.objects.filter(user__in=users)._raw_delete(connection.alias)
         CohortMembership.objects.filter(user__in=users)._raw_delete(connection.alias)

@@ -19,6 +19,7 @@ from lessons.models import Lesson, Topic
 from quizzes import services
 from quizzes.certification.codes import code_generate
 from quizzes.cohorts.tokens import join_code_new, link_token_new
+from quizzes.credentials.services import credential_issue
 from quizzes.models import (
     Certificate,
     Choice,
@@ -159,6 +160,8 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
         )
         for holder in (trainee, other_trainee)
     )
+    for issued in (certificate, other_certificate):
+        credential_issue(certificate=issued)
     invitation_token, digest = link_token_new()
     invitation = CohortInvitation.objects.create(
         cohort=cohort_a,

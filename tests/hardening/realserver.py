@@ -7,6 +7,7 @@ pytest's transaction-wrapped test database.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -29,6 +30,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from quizzes.credentials.keys import key_new, key_set_text
 from tests.hardening.world_script import RESULT_MARKER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,9 +112,16 @@ def server_env(*, database_url: str, var_dir: Path, static_root: Path) -> dict[s
             "DJANGO_MEDIA_ROOT": str(var_dir / "media"),
             "DATABASE_URL": database_url,
             "PYTHONPATH": str(ROOT),
+            # A throwaway signing key (generated, never committed): passes sign credentials.
+            "DJANGO_CREDENTIAL_KEYS": _server_keys(),
         }
     )
     return env
+
+
+@functools.cache
+def _server_keys() -> str:
+    return key_set_text([key_new()])
 
 
 def run_python(env: dict, *args: str, timeout: float = 120) -> str:

@@ -70,8 +70,8 @@ def educators_only(answer=200) -> dict:
     return signed_in(403, educator=answer, superuser=answer)
 
 
-def owner_only(answer=200) -> dict:
-    return signed_in(404, trainee=answer)
+def owner_only(answer=200, **overrides) -> dict:
+    return signed_in(404, trainee=answer, **overrides)
 
 
 @dataclass
@@ -186,6 +186,19 @@ SITE_TABLE: dict[str, list[Case]] = {
             kwargs=_cert,
             expected=signed_in(403, educator=200, manager=200, other_manager=404, superuser=200),
         ),
+    ],
+    # Signed credentials: the published documents are public; a credential is its
+    # holder's (and a superuser's) to download, a 404 for anyone else.
+    "credentials:jwks": [Case(expected=everyone(200))],
+    "credentials:issuer": [Case(expected=everyone(200))],
+    "credentials:status_list": [Case(expected=everyone(200))],
+    "credentials:jwt": [
+        Case(kwargs=_cert, expected=owner_only(superuser=200)),
+        Case(kwargs={"code": "0000-0000-0000-0000-0000"}, expected=signed_in(404), note="unknown"),
+    ],
+    "credentials:json": [
+        Case(kwargs=_cert, expected=owner_only(superuser=200)),
+        Case(kwargs={"code": "0000-0000-0000-0000-0000"}, expected=signed_in(404), note="unknown"),
     ],
     # Reports
     "reports:overview": [Case(expected=managers_only())],
@@ -659,6 +672,15 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         signed_in(403, educator=None, superuser=None),
     ),
     ("cohorts:signup_confirm", {"token": "x" * 43}, {}, everyone(404)),
+    # The credentials' documents and downloads are read-only: a POST is refused as such.
+    *[
+        (name, {}, {"keys": "[]"}, everyone(405))
+        for name in ("credentials:jwks", "credentials:issuer", "credentials:status_list")
+    ],
+    *[
+        (name, _cert, {"jwt": "x"}, signed_in(405))
+        for name in ("credentials:jwt", "credentials:json")
+    ],
 ]
 
 
@@ -696,4 +718,10 @@ def test_post_as_the_wrong_persona_is_refused_and_changes_nothing(world):
         "cohorts:signup_confirm",
         "quizzes:accommodations",
         "reports:question_review",
+        # GET-only: their POST refusals are listed to show a POST changes nothing.
+        "credentials:jwks",
+        "credentials:issuer",
+        "credentials:status_list",
+        "credentials:jwt",
+        "credentials:json",
     }

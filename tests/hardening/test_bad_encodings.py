@@ -64,6 +64,7 @@ ENDPOINTS = [
     ("quizzes:accommodations", "manager", lambda w: {"slug": w.quiz.slug}, {"user": "1"}),
     ("certificates:claim", "trainee", lambda w: {"slug": w.program.slug}, {}),
     ("certificates:revoke", "educator", lambda w: {"code": w.certificate.display_code}, {}),
+    ("certificates:verify_form", None, {}, {"credential": "eyJhbGciOiJFZERTQSJ9.e30.c2ln"}),
     ("cohorts:add", "manager", lambda w: {"slug": w.cohort_a.slug}, {"email": "a@b.org"}),
     ("cohorts:import_confirm", "manager", lambda w: {"slug": w.cohort_a.slug}, {"token": "t"}),
     ("cohorts:join_code_new", "manager", lambda w: {"slug": w.cohort_a.slug}, {}),

@@ -7,20 +7,25 @@ the endpoint exists for.
 
 from __future__ import annotations
 
+import json
 from http.cookies import SimpleCookie
 
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from quizzes.credentials.selectors import credential_envelope
 from quizzes.models import (
+    Certificate,
     Cohort,
     CohortInvitation,
     CohortMembership,
+    Credential,
     Question,
     SignupConfirmation,
 )
@@ -348,3 +353,70 @@ def test_question_review(world):
 
     case()
     done("question review")
+
+
+def _credential_texts(jwt: str) -> st.SearchStrategy[str]:
+    """A credential as pasted: the real one, spoiled, forged, or anything at all."""
+    header, payload, signature = jwt.split(".")
+    envelope = json.dumps(credential_envelope(jwt))
+    return st.one_of(
+        st.sampled_from(
+            [
+                jwt,
+                f"  {jwt}\n",
+                envelope,
+                f"{header}.{payload}.",
+                f"{header}.{payload[:-4]}AAAA.{signature}",
+                "eyJhbGciOiJub25lIiwidHlwIjoidmMrand0In0.e30.",
+                "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+                '{"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,x.y.z"}',
+                '{"a": ' + "9" * 5000 + "}",
+                '{"a": 1e999}',
+                "[" * 5000,
+                "{" * 5000,
+            ]
+        ),
+        values(),
+        st.text(max_size=300),
+        st.integers(min_value=60_000, max_value=70_000).map(lambda n: "x" * n),
+    )
+
+
+def test_credential_verification(world):
+    """A pasted or uploaded credential: a verdict or a 400 with the reason, and no write."""
+    client = Client()
+    jwt = world.certificate.credential.jwt
+    url = reverse("certificates:verify_form")
+    state = counts(Certificate, Credential, AuditEvent)
+    texts = _credential_texts(jwt)
+
+    @FUZZ
+    @given(
+        pairs=form({"credential": texts}),
+        upload=st.one_of(
+            st.none(), st.binary(max_size=300), texts.map(lambda s: s.encode("utf-8"))
+        ),
+    )
+    def case(pairs, upload):
+        cache.clear()  # the verification limit is not under test here
+        data: dict = {}
+        for key, value in pairs:
+            data.setdefault(key, []).append(value)
+        if upload is not None:
+            data["file"] = SimpleUploadedFile("credential.jwt", upload, "application/vc+jwt")
+        response = run_case(
+            "credential verification",
+            lambda: client.post(url, data),
+            allowed={200, 400},
+            state=state,
+        )
+        body = response.content.decode()
+        if response.status_code == 200:
+            assert 'data-testid="verdict"' in body
+        if "<strong>Valid.</strong>" in body:
+            sent = [v for k, v in pairs if k == "credential"]
+            sent.append(upload.decode("utf-8", "replace") if upload else "")
+            assert any(jwt in text for text in sent)
+
+    case()
+    done("credential verification")

@@ -5,6 +5,7 @@ from lessons.services import lessons_load
 from quizzes.authoring.content import quizzes_load
 from quizzes.certification.content import SHIPPED_PROGRAMS, programs_load
 from quizzes.certification.services import program_demo_assign
+from quizzes.credentials.services import credentials_backfill
 from quizzes.synthetic.demo_cohort import demo_cohort_ensure
 from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         programs = programs_load(path=SHIPPED_PROGRAMS)
         self.stdout.write(f"Programs: {len(programs.created)} created.")
         self.stdout.write(demo_cohort_ensure(program_slug=DEMO_PROGRAM))
+        # The demo cohort's history writes certificates in bulk: sign their credentials.
+        signed = credentials_backfill()
+        self.stdout.write(f"Credentials signed: {signed}.")
         if program_demo_assign(username="trainee", slug=DEMO_PROGRAM, due_in_days=30):
             self.stdout.write(
                 "The demo trainee was assigned the foundation program, due in 30 days."
