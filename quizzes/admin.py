@@ -165,3 +165,4 @@ class AttemptAdmin(admin.ModelAdmin):
 from quizzes.authoring import admin as authoring_admin  # noqa: E402,F401
 from quizzes.certification import admin as certification_admin  # noqa: E402,F401
 from quizzes.cohorts import admin as cohorts_admin  # noqa: E402,F401
+from quizzes.credentials import admin as credentials_admin  # noqa: E402,F401
