@@ -22,6 +22,14 @@ def credential_keys_file(tmp_path_factory):
         yield path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cpd_evidence_root(tmp_path_factory):
+    """CPD evidence files go to a folder of the session's own, never the site's var/."""
+    path = tmp_path_factory.mktemp("cpd-evidence")
+    with override_settings(CPD_EVIDENCE_ROOT=path):
+        yield path
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: database rows roll back, cached copies would not."""

@@ -30,6 +30,7 @@ PURE = {
     "quizzes.cohorts.tokens",
     "quizzes.credentials.badge",
     "quizzes.credentials.status_list",
+    "quizzes.cpd.rules",
     "trainingsite.codes",
 }
 # What a pure module may not import (prefixes).

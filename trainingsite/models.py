@@ -51,6 +51,8 @@ class AuditEvent(models.Model):
         CSV_IMPORTED = "import.csv", "CSV import"
         QUESTIONS_IMPORTED = "import.questions", "Questions imported"
         ACCOMMODATION_GRANTED = "accommodation.granted", "Accommodation granted"
+        CPD_ENTRY_APPROVED = "cpd.entry_approved", "CPD entry approved"
+        CPD_ENTRY_REJECTED = "cpd.entry_rejected", "CPD entry rejected"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -214,6 +214,12 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
+# CPD evidence files (quizzes/cpd/evidence.py): private, outside MEDIA_ROOT, never given a
+# public URL; the CPD pages serve them to the people who may see the entry.
+CPD_EVIDENCE_ROOT = Path(os.environ.get("DJANGO_CPD_EVIDENCE_ROOT", VAR_DIR / "cpd-evidence"))
+# On: training recorded elsewhere waits for a manager in the trainee's cohorts to approve it
+# before it counts. Off (the default): it counts as soon as it is recorded.
+CPD_APPROVAL_REQUIRED = env_bool("DJANGO_CPD_APPROVAL_REQUIRED", False)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

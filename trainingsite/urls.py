@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("quizzes.authoring.urls")),
     # Before certificates/: the credential downloads live under certificates/<code>/.
     path("", include("quizzes.credentials.urls")),
+    # Before certificates/: "cpd" would otherwise be read as a certificate code.
+    path("certificates/cpd/", include("quizzes.cpd.urls")),
     path("certificates/", include("quizzes.certification.urls")),
     path("reports/", include("quizzes.reports.urls")),
     path("reports/", include("quizzes.cohorts.urls")),

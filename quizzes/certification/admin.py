@@ -17,7 +17,14 @@ from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 @admin.register(Program)
 class ProgramAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "status", "validity_months", "lesson_count", "quiz_count"]
+    list_display = [
+        "name",
+        "status",
+        "validity_months",
+        "cpd_hours",
+        "lesson_count",
+        "quiz_count",
+    ]
     list_filter = ["status"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -123,10 +130,13 @@ class CertificateAdmin(admin.ModelAdmin):
         "issued_at",
         "expires_at",
         "verification_code",
+        "cpd_hours",
+        "cpd_awarding_body",
         "quiz_scores",
         "revoked_at",
         "revoked_by",
         "revoke_reason",
+        "superseded_by",
     ]
     readonly_fields = fields
 

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
@@ -15,7 +16,14 @@ from quizzes.models.certification import Program
 # The shipped programs, loaded by `make run` (setup_demo) and by load_programs.
 SHIPPED_PROGRAMS = settings.BASE_DIR / "fixtures" / "certification" / "programs.json"
 PROGRAM_KEYS = {"slug", "name", "lessons", "quizzes"}
-PROGRAM_OPTIONAL_KEYS = {"description", "validity_months", "status"}
+PROGRAM_OPTIONAL_KEYS = {
+    "description",
+    "validity_months",
+    "status",
+    "cpd_hours",
+    "cpd_awarding_body",
+    "renewal_supersedes",
+}
 
 
 class ProgramContentError(ValueError):
@@ -27,6 +35,20 @@ class ProgramsLoadResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+
+
+def _cpd_hours(value, *, where: str) -> Decimal | None:
+    """A number of hours (3 or 3.5; a string of one also reads) or null for none."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ProgramContentError(f"{where}: cpd_hours must be a number of hours or null.")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as error:
+        raise ProgramContentError(
+            f"{where}: cpd_hours must be a number of hours or null."
+        ) from error
 
 
 @transaction.atomic
@@ -74,6 +96,9 @@ def programs_load(
         program.description = entry.get("description", "")
         program.validity_months = entry.get("validity_months")
         program.status = entry.get("status", Program.Status.PUBLISHED)
+        program.cpd_hours = _cpd_hours(entry.get("cpd_hours"), where=where)
+        program.cpd_awarding_body = entry.get("cpd_awarding_body") or ""
+        program.renewal_supersedes = bool(entry.get("renewal_supersedes", False))
         try:
             program.full_clean()
         except ValidationError as error:

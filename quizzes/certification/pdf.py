@@ -9,6 +9,7 @@ replaced by "?" rather than breaking the document.
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -31,6 +32,8 @@ class CertificateDocument:
     expires_at: datetime | None
     code: str  # grouped, as people read it
     verify_url: str
+    cpd_hours: Decimal | None = None
+    cpd_awarding_body: str = ""
 
 
 def _drawable(text: str) -> str:
@@ -40,6 +43,14 @@ def _drawable(text: str) -> str:
 
 def _date(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
+
+
+def cpd_line(document: CertificateDocument) -> str:
+    """The certificate's CPD statement, e.g. "3.0 CPD hours · awarded by ..."."""
+    line = f"{document.cpd_hours:.1f} CPD hours"
+    if document.cpd_awarding_body:
+        line += f"  ·  awarded by {document.cpd_awarding_body}"
+    return line
 
 
 def certificate_pdf(document: CertificateDocument, *, compress: bool = True) -> bytes:
@@ -79,6 +90,8 @@ def certificate_pdf(document: CertificateDocument, *, compress: bool = True) -> 
     pdf.drawCentredString(
         centre, PAGE_HEIGHT - 124 * mm, f"Issued {_date(document.issued_at)}  ·  {validity}"
     )
+    if document.cpd_hours is not None:
+        pdf.drawCentredString(centre, PAGE_HEIGHT - 132 * mm, _drawable(cpd_line(document)))
 
     left = inner + 10 * mm
     pdf.setFont("Helvetica", 10)

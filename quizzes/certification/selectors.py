@@ -8,6 +8,7 @@ or programs are asked about.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Prefetch, Q, QuerySet
@@ -346,6 +347,8 @@ class Verification:
     expires_at: datetime | None
     revoked_at: datetime | None
     code: str
+    cpd_hours: Decimal | None = None  # the hours on the certificate; no more personal data
+    superseded: bool = False  # revoked because a renewal replaced it
 
 
 def certificate_verify(*, code: str, now: datetime | None = None) -> Verification | None:
@@ -368,4 +371,6 @@ def certificate_verify(*, code: str, now: datetime | None = None) -> Verificatio
         expires_at=certificate.expires_at,
         revoked_at=certificate.revoked_at,
         code=certificate.display_code,
+        cpd_hours=certificate.cpd_hours,
+        superseded=certificate.superseded_by_id is not None,
     )

@@ -17,7 +17,11 @@ from django.utils import timezone
 
 from lessons.models import Lesson
 from quizzes.certification.codes import code_generate
-from quizzes.certification.rules import ProgressStatus, certificate_expires_at
+from quizzes.certification.rules import (
+    ProgressStatus,
+    certificate_expires_at,
+    certificate_is_valid,
+)
 from quizzes.certification.selectors import certificates_revocable_by, program_progress
 from quizzes.credentials.services import credential_issue
 from quizzes.models import Attempt, Quiz
@@ -29,6 +33,7 @@ REVOKE_REASON_REQUIRED = "Give the reason for revoking this certificate."
 CERTIFICATE_ALREADY_REVOKED = "This certificate has already been revoked."
 REVOKE_NOT_ALLOWED = "You do not have permission to revoke certificates."
 REVOKE_OUT_OF_SCOPE = "You may revoke only the certificates of trainees in your cohorts."
+SUPERSEDED_REASON = "Superseded by the renewed certificate {code}."
 PROGRAM_NOT_PUBLISHED = "Only a published program can be assigned."
 CODE_ATTEMPTS = 5
 
@@ -89,6 +94,10 @@ def certificate_issue_if_complete(
         ),
         "cycle": cycle,
         "quiz_scores": _quiz_scores(user=user, program=program, since=progress.cycle_started_at),
+        # The certificate keeps the hours it was issued with: editing the program later
+        # never changes it, its PDF or its credential.
+        "cpd_hours": program.cpd_hours,
+        "cpd_awarding_body": program.cpd_awarding_body,
     }
     for _ in range(CODE_ATTEMPTS):
         try:
@@ -114,7 +123,34 @@ def certificate_issue_if_complete(
             "expires_at": certificate.expires_at.isoformat() if certificate.expires_at else None,
         },
     )
+    if previous is not None and program.renewal_supersedes:
+        _certificate_supersede(previous=previous, renewal=certificate, now=now)
     return certificate
+
+
+def _certificate_supersede(*, previous: Certificate, renewal: Certificate, now: datetime) -> None:
+    """Revoke the previous cycle's certificate as superseded by its renewal (same transaction).
+
+    A revocation like any other, so the verification page, the credential's status
+    list bit and the downloads all say so at once; `superseded_by` tells them why.
+    """
+    valid = certificate_is_valid(
+        expires_at=previous.expires_at, revoked=previous.is_revoked, now=now
+    )
+    if not valid:
+        return  # an expired certificate stays expired; a revoked one stays revoked
+    reason = SUPERSEDED_REASON.format(code=renewal.display_code)
+    updated = Certificate.objects.filter(pk=previous.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoke_reason=reason, superseded_by=renewal
+    )
+    if updated:
+        audit_record(
+            actor=renewal.user,
+            action=AuditEvent.Action.CERTIFICATE_REVOKED,
+            target=previous,
+            summary=f"{previous.holder_name} · {previous.display_code} · superseded",
+            details={"code": previous.display_code, "reason": reason},
+        )
 
 
 def certificates_check_after_activity(

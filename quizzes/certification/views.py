@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes.certification.codes import code_format, code_normalise
 from quizzes.certification.pdf import CertificateDocument, certificate_pdf
+from quizzes.certification.rules import VerificationStatus, verification_status
 from quizzes.certification.selectors import (
     certificate_get_for_owner,
     certificate_get_for_revoker,
@@ -119,6 +121,11 @@ def certificate_detail(request, code):
             "certificate": certificate,
             "verify_url": _verify_url(request, certificate),
             "has_credential": credential_exists(certificate=certificate),
+            # The same answer as the public verification page and the credential.
+            "expired": verification_status(
+                expires_at=certificate.expires_at, revoked=False, now=timezone.now()
+            )
+            == VerificationStatus.EXPIRED,
         },
     )
 
@@ -135,6 +142,8 @@ def certificate_download(request, code):
         expires_at=certificate.expires_at,
         code=certificate.display_code,
         verify_url=_verify_url(request, certificate),
+        cpd_hours=certificate.cpd_hours,
+        cpd_awarding_body=certificate.cpd_awarding_body,
     )
     response = HttpResponse(certificate_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = (

@@ -6,12 +6,15 @@ Credentials Data Model 2.0 and 1EdTech Open Badges 3.0: an
 certificate) and whose achievement is the program, with what it required.
 ``validFrom``/``validUntil`` are the certificate's issue and expiry moments, so
 the credential expires with the certificate; ``credentialStatus`` points at the
-certificate's bit in the revocation list.
+certificate's bit in the revocation list. CPD hours, when the certificate has them, are
+``creditsAvailable`` on the achievement and ``creditsEarned`` on the subject (numbers),
+and the awarding body is named in the criteria's narrative.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from quizzes.credentials.status_list import STATUS_PURPOSE, status_entry
 
@@ -46,6 +49,8 @@ class BadgeFacts:
     issued_at: datetime
     expires_at: datetime | None
     status_index: int
+    cpd_hours: Decimal | None = None  # as copied onto the certificate when issued
+    cpd_awarding_body: str = ""
 
 
 def timestamp(moment: datetime) -> str:
@@ -53,14 +58,26 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def criteria_narrative(*, lesson_titles: Sequence[str], quiz_titles: Sequence[str]) -> str:
-    """What was required, in words: the program's lessons and quizzes, by name."""
+def criteria_narrative(
+    *,
+    lesson_titles: Sequence[str],
+    quiz_titles: Sequence[str],
+    cpd_hours: Decimal | None = None,
+    cpd_awarding_body: str = "",
+) -> str:
+    """What was required, in words: the program's lessons and quizzes, by name, and the CPD."""
     parts = []
     if lesson_titles:
         parts.append("Completed the lessons: " + "; ".join(lesson_titles) + ".")
     if quiz_titles:
         parts.append("Passed the graded quizzes: " + "; ".join(quiz_titles) + ".")
-    return " ".join(parts) or "Completed the certification program."
+    narrative = " ".join(parts) or "Completed the certification program."
+    if cpd_hours is not None:
+        body = f", awarded by {cpd_awarding_body}" if cpd_awarding_body else ""
+        narrative += f" Earns {cpd_hours:.1f} CPD hours{body}."
+    elif cpd_awarding_body:
+        narrative += f" CPD awarded by {cpd_awarding_body}."
+    return narrative
 
 
 def issuer_profile(issuer: Issuer) -> dict:
@@ -80,21 +97,26 @@ def badge_credential(*, facts: BadgeFacts, issuer: Issuer) -> dict:
     }
     if facts.expires_at is not None:
         credential["validUntil"] = timestamp(facts.expires_at)
-    credential["credentialSubject"] = {
-        "type": ["AchievementSubject"],
-        "name": facts.holder_name,
-        "achievement": {
-            "id": facts.achievement_id,
-            "type": ["Achievement"],
-            "name": facts.program_name,
-            "description": facts.program_description or facts.program_name,
-            "criteria": {
-                "narrative": criteria_narrative(
-                    lesson_titles=facts.lesson_titles, quiz_titles=facts.quiz_titles
-                )
-            },
+    achievement = {
+        "id": facts.achievement_id,
+        "type": ["Achievement"],
+        "name": facts.program_name,
+        "description": facts.program_description or facts.program_name,
+        "criteria": {
+            "narrative": criteria_narrative(
+                lesson_titles=facts.lesson_titles,
+                quiz_titles=facts.quiz_titles,
+                cpd_hours=facts.cpd_hours,
+                cpd_awarding_body=facts.cpd_awarding_body,
+            )
         },
     }
+    subject = {"type": ["AchievementSubject"], "name": facts.holder_name}
+    if facts.cpd_hours is not None:
+        achievement["creditsAvailable"] = float(facts.cpd_hours)
+        subject["creditsEarned"] = float(facts.cpd_hours)
+    subject["achievement"] = achievement
+    credential["credentialSubject"] = subject
     credential["credentialStatus"] = status_entry(
         list_url=issuer.status_list_url, index=facts.status_index
     )

@@ -102,6 +102,7 @@ class CredentialVerification:
     issued_at: datetime | None = None
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
+    superseded: bool = False  # revoked because a renewal replaced its certificate
 
 
 # --- The issuer ---------------------------------------------------------------------------
@@ -376,13 +377,14 @@ def credential_verify(*, text: str, now: datetime | None = None) -> CredentialVe
     expires_at = _moment(claims["validUntil"]) if claims.get("validUntil") else None
     index = _status_index(claims)
     revoked = bit_test(bitstring_from_indexes(revoked_status_indexes()), index)
-    revoked_at = None
+    revoked_at, superseded = None, False
     if revoked:
-        revoked_at = (
+        revoked_at, superseded_by = (
             Credential.objects.filter(status_index=index)
-            .values_list("certificate__revoked_at", flat=True)
+            .values_list("certificate__revoked_at", "certificate__superseded_by")
             .first()
-        )
+        ) or (None, None)
+        superseded = superseded_by is not None
     if revoked:
         state = CredentialState.REVOKED
     elif expires_at is not None and expires_at <= now:
@@ -398,4 +400,5 @@ def credential_verify(*, text: str, now: datetime | None = None) -> CredentialVe
         issued_at=issued_at,
         expires_at=expires_at,
         revoked_at=revoked_at,
+        superseded=superseded,
     )

@@ -62,6 +62,8 @@ def credential_issue(*, certificate: Certificate, now: datetime | None = None) -
             issued_at=certificate.issued_at,
             expires_at=certificate.expires_at,
             status_index=index,
+            cpd_hours=certificate.cpd_hours,
+            cpd_awarding_body=certificate.cpd_awarding_body,
         )
         claims = jwt_claims(
             credential=badge_credential(facts=facts, issuer=current),

@@ -4,7 +4,7 @@ bank: questions, choices, quizzes and their pools. attempts: attempts, answers
 and accommodations. certification: programs, assignments, certificates and
 reminders. cohorts: cohorts, memberships, the programs assigned to them, invitations and
 the e-mail confirmation of join-code sign-ups. credentials: the signed Open Badges
-credential of each certificate.
+credential of each certificate. cpd: training done elsewhere, in the trainee's CPD record.
 """
 
 from quizzes.models.attempts import (
@@ -23,6 +23,7 @@ from quizzes.models.cohorts import (
     CohortProgram,
     SignupConfirmation,
 )
+from quizzes.models.cpd import CpdEntry
 from quizzes.models.credentials import Credential
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "CohortInvitation",
     "CohortMembership",
     "CohortProgram",
+    "CpdEntry",
     "Credential",
     "Program",
     "ProgramAssignment",

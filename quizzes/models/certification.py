@@ -3,7 +3,10 @@
 Registered with the quizzes app by the import at the end of quizzes/models.py.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -11,6 +14,10 @@ from quizzes.certification.codes import code_format
 from trainingsite.publication import PublicationStatus, PublishableQuerySet
 
 __all__ = ["Certificate", "Program", "ProgramAssignment", "ReminderSent"]
+
+# CPD hours a program's certificate earns: one decimal place, from 0.1 to 999.9.
+CPD_HOURS_MIN = Decimal("0.1")
+CPD_HOURS_MAX = Decimal("999.9")
 
 
 class ProgramQuerySet(PublishableQuerySet):
@@ -46,6 +53,32 @@ class Program(models.Model):
         default=Status.DRAFT,
         help_text="Trainees see and earn only published programs.",
     )
+    cpd_hours = models.DecimalField(
+        "CPD hours",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(CPD_HOURS_MIN), MaxValueValidator(CPD_HOURS_MAX)],
+        help_text=(
+            "Continuing professional development hours a certificate earns, e.g. 3.0. "
+            "Blank: none. Certificates already issued keep the hours they were issued with."
+        ),
+    )
+    cpd_awarding_body = models.CharField(
+        "CPD awarding body",
+        max_length=200,
+        blank=True,
+        help_text="Who accredits the CPD hours, if anyone; shown on certificates and credentials.",
+    )
+    renewal_supersedes = models.BooleanField(
+        "a renewal supersedes the previous certificate",
+        default=False,
+        help_text=(
+            "On: renewing revokes the previous certificate and its credential at once "
+            "(“superseded”). Off: the previous one stays valid until its own expiry."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,6 +87,12 @@ class Program(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = "certification program"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cpd_hours__isnull=True) | models.Q(cpd_hours__gt=0),
+                name="program_cpd_hours_positive",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -118,6 +157,23 @@ class Certificate(models.Model):
         related_name="+",
     )
     revoke_reason = models.TextField(blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The renewal that superseded (and so revoked) this certificate, if any.",
+    )
+    # Copied from the program when issued, so a later edit of the program never changes
+    # what an issued certificate, its PDF and its credential say.
+    cpd_hours = models.DecimalField(
+        "CPD hours", max_digits=4, decimal_places=1, null=True, blank=True, editable=False
+    )
+    cpd_awarding_body = models.CharField(
+        "CPD awarding body", max_length=200, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -349,6 +349,9 @@ def plan_trainee(w: HistoryWriter, *, user_id: int, name: str, outcome: str, ext
                 expires_at=expires,
                 code=_code(rng),
                 cycle=cycle_no,
+                # As certificate_issue_if_complete does: the program's hours at issue.
+                cpd_hours=content.program.cpd_hours,
+                cpd_awarding_body=content.program.cpd_awarding_body,
             )
         )
 

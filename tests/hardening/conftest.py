@@ -6,19 +6,23 @@ quiz, a published program over the published lesson and quiz, the trainee's
 submitted and in-progress attempts (made by the real services), a certificate.
 Trust: an open invitation of `other_trainee` into cohort A (its link token kept), and
 `joiner`, who signed up with cohort A's join code and has not yet confirmed the address.
+CPD: the trainee's external entry with a PDF evidence file.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lessons.models import Lesson, Topic
 from quizzes import services
 from quizzes.certification.codes import code_generate
 from quizzes.cohorts.tokens import join_code_new, link_token_new
+from quizzes.cpd.services import cpd_entry_create
 from quizzes.credentials.services import credential_issue
 from quizzes.models import (
     Certificate,
@@ -34,6 +38,7 @@ from quizzes.models import (
 from quizzes.models.cohorts import CohortInvitation, SignupConfirmation
 from tests.builders import make_trainee
 
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXPLANATION = "EXPLAINED-{key}-why-this-is-right"
 FEEDBACK = "FEEDBACK-{key}-{order}-per-choice"
 
@@ -63,6 +68,7 @@ class World:
     invitation_token: str
     joiner: object
     confirm_token: str
+    cpd_entry: object
 
 
 def build_question(*, key, topic, prompt=None, explanation=None, choices=None) -> Question:
@@ -181,6 +187,14 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
         sent_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=2),
     )
+    cpd_entry = cpd_entry_create(
+        user=trainee,
+        title="Haemostasis workshop",
+        provider="Another academy",
+        completed_on=datetime(2026, 5, 1, tzinfo=UTC).date(),
+        hours=Decimal("2.5"),
+        evidence=SimpleUploadedFile("attendance.pdf", MINIMAL_PDF, "application/pdf"),
+    )
     return World(
         trainee=trainee,
         other_trainee=other_trainee,
@@ -205,6 +219,7 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
         invitation_token=invitation_token,
         joiner=joiner,
         confirm_token=confirm_token,
+        cpd_entry=cpd_entry,
     )
 
 

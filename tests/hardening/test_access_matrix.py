@@ -200,6 +200,34 @@ SITE_TABLE: dict[str, list[Case]] = {
         Case(kwargs=_cert, expected=owner_only(superuser=200)),
         Case(kwargs={"code": "0000-0000-0000-0000-0000"}, expected=signed_in(404), note="unknown"),
     ],
+    # CPD: everyone signed in has a record; an entry and its evidence are the owner's
+    # (the evidence also its managers' and superusers'); a trainee's record is for the
+    # managers of the trainee's cohorts.
+    "cpd:record": [Case(expected=signed_in(200))],
+    "cpd:export_csv": [Case(expected=signed_in(200))],
+    "cpd:export_pdf": [Case(expected=signed_in(200))],
+    "cpd:add": [Case(expected=signed_in(200))],
+    "cpd:edit": [
+        Case(kwargs=lambda w: {"pk": w.cpd_entry.pk}, expected=owner_only()),
+        Case(kwargs={"pk": 10**9}, expected=signed_in(404), note="unknown"),
+    ],
+    "cpd:delete": [Case(kwargs=lambda w: {"pk": w.cpd_entry.pk}, expected=POST_ONLY_GET)],
+    "cpd:evidence": [
+        Case(
+            kwargs=lambda w: {"pk": w.cpd_entry.pk},
+            expected=owner_only(manager=200, superuser=200),
+        ),
+        Case(kwargs={"pk": 10**9}, expected=signed_in(404), note="unknown"),
+    ],
+    "cpd:review": [
+        Case(kwargs=lambda w: {"pk": w.cpd_entry.pk}, expected=managers_only(405)),
+    ],
+    "cpd:trainee": [
+        Case(kwargs=lambda w: {"pk": w.trainee.pk}, expected=managers_only(other_manager=404)),
+    ],
+    "cpd:trainee_export_csv": [
+        Case(kwargs=lambda w: {"pk": w.trainee.pk}, expected=managers_only(other_manager=404)),
+    ],
     # Reports
     "reports:overview": [Case(expected=managers_only())],
     "reports:overview_export": [Case(expected=managers_only())],
@@ -387,6 +415,7 @@ ADMIN_MODELS: dict[str, tuple[str, dict]] = {
     "quizzes_programassignment": (NOTHING, {}),
     "quizzes_cohort": (NOTHING, {}),
     "quizzes_certificate": (NOTHING, {"add": 403, "delete": 403}),
+    "quizzes_credential": (NOTHING, {"add": 403, "delete": 403}),
     "quizzes_remindersent": (NOTHING, {"add": 403}),
     "axes_accessattempt": (NOTHING, {"add": 403}),
     "axes_accesslog": (NOTHING, {"add": 403}),
@@ -549,6 +578,15 @@ def _answer_post(w):
     return {"sequence": str(w.in_progress.sequence), f"q-{question['id']}": "0", "confirm": "1"}
 
 
+def _cpd_entry_post(w):
+    return {
+        "title": "Changed by someone else",
+        "provider": "Nobody",
+        "completed_on": "2026-05-02",
+        "hours": "9.5",
+    }
+
+
 POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
     # (URL name, kwargs, form data, {persona: answer}) for every persona who may not post.
     (
@@ -681,6 +719,22 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         (name, _cert, {"jwt": "x"}, signed_in(405))
         for name in ("credentials:jwt", "credentials:json")
     ],
+    # CPD: only the owner changes or deletes an entry (approval off: nobody reviews).
+    *[
+        (
+            name,
+            lambda w: {"pk": w.cpd_entry.pk},
+            _cpd_entry_post,
+            signed_in(404, trainee=None),
+        )
+        for name in ("cpd:edit", "cpd:delete")
+    ],
+    (
+        "cpd:review",
+        lambda w: {"pk": w.cpd_entry.pk},
+        {"decision": "approve"},
+        signed_in(403, manager=404, other_manager=404, superuser=404),
+    ),
 ]
 
 
@@ -714,6 +768,7 @@ def test_post_as_the_wrong_persona_is_refused_and_changes_nothing(world):
     refused = {name for name, *_ in POST_REFUSALS}
     assert post_only - {"logout"} == refused - {
         "certificates:revoke",
+        "cpd:edit",
         "cohorts:join",
         "cohorts:signup_confirm",
         "quizzes:accommodations",

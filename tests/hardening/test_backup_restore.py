@@ -266,6 +266,8 @@ FIELDS_ADDED_SINCE = {
     },
     "quizzes.choice": {"image_original_name": ""},
     "quizzes.quiz": {"min_critical_per_paper": 0, "bank": "practice"},
+    "quizzes.program": {"cpd_hours": None, "cpd_awarding_body": "", "renewal_supersedes": False},
+    "quizzes.certificate": {"cpd_hours": None, "cpd_awarding_body": "", "superseded_by": None},
 }
 
 

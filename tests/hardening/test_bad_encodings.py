@@ -20,7 +20,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lessons.models import LessonCompletion
-from quizzes.models import Attempt, AttemptAnswer, Certificate, CohortMembership, Question
+from quizzes.models import (
+    Attempt,
+    AttemptAnswer,
+    Certificate,
+    CohortMembership,
+    CpdEntry,
+    Question,
+)
 from quizzes.models.cohorts import CohortInvitation, SignupConfirmation
 from tests.hardening.test_bad_input import FUZZ, TEXT, counts, done, run_case, signed_in
 from trainingsite.middleware import CONTROL_CHARACTER_REFUSED, FORM_CHARSET_REFUSED
@@ -91,6 +98,20 @@ ENDPOINTS = [
         lambda w: {"pk": w.quiz.pk, "question_pk": w.quiz.questions.order_by("pk")[0].pk},
         {"needs_review": "1"},
     ),
+    (
+        "cpd:add",
+        "trainee",
+        {},
+        {"title": "Workshop", "provider": "Academy", "completed_on": "2026-05-01", "hours": "2"},
+    ),
+    (
+        "cpd:edit",
+        "trainee",
+        lambda w: {"pk": w.cpd_entry.pk},
+        {"title": "Workshop", "provider": "Academy", "completed_on": "2026-05-01", "hours": "2"},
+    ),
+    ("cpd:delete", "trainee", lambda w: {"pk": w.cpd_entry.pk}, {}),
+    ("cpd:review", "manager", lambda w: {"pk": w.cpd_entry.pk}, {"decision": "approve"}),
     ("admin:quizzes_cohort_add", "superuser", {}, {"name": "New", "slug": "new"}),
     ("admin:lessons_topic_add", "superuser", {}, {"title": "New", "slug": "new"}),
 ]
@@ -121,6 +142,7 @@ STATE = counts(
     LessonCompletion,
     Certificate,
     Question,
+    CpdEntry,
 )
 
 
@@ -129,6 +151,7 @@ def _state_with_revocations():
         STATE(),
         tuple(Certificate.objects.filter(revoked_at__isnull=False).values_list("pk")),
         tuple(Question.objects.filter(needs_review=True).values_list("pk")),
+        tuple(CpdEntry.objects.values_list("pk", "title", "hours", "status")),
     )
 
 

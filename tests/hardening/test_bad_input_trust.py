@@ -8,6 +8,7 @@ the endpoint exists for.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from http.cookies import SimpleCookie
 
 from django.contrib.auth import get_user_model
@@ -25,6 +26,7 @@ from quizzes.models import (
     Cohort,
     CohortInvitation,
     CohortMembership,
+    CpdEntry,
     Credential,
     Question,
     SignupConfirmation,
@@ -420,3 +422,188 @@ def test_credential_verification(world):
 
     case()
     done("credential verification")
+
+
+# --- CPD entries ----------------------------------------------------------------------------
+
+CPD_VALID = {
+    "title": st.just("Haemostasis refresher"),
+    "provider": st.just("Another academy"),
+    "completed_on": st.sampled_from(["2026-01-15", "2025-11-30"]),
+    "hours": st.sampled_from(["0.5", "2", "12.5", "100"]),
+}
+CPD_FIELDS = {
+    "title": values("Workshop"),
+    "provider": values("Academy"),
+    "completed_on": values("2026-01-15", "2999-01-01", "2026-02-30", "15/01/2026"),
+    "hours": values("1.5", "0", "-1", "100.1", "1.55", "1e3", "NaN", "Infinity", "9" * 40),
+    "evidence_clear": values("on"),
+}
+EVIDENCE_UPLOADS = st.one_of(
+    st.none(),
+    st.binary(max_size=200),
+    st.just(b"%PDF-1.4\n%%EOF\n"),
+    st.just(b"\x89PNG\r\n\x1a\nnot really a png"),
+    st.just(b"<svg onload=alert(1)>"),
+)
+
+
+def _cpd_entry_state():
+    return tuple(CpdEntry.objects.order_by("pk").values_list("pk", "user_id", "title", "hours"))
+
+
+def _multipart(pairs, upload, name: str) -> dict:
+    data: dict = {}
+    for key, value in pairs:
+        data.setdefault(key, []).append(value)
+    if upload is not None:
+        data["evidence"] = SimpleUploadedFile(name, upload, "application/pdf")
+    return data
+
+
+def test_cpd_entry_add(world):
+    """A new entry: saved whole with hours in range and a checked file, or a 400 and nothing."""
+    client = signed_in(world.trainee)
+    restore = keep_cookies(client)
+    url = reverse("cpd:add")
+    state = counts(CpdEntry, AuditEvent)
+
+    @FUZZ
+    @given(
+        pairs=or_valid(CPD_VALID, form(CPD_FIELDS)),
+        upload=EVIDENCE_UPLOADS,
+        name=st.sampled_from(["a.pdf", "../../etc/passwd", "x.exe", "é" * 300]),
+    )
+    def case(pairs, upload, name):
+        restore()
+        with rolled_back():
+            before = set(CpdEntry.objects.values_list("pk", flat=True))
+            response = run_case(
+                "cpd entry add",
+                lambda: client.post(url, _multipart(pairs, upload, name)),
+                allowed={302, 400},
+                state=state,
+                rollback=False,
+            )
+            made = CpdEntry.objects.exclude(pk__in=before)
+            assert made.count() == (1 if response.status_code == 302 else 0)
+            for entry in made:
+                assert entry.user_id == world.trainee.pk
+                assert Decimal("0.1") <= entry.hours <= Decimal("100")
+                if entry.evidence:
+                    assert entry.evidence_kind in {"pdf", "png", "jpeg"}
+                    assert (
+                        entry.evidence.name.startswith("cpd/") and ".." not in entry.evidence.name
+                    )
+
+    case()
+    done("cpd entry add")
+
+
+def test_cpd_entry_edit(world):
+    """Only the owner changes an entry; anyone else, or any other id, is a 404 and no change."""
+    clients = {"owner": signed_in(world.trainee), "other": signed_in(world.other_trainee)}
+    restores = {k: keep_cookies(c) for k, c in clients.items()}
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["owner", "owner", "other"]),
+        pk=st.one_of(st.just(str(world.cpd_entry.pk)), PK_ISH),
+        pairs=or_valid(CPD_VALID, form(CPD_FIELDS)),
+    )
+    def case(who, pk, pairs):
+        restores[who]()
+        url = _path("/certificates/cpd/entries/", pk, "/edit/")
+        with rolled_back():
+            before = _cpd_entry_state()
+            response = run_case(
+                "cpd entry edit",
+                lambda: post_form(clients[who], url, pairs),
+                allowed={302, 400, 404},
+                state=_cpd_entry_state,
+                rollback=False,
+            )
+            if who == "other" or pk != str(world.cpd_entry.pk):
+                assert response.status_code in {400, 404}
+                assert _cpd_entry_state() == before
+
+    case()
+    done("cpd entry edit")
+
+
+def test_cpd_entry_delete(world):
+    """Only the owner deletes their entry; anything else is a 404 and the entry stays."""
+    clients = {"owner": signed_in(world.trainee), "other": signed_in(world.other_trainee)}
+    restores = {k: keep_cookies(c) for k, c in clients.items()}
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["owner", "other", "other"]),
+        pk=st.one_of(st.just(str(world.cpd_entry.pk)), PK_ISH),
+        pairs=form({"confirm": values("1")}),
+    )
+    def case(who, pk, pairs):
+        restores[who]()
+        url = _path("/certificates/cpd/entries/", pk, "/delete/")
+        with rolled_back():
+            response = run_case(
+                "cpd entry delete",
+                lambda: post_form(clients[who], url, pairs),
+                allowed={302, 404},
+                state=_cpd_entry_state,
+                rollback=False,
+            )
+            gone = not CpdEntry.objects.filter(pk=world.cpd_entry.pk).exists()
+            assert gone == (response.status_code == 302)
+            if gone:
+                assert who == "owner" and pk == str(world.cpd_entry.pk)
+
+    case()
+    done("cpd entry delete")
+
+
+def test_cpd_entry_review(world, settings):
+    """With approval on: only a manager in scope decides, only approve or reject, once."""
+    settings.CPD_APPROVAL_REQUIRED = True
+    CpdEntry.objects.filter(pk=world.cpd_entry.pk).update(status=CpdEntry.Status.PENDING)
+    clients = {"manager": signed_in(world.manager), "other": signed_in(world.other_manager)}
+    restores = {k: keep_cookies(c) for k, c in clients.items()}
+    state = counts(CpdEntry, AuditEvent)
+
+    def status():
+        return CpdEntry.objects.values_list("status", flat=True).get(pk=world.cpd_entry.pk)
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["manager", "manager", "other"]),
+        pk=st.one_of(st.just(str(world.cpd_entry.pk)), PK_ISH),
+        pairs=or_valid(
+            {"decision": st.sampled_from(["approve", "reject"])},
+            form({"decision": values("approve", "reject", "APPROVE", "yes")}),
+        ),
+    )
+    def case(who, pk, pairs):
+        restores[who]()
+        url = _path("/certificates/cpd/entries/", pk, "/review/")
+        with rolled_back():
+            before = state()
+            run_case(
+                "cpd entry review",
+                lambda: post_form(clients[who], url, pairs),
+                allowed={302, 400, 404},
+                state=state,
+                rollback=False,
+            )
+            decided = status() != CpdEntry.Status.PENDING
+            if decided:
+                assert who == "manager" and pk == str(world.cpd_entry.pk)
+                assert (
+                    status()
+                    == {"approve": "approved", "reject": "rejected"}[dict(pairs)["decision"]]
+                )
+                assert _delta(state(), before) == (0, 1)  # one audit event
+            else:
+                assert state() == before
+
+    case()
+    done("cpd entry review")
