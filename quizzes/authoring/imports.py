@@ -212,6 +212,7 @@ def question_import_confirm(
             explanation=row.question.explanation,
             points=row.question.points,
             critical=row.question.critical,
+            variant_group=row.question.variant_group,
             bank=quiz.bank,
             topic=row.topic,
             lesson=row.lesson,
@@ -274,6 +275,7 @@ def quiz_pool_parsed(*, quiz: Quiz, include_retired: bool = False) -> list[Parse
             topic=question.topic.slug,
             lesson=question.lesson.slug if question.lesson else "",
             title=question.key,
+            variant_group=question.variant_group,
         )
         for question in questions
     ]

@@ -175,3 +175,17 @@ def test_writer_adds_columns_for_more_than_six_choices():
     text = csv_template.write(questions)
     assert "choice_8" in text.splitlines()[0]
     assert csv_template.parse(text).questions[0].content() == questions[0].content()
+
+
+def test_a_variant_group_is_read_written_and_checked():
+    text = "kind,prompt,choice_1,choice_2,correct,variant_group\nsingle,Q,a,b,1,pressure-after\n"
+    (question,) = csv_template.parse(text).questions
+    assert question.variant_group == "pressure-after"
+    written = csv_template.write([question])
+    assert written.splitlines()[0].split(",")[-1] == "variant_group"
+    assert csv_template.parse(written).questions[0].variant_group == "pressure-after"
+    for bad in ("two words", "x" * 51, "pressure/after"):
+        result = csv_template.parse(
+            f"kind,prompt,choice_1,choice_2,correct,variant_group\nsingle,Q,a,b,1,{bad}\n"
+        )
+        assert result.errors == (ParseError(2, csv_template.ERROR_VARIANT_GROUP),)

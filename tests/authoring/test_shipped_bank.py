@@ -38,3 +38,7 @@ def test_every_shipped_quiz_round_trips(shipped, educator, file_format):
         question_import_confirm(quiz=target, text=exported, file_format=file_format, actor=educator)
         original = [q.content() for q in quiz_pool_parsed(quiz=quiz)]
         assert [q.content() for q in quiz_pool_parsed(quiz=target)] == original
+        if file_format == CSV:  # only the CSV template carries the variant groups
+            groups = [q.variant_group for q in quiz_pool_parsed(quiz=quiz)]
+            assert any(groups)
+            assert [q.variant_group for q in quiz_pool_parsed(quiz=target)] == groups

@@ -72,6 +72,7 @@ class ParsedQuestion:
     lesson: str = ""
     title: str = ""
     line: int = 0
+    variant_group: str = ""  # the point it tests (CSV only); not part of content()
 
     def content(self) -> tuple:
         """Return what the question says, without where it came from (for comparisons)."""

@@ -18,6 +18,8 @@ critical   Optional ``yes``/``no`` (``no`` by default): a safety point that fail
            attempt when answered wrongly.
 topic      Optional topic slug; the quiz's topic (or the one chosen on import) otherwise.
 lesson     Optional lesson slug: the review links to it.
+variant_group Optional short name of the point the question tests, e.g. ``pressure-after``;
+           a paper never holds two questions of one group.
 ========== =========================================================================
 
 Spreadsheets in some locales separate with semicolons; a header without commas
@@ -52,7 +54,7 @@ from quizzes.authoring.formats.common import (
 
 TEMPLATE_CHOICES = 6
 FIXED_COLUMNS = ("key", "kind", "prompt", "correct", "explanation", "points", "critical")
-OPTIONAL_COLUMNS = ("topic", "lesson")
+OPTIONAL_COLUMNS = ("topic", "lesson", "variant_group")
 REQUIRED_COLUMNS = ("kind", "prompt", "correct")
 
 ERROR_MISSING_COLUMNS = "The header row lacks the column(s): {columns}."
@@ -64,6 +66,11 @@ ERROR_CORRECT_EMPTY = "The correct column is empty: give the number(s) of the co
 ERROR_CORRECT_UNREADABLE = "The correct column must list choice numbers such as 2 or 1;3."
 ERROR_CORRECT_OUT_OF_RANGE = "The correct column names choice {number}, which is empty."
 ERROR_CRITICAL = "The critical column must be yes or no."
+ERROR_VARIANT_GROUP = (
+    "The variant_group column takes a short name of letters, digits, hyphens and underscores "
+    "(at most 50 characters), e.g. pressure-after."
+)
+_VARIANT_GROUP = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 ERROR_TOO_MANY_CELLS = "The row has more cells than the header row has columns."
 ERROR_CSV = "The file cannot be read as CSV: {detail}."
 
@@ -85,6 +92,7 @@ def header(choice_count: int = TEMPLATE_CHOICES) -> list[str]:
         "critical",
         "topic",
         "lesson",
+        "variant_group",
     ]
 
 
@@ -157,6 +165,7 @@ def write(questions: Iterable[ParsedQuestion]) -> str:
                 "yes" if question.critical else "no",
                 question.topic,
                 question.lesson,
+                question.variant_group,
             ]
         )
     return buffer.getvalue()
@@ -253,6 +262,9 @@ def _row_question(row: dict[str, str], line: int) -> tuple[ParsedQuestion | None
     critical = parse_bool(row.get("critical", ""))
     if critical is None:
         fail(ERROR_CRITICAL)
+    variant_group = clean_text(row.get("variant_group", ""))
+    if variant_group and not _VARIANT_GROUP.fullmatch(variant_group):
+        fail(ERROR_VARIANT_GROUP)
 
     if errors:
         return None, errors
@@ -269,6 +281,7 @@ def _row_question(row: dict[str, str], line: int) -> tuple[ParsedQuestion | None
         topic=clean_text(row.get("topic", "")),
         lesson=clean_text(row.get("lesson", "")),
         line=line,
+        variant_group=variant_group,
     )
     return question, []
 
