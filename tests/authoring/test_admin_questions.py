@@ -19,7 +19,14 @@ from quizzes.authoring.services import (
 from quizzes.models import Attempt, Choice, Question, Quiz
 from quizzes.question_images import IMAGE_ALT_REQUIRED, IMAGE_TOO_LARGE, IMAGE_WRONG_TYPE
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
-from tests.builders import make_bare_lesson, make_question, make_quiz, make_trainee, shared_topic
+from tests.builders import (
+    make_bare_lesson,
+    make_question,
+    make_quiz,
+    make_trainee,
+    question_admin_form,
+    shared_topic,
+)
 from trainingsite.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -37,46 +44,6 @@ def image_bytes(image_format="PNG", size=(4, 3)):
     return buffer.getvalue()
 
 
-def change_data(question, *, correct=None, points=None, **fields):
-    """The admin change form's POST for a question, with optional changes."""
-    choices = list(question.choices.order_by("order", "id"))
-    correct = correct if correct is not None else [c.is_correct for c in choices]
-    data = {
-        "key": question.key,
-        "kind": question.kind,
-        "bank": question.bank,
-        "prompt": question.prompt,
-        "explanation": question.explanation,
-        "points": str(points if points is not None else question.points),
-        "status": question.status,
-        "topic": str(question.topic_id),
-        "lesson": str(question.lesson_id or ""),
-        "image_alt": question.image_alt,
-        "choices-TOTAL_FORMS": str(len(choices)),
-        "choices-INITIAL_FORMS": str(len(choices)),
-        "choices-MIN_NUM_FORMS": "0",
-        "choices-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-    }
-    if question.critical:
-        data["critical"] = "on"
-    for i, (choice, is_correct) in enumerate(zip(choices, correct, strict=True)):
-        data.update(
-            {
-                f"choices-{i}-id": str(choice.pk),
-                f"choices-{i}-question": str(question.pk),
-                f"choices-{i}-order": str(choice.order),
-                f"choices-{i}-text": choice.text,
-                f"choices-{i}-feedback": choice.feedback,
-                f"choices-{i}-image_alt": choice.image_alt,
-            }
-        )
-        if is_correct:
-            data[f"choices-{i}-is_correct"] = "on"
-    data.update(fields)
-    return data
-
-
 def change_url(question):
     return reverse("admin:quizzes_question_change", args=[question.pk])
 
@@ -86,7 +53,7 @@ def change_url(question):
 
 def test_question_image_with_alt_text_is_saved(educator_client):
     question = make_question("img-1")
-    data = change_data(question, image_alt="A gloved hand pressing gauze on the cheek")
+    data = question_admin_form(question, image_alt="A gloved hand pressing gauze on the cheek")
     data["image"] = SimpleUploadedFile("pressure.png", image_bytes())
     response = educator_client.post(change_url(question), data)
     assert response.status_code == 302
@@ -97,7 +64,7 @@ def test_question_image_with_alt_text_is_saved(educator_client):
 
 def test_choice_image_with_alt_text_is_saved(educator_client):
     question = make_question("img-2")
-    data = change_data(question, **{"choices-0-image_alt": "Pinpoint bleeding"})
+    data = question_admin_form(question, **{"choices-0-image_alt": "Pinpoint bleeding"})
     data["choices-0-image"] = SimpleUploadedFile("dots.webp", image_bytes("WEBP"))
     assert educator_client.post(change_url(question), data).status_code == 302
     choice = question.choices.order_by("order").first()
@@ -106,7 +73,7 @@ def test_choice_image_with_alt_text_is_saved(educator_client):
 
 def test_image_without_alt_text_is_refused(educator_client):
     question = make_question("img-3")
-    data = change_data(question)
+    data = question_admin_form(question)
     data["image"] = SimpleUploadedFile("pressure.png", image_bytes())
     response = educator_client.post(change_url(question), data)
     assert response.status_code == 200
@@ -117,7 +84,7 @@ def test_image_without_alt_text_is_refused(educator_client):
 
 def test_choice_image_without_alt_text_is_refused(educator_client):
     question = make_question("img-4")
-    data = change_data(question)
+    data = question_admin_form(question)
     data["choices-1-image"] = SimpleUploadedFile("x.gif", image_bytes("GIF"))
     response = educator_client.post(change_url(question), data)
     assert response.status_code == 200
@@ -136,7 +103,7 @@ def test_choice_image_without_alt_text_is_refused(educator_client):
 )
 def test_wrong_type_or_too_large_image_is_refused(educator_client, name, content, message):
     question = make_question("img-5")
-    data = change_data(question, image_alt="Something")
+    data = question_admin_form(question, image_alt="Something")
     data["image"] = SimpleUploadedFile(name, content)
     response = educator_client.post(change_url(question), data)
     assert response.status_code == 200
@@ -174,7 +141,7 @@ def answered():
 
 def test_key_change_shows_the_impact_before_saving(educator_client, answered):
     q1, _ = answered
-    response = educator_client.post(change_url(q1), change_data(q1, correct=[False, True]))
+    response = educator_client.post(change_url(q1), question_admin_form(q1, correct=[False, True]))
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "authoring/regrade_impact.html"
     impact = response.context["impact"]
@@ -192,7 +159,7 @@ def test_key_change_shows_the_impact_before_saving(educator_client, answered):
 
 def test_keep_saves_the_key_and_leaves_past_results(educator_client, answered):
     q1, attempts = answered
-    data = change_data(q1, correct=[False, True], _regrade_decision="keep")
+    data = question_admin_form(q1, correct=[False, True], _regrade_decision="keep")
     response = educator_client.post(change_url(q1), data)
     assert response.status_code == 302
     assert list(q1.choices.order_by("order").values_list("is_correct", flat=True)) == [False, True]
@@ -205,7 +172,7 @@ def test_keep_saves_the_key_and_leaves_past_results(educator_client, answered):
 
 def test_regrade_saves_the_key_and_rescores_past_attempts(educator_client, educator, answered):
     q1, attempts = answered
-    data = change_data(q1, correct=[False, True], _regrade_decision="regrade")
+    data = question_admin_form(q1, correct=[False, True], _regrade_decision="regrade")
     response = educator_client.post(change_url(q1), data)
     assert response.status_code == 302
     ana = Attempt.objects.get(pk=attempts["ana"].pk)
@@ -221,14 +188,16 @@ def test_regrade_saves_the_key_and_rescores_past_attempts(educator_client, educa
 
 def test_points_change_also_shows_the_impact(educator_client, answered):
     q1, _ = answered
-    response = educator_client.post(change_url(q1), change_data(q1, points=4))
+    response = educator_client.post(change_url(q1), question_admin_form(q1, points=4))
     assert response.context["points_after"] == 4
     assert response.context["impact"].score_changes == 2
 
 
 def test_changing_only_the_wording_saves_straight_away(educator_client, answered):
     q1, _ = answered
-    response = educator_client.post(change_url(q1), change_data(q1, prompt="Clearer wording?"))
+    response = educator_client.post(
+        change_url(q1), question_admin_form(q1, prompt="Clearer wording?")
+    )
     assert response.status_code == 302
     q1.refresh_from_db()
     assert q1.prompt == "Clearer wording?"
@@ -237,7 +206,7 @@ def test_changing_only_the_wording_saves_straight_away(educator_client, answered
 def test_unanswered_question_saves_straight_away(educator_client):
     question = make_question("fresh")
     response = educator_client.post(
-        change_url(question), change_data(question, correct=[False, True, False])
+        change_url(question), question_admin_form(question, correct=[False, True, False])
     )
     assert response.status_code == 302
 

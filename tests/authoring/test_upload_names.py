@@ -17,7 +17,7 @@ from PIL import Image
 
 from quizzes.models import Choice, Question
 from quizzes.question_images import ORIGINAL_NAME_MAX_LENGTH
-from tests.builders import make_cohort, make_question, make_quiz, shared_topic
+from tests.builders import make_cohort, make_question, make_quiz, question_admin_form, shared_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -37,39 +37,8 @@ def image_bytes(image_format="PNG"):
 
 
 def _form(question, **fields):
-    choices = list(question.choices.order_by("order", "id"))
-    data = {
-        "key": question.key,
-        "kind": question.kind,
-        "bank": question.bank,
-        "prompt": question.prompt,
-        "explanation": question.explanation,
-        "points": str(question.points),
-        "status": question.status,
-        "topic": str(question.topic_id),
-        "lesson": "",
-        "image_alt": "A gloved hand pressing gauze on the cheek",
-        "choices-TOTAL_FORMS": str(len(choices)),
-        "choices-INITIAL_FORMS": str(len(choices)),
-        "choices-MIN_NUM_FORMS": "0",
-        "choices-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-    }
-    for i, choice in enumerate(choices):
-        data.update(
-            {
-                f"choices-{i}-id": str(choice.pk),
-                f"choices-{i}-question": str(question.pk),
-                f"choices-{i}-order": str(choice.order),
-                f"choices-{i}-text": choice.text,
-                f"choices-{i}-feedback": choice.feedback,
-                f"choices-{i}-image_alt": "Pinpoint bleeding",
-            }
-        )
-        if choice.is_correct:
-            data[f"choices-{i}-is_correct"] = "on"
-    data.update(fields)
-    return data
+    fields.setdefault("image_alt", "A gloved hand pressing gauze on the cheek")
+    return question_admin_form(question, choice_alt="Pinpoint bleeding", **fields)
 
 
 def _save(client, question, **fields):

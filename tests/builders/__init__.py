@@ -17,6 +17,7 @@ from tests.builders.bank import (
     make_plain_quiz,
     make_question,
     make_quiz,
+    question_admin_form,
     quiz_admin_form,
     set_blueprint,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "make_topic",
     "make_topic_and_lesson",
     "make_trainee",
+    "question_admin_form",
     "quiz_admin_form",
     "practice_attempt",
     "shared_topic",

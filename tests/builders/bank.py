@@ -134,3 +134,47 @@ def quiz_admin_form(
         data[f"blueprint_rows-{i}-count"] = str(number)
     data.update(fields)
     return data
+
+
+def question_admin_form(question, *, correct=None, points=None, choice_alt=None, **fields) -> dict:
+    """The question admin's change form as posted: its fields and choices, with changes.
+
+    `correct` replaces the choices' correct flags (in order), `choice_alt` every choice's
+    image description; other keyword arguments replace or add posted fields.
+    """
+    choices = list(question.choices.order_by("order", "id"))
+    correct = correct if correct is not None else [c.is_correct for c in choices]
+    data = {
+        "key": question.key,
+        "kind": question.kind,
+        "bank": question.bank,
+        "prompt": question.prompt,
+        "explanation": question.explanation,
+        "points": str(points if points is not None else question.points),
+        "status": question.status,
+        "topic": str(question.topic_id),
+        "lesson": str(question.lesson_id or ""),
+        "image_alt": question.image_alt,
+        "choices-TOTAL_FORMS": str(len(choices)),
+        "choices-INITIAL_FORMS": str(len(choices)),
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+    }
+    if question.critical:
+        data["critical"] = "on"
+    for i, (choice, is_correct) in enumerate(zip(choices, correct, strict=True)):
+        data.update(
+            {
+                f"choices-{i}-id": str(choice.pk),
+                f"choices-{i}-question": str(question.pk),
+                f"choices-{i}-order": str(choice.order),
+                f"choices-{i}-text": choice.text,
+                f"choices-{i}-feedback": choice.feedback,
+                f"choices-{i}-image_alt": choice.image_alt if choice_alt is None else choice_alt,
+            }
+        )
+        if is_correct:
+            data[f"choices-{i}-is_correct"] = "on"
+    data.update(fields)
+    return data

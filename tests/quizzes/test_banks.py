@@ -19,8 +19,14 @@ from quizzes.authoring.validation import (
 from quizzes.models import Attempt, Bank, Question, Quiz, QuizQuestion
 from quizzes.selectors import quiz_start_check
 from tests.authoring.test_admin_needs_review import run_action
-from tests.authoring.test_admin_questions import change_data
-from tests.builders import make_question, make_quiz, make_topic, quiz_admin_form, wrong_ids
+from tests.builders import (
+    make_question,
+    make_quiz,
+    make_topic,
+    question_admin_form,
+    quiz_admin_form,
+    wrong_ids,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +173,7 @@ def test_a_question_in_a_practice_pool_cannot_move_to_the_exam_bank(educator_cli
     question = make_question("in-pool")
     make_quiz([question], slug="topic-quiz")
     url = reverse("admin:quizzes_question_change", args=[question.pk])
-    response = educator_client.post(url, change_data(question, bank="exam"))
+    response = educator_client.post(url, question_admin_form(question, bank="exam"))
     assert response.status_code == 200
     assert "sits in the pool of “Quiz topic-quiz”, which draws practice questions" in (
         response.text.replace("&#x27;", "'")
@@ -179,7 +185,7 @@ def test_a_question_in_a_practice_pool_cannot_move_to_the_exam_bank(educator_cli
 def test_a_question_in_no_pool_moves_to_the_exam_bank(educator_client):
     question = make_question("free")
     url = reverse("admin:quizzes_question_change", args=[question.pk])
-    response = educator_client.post(url, change_data(question, bank="exam"))
+    response = educator_client.post(url, question_admin_form(question, bank="exam"))
     assert response.status_code == 302
     question.refresh_from_db()
     assert question.bank == Bank.EXAM
