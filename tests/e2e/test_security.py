@@ -90,6 +90,10 @@ def test_bootstrap_collapse_and_dropdown_work_under_the_policy(page):
     log_in(page, "tara", TEST_PASSWORD)
     # A page owned by django.contrib.auth, so the check does not follow the role pages.
     watch.visit(reverse("password_change"))
+    # Under load the page can be interactive before Bootstrap has wired its toggles up.
+    page.wait_for_function(
+        "() => window.bootstrap !== undefined && document.readyState === 'complete'"
+    )
     toggler = page.get_by_role("button", name="Toggle navigation")
     nav_link = page.get_by_test_id("role-nav").get_by_role("link", name="My training")
     assert nav_link.is_visible() is False
