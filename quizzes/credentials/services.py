@@ -36,19 +36,27 @@ def _required_titles(program) -> tuple[list[str], list[str]]:
 
 
 @transaction.atomic
-def credential_issue(*, certificate: Certificate, now: datetime | None = None) -> Credential:
+def credential_issue(
+    *, certificate: Certificate, now: datetime | None = None, taken: set[int] | None = None
+) -> Credential:
     """Sign the certificate's OpenBadgeCredential (VC-JWT, EdDSA) and store it.
 
     Raises CredentialKeysError when no key is configured, which rolls back the
     certificate being issued with it. A status index is drawn at random among the
     free ones; a concurrent issue that took the same index makes this draw again.
+    `taken` (the indexes in use, kept up to date here) spares a caller issuing many
+    credentials one query each; a stale set only costs a retry.
     """
     now = now or timezone.now()
     program = certificate.program
     lesson_titles, quiz_titles = _required_titles(program)
     current = issuer()
-    for _ in range(INDEX_ATTEMPTS):
-        taken = set(Credential.objects.order_by().values_list("status_index", flat=True))
+    for attempt in range(INDEX_ATTEMPTS):
+        in_use = Credential.objects.order_by().values_list("status_index", flat=True)
+        if taken is None:
+            taken = set(in_use)
+        elif attempt:
+            taken.update(in_use)  # a retry: another issue took the index drawn
         credential_uuid = uuid.uuid4()
         index = status_index_draw(taken=taken)
         facts = BadgeFacts(
@@ -74,13 +82,15 @@ def credential_issue(*, certificate: Certificate, now: datetime | None = None) -
         token, kid = jwt_sign(claims=claims, typ=JWT_TYPE)
         try:
             with transaction.atomic():
-                return Credential.objects.create(
+                credential = Credential.objects.create(
                     certificate=certificate,
                     uuid=credential_uuid,
                     jwt=token,
                     kid=kid,
                     status_index=index,
                 )
+            taken.add(index)
+            return credential
         except IntegrityError:
             if Credential.objects.filter(certificate=certificate).exists():
                 raise  # one credential per certificate: the caller issued twice
@@ -101,7 +111,8 @@ def credentials_backfill() -> int:
         ),
     )
     by_pk = {program.pk: program for program in programs}
+    taken = set(Credential.objects.order_by().values_list("status_index", flat=True))
     for certificate in missing:
         certificate.program = by_pk[certificate.program_id]
-        credential_issue(certificate=certificate)
+        credential_issue(certificate=certificate, taken=taken)
     return len(missing)

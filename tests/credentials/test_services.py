@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import jwt as pyjwt
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lessons.services import lesson_complete
@@ -15,7 +17,7 @@ from quizzes.credentials.keys import KEYS_MISSING, CredentialKeysError
 from quizzes.credentials.selectors import issuer, jwks
 from quizzes.credentials.services import credential_issue, credentials_backfill
 from quizzes.models import Certificate, Credential
-from tests.builders import do_everything, make_certificate, make_program
+from tests.builders import UserFactory, do_everything, make_certificate, make_program
 from tests.credentials.ob3 import ob3_problems
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +133,27 @@ def test_every_certificate_the_demo_shows_has_a_credential():
     for credential in Credential.objects.select_related("certificate"):
         claims = verified_by_pyjwt(credential.jwt, verify_exp=False)
         assert claims["credentialSubject"]["name"] == credential.certificate.holder_name
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_backfill_reads_the_taken_indexes_once_whatever_the_number(count):
+    program = make_program(lessons=1, quizzes=1)
+    issued_at = datetime(2026, 1, 5, tzinfo=UTC)
+    certificates = [
+        make_certificate(UserFactory(), program, issued_at=issued_at) for _ in range(count)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert credentials_backfill() == count
+    index_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and "status_index" in q["sql"]
+        and "quizzes_credential" in q["sql"]
+    ]
+    assert len(index_reads) == 1, index_reads
+    indexes = {
+        c.credential.status_index
+        for c in Certificate.objects.filter(pk__in=[c.pk for c in certificates])
+    }
+    assert len(indexes) == count
