@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from quizzes import signals
 from quizzes.credentials.keys import key_new, key_set_text
-from tests.builders import UserFactory, make_educator, make_manager, make_trainee
+from tests.builders import UserFactory, make_assessor, make_educator, make_manager, make_trainee
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -61,6 +61,16 @@ def manager(db):
 @pytest.fixture
 def other_manager(db):
     return make_manager(username="olga", first_name="Olga", last_name="Othermanager")
+
+
+@pytest.fixture
+def assessor(db):
+    return make_assessor(username="asha", first_name="Asha", last_name="Assessor")
+
+
+@pytest.fixture
+def other_assessor(db):
+    return make_assessor(username="arlo", first_name="Arlo", last_name="Otherassessor")
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from trainingsite.roles import user_is_educator, user_is_manager
+from trainingsite.roles import user_is_assessor, user_is_educator, user_is_manager
 
 NOT_A_MANAGER = "This page is for managers."
 NOT_AN_EDUCATOR = "This page is for educators."
+NOT_AN_ASSESSOR = "This page is for assessors."
 
 
 def _role_required(check: Callable, message: str):
@@ -28,3 +29,4 @@ def _role_required(check: Callable, message: str):
 
 manager_required = _role_required(user_is_manager, NOT_A_MANAGER)
 educator_required = _role_required(user_is_educator, NOT_AN_EDUCATOR)
+assessor_required = _role_required(user_is_assessor, NOT_AN_ASSESSOR)

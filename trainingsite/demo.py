@@ -28,6 +28,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("trainee", "Tara", "Trainee", Role.TRAINEE),
     DemoAccount("educator", "Eddie", "Educator", Role.EDUCATOR, is_staff=True),
     DemoAccount("manager", "Maya", "Manager", Role.MANAGER),
+    DemoAccount("assessor", "Asha", "Assessor", Role.ASSESSOR),
     DemoAccount("admin", "Ada", "Admin", None, is_staff=True, is_superuser=True),
 ]
 

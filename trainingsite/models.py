@@ -53,6 +53,11 @@ class AuditEvent(models.Model):
         ACCOMMODATION_GRANTED = "accommodation.granted", "Accommodation granted"
         CPD_ENTRY_APPROVED = "cpd.entry_approved", "CPD entry approved"
         CPD_ENTRY_REJECTED = "cpd.entry_rejected", "CPD entry rejected"
+        OBSERVATION_RECORDED = "observation.recorded", "Observed practice recorded"
+        OBSERVATION_ACKNOWLEDGED = "observation.acknowledged", "Observation acknowledged"
+        ANSWER_MARKED = "answer.marked", "Written answer marked"
+        ATTEMPT_MARKED = "attempt.marked", "Attempt marked and scored"
+        ATTESTATION_SIGNED = "attestation.signed", "Attestation signed"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

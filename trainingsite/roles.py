@@ -1,4 +1,4 @@
-"""The three roles of the site, as Django groups, and the one place to ask about them.
+"""The four roles of the site, as Django groups, and the one place to ask about them.
 
 Groups are created by a data migration; their permissions are kept in sync
 with ROLE_PERMISSIONS after every `migrate`.
@@ -12,6 +12,7 @@ class Role(TextChoices):
     TRAINEE = "Trainee", "Trainee"
     EDUCATOR = "Educator", "Educator"
     MANAGER = "Manager", "Manager"
+    ASSESSOR = "Assessor", "Assessor"
 
 
 # Educators author lesson and quiz content in the admin: add, change and view,
@@ -27,6 +28,9 @@ EDUCATOR_CONTENT_MODELS: dict[str, list[str]] = {
         "quizblueprintrow",
         "accommodation",
         "program",
+        "practicalchecklist",
+        "checklistcriterion",
+        "attestationstatement",
     ],
 }
 
@@ -51,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     + [("quizzes", "revoke_certificate")],  # any certificate
     # Managers revoke only their cohorts' trainees' certificates (the revoke helpers scope it).
     Role.MANAGER: [("quizzes", "revoke_certificate")],
+    # Assessors work on the site's assessment pages, for their assigned cohorts only.
+    Role.ASSESSOR: [],
 }
 
 
@@ -77,6 +83,13 @@ def user_is_manager(user) -> bool:
     )
 
 
+def user_is_assessor(user) -> bool:
+    """Assessors (and superusers) observe practice and mark written answers in their scope."""
+    return bool(user and user.is_authenticated) and (
+        user.is_superuser or Role.ASSESSOR in user_role_names(user)
+    )
+
+
 def user_is_trainee(user) -> bool:
     """Trainees are everyone signed in who holds no other role, plus the Trainee group."""
     if not (user and user.is_authenticated):
@@ -93,6 +106,8 @@ def user_primary_role(user) -> str | None:
         return Role.MANAGER
     if user_is_educator(user):
         return Role.EDUCATOR
+    if user_is_assessor(user):
+        return Role.ASSESSOR
     return Role.TRAINEE
 
 

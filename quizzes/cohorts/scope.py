@@ -4,7 +4,8 @@ Every report, export, drill-down, revocation and accommodation page reaches
 cohorts, memberships, trainees and their attempts through these functions, so a
 manager never reaches a cohort, a trainee or an attempt outside the cohorts
 they manage: those answer 404. Superusers manage every cohort; educators who
-manage no cohort analyse every attempt (attempts_for_viewer).
+manage no cohort analyse every attempt (attempts_for_viewer). Assessors reach the trainees of
+the cohorts they are assigned to as assessors (trainees_for_assessor), never themselves.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from quizzes.models import Attempt, Cohort, CohortMembership
-from trainingsite.roles import user_is_educator, user_is_manager
+from trainingsite.roles import user_is_assessor, user_is_educator, user_is_manager
+
+TRAINEE_NOT_FOUND = "No such trainee."
 
 
 def cohorts_for_manager(user) -> QuerySet[Cohort]:
@@ -72,5 +75,32 @@ def cohort_for_manager_or_404(user, slug: str) -> Cohort:
 def trainee_for_manager_or_404(user, trainee_id: int):
     trainee = trainees_for_manager(user).filter(pk=trainee_id).first()
     if trainee is None:
-        raise Http404("No such trainee.")
+        raise Http404(TRAINEE_NOT_FOUND)
+    return trainee
+
+
+def cohorts_for_assessor(user) -> QuerySet[Cohort]:
+    """Return the cohorts whose trainees the user assesses (every cohort for superusers)."""
+    if not user_is_assessor(user):
+        return Cohort.objects.none()
+    if user.is_superuser:
+        return Cohort.objects.all()
+    return Cohort.objects.filter(assessors=user)
+
+
+def trainees_for_assessor(user, *, cohorts: QuerySet[Cohort] | None = None) -> QuerySet:
+    """Return the trainees the user may observe and mark: their cohorts' members, never themselves.
+
+    Assessment is given only through a cohort the assessor is assigned to; typing an
+    address or an id brings nobody into it.
+    """
+    scope = cohorts if cohorts is not None else cohorts_for_assessor(user)
+    members = CohortMembership.objects.filter(cohort__in=scope).values("user_id")
+    return get_user_model().objects.filter(pk__in=members).exclude(pk=user.pk)
+
+
+def trainee_for_assessor_or_404(user, trainee_id: int):
+    trainee = trainees_for_assessor(user).filter(pk=trainee_id).first()
+    if trainee is None:
+        raise Http404(TRAINEE_NOT_FOUND)
     return trainee

@@ -23,6 +23,16 @@ from quizzes.models.cohorts import (
     CohortProgram,
     SignupConfirmation,
 )
+from quizzes.models.competence import (
+    Attestation,
+    AttestationStatement,
+    ChecklistCriterion,
+    Observation,
+    ObservationEvidence,
+    ObservationResult,
+    PracticalChecklist,
+    WrittenAnswerMark,
+)
 from quizzes.models.cpd import CpdEntry
 from quizzes.models.credentials import Credential
 
@@ -32,8 +42,11 @@ __all__ = [
     "Accommodation",
     "Attempt",
     "AttemptAnswer",
+    "Attestation",
+    "AttestationStatement",
     "Bank",
     "Certificate",
+    "ChecklistCriterion",
     "Choice",
     "Cohort",
     "CohortInvitation",
@@ -41,6 +54,10 @@ __all__ = [
     "CohortProgram",
     "CpdEntry",
     "Credential",
+    "Observation",
+    "ObservationEvidence",
+    "ObservationResult",
+    "PracticalChecklist",
     "Program",
     "ProgramAssignment",
     "Question",
@@ -49,4 +66,5 @@ __all__ = [
     "QuizQuestion",
     "ReminderSent",
     "SignupConfirmation",
+    "WrittenAnswerMark",
 ]

@@ -92,6 +92,8 @@ class Attempt(models.Model):
 
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
+        # Written answers wait for an assessor; the score and pass are decided when marked.
+        MARKING = "marking", "Awaiting marking"
         SUBMITTED = "submitted", "Submitted"
 
     class CloseReason(models.TextChoices):
@@ -177,6 +179,7 @@ class AttemptAnswer(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     selected = models.JSONField(default=list, blank=True, help_text="Selected choice ids.")
+    text = models.TextField(blank=True, help_text="A written answer's response.")
     saved_at = models.DateTimeField(null=True, blank=True)
     awarded = models.FloatField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)

@@ -60,6 +60,7 @@ class Question(models.Model):
         SINGLE = "single", "Single choice"
         MULTIPLE = "multiple", "Multiple response (select all that apply)"
         TRUE_FALSE = "true_false", "True / false"
+        WRITTEN = "written", "Written answer (marked by an assessor)"
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -126,6 +127,15 @@ class Question(models.Model):
             "Questions that test the same point share a group name, e.g. 'pressure-after'; "
             "a paper never holds two questions of one group. Blank for none."
         ),
+    )
+    model_answer = models.TextField(
+        blank=True,
+        help_text="Written answers only: a full-marks answer, shown to the assessor when marking "
+        "and to the trainee after marking.",
+    )
+    marking_guide = models.TextField(
+        blank=True,
+        help_text="Written answers only: for the assessor, what earns each point.",
     )
     image = models.ImageField(
         upload_to=question_image_path,
@@ -318,6 +328,18 @@ class Quiz(models.Model):
             "A practice quiz draws practice questions; an exam draws exam questions. "
             "Its pool holds questions of this bank only."
         ),
+    )
+    hand_marked = models.BooleanField(
+        default=False,
+        help_text=(
+            "On: the pool may hold written answers, marked by an assessor; the attempt waits "
+            "in 'awaiting marking' and its pass is decided when every written answer is marked."
+        ),
+    )
+    blind_marking = models.BooleanField(
+        default=True,
+        help_text="Hand-marked quizzes: the marker does not see the trainee's name until the "
+        "mark is saved.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     order = models.PositiveIntegerField(default=0, help_text="Quizzes are listed in this order.")

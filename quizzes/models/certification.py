@@ -148,6 +148,11 @@ class Certificate(models.Model):
     quiz_scores = models.JSONField(
         default=list, blank=True, help_text="The quizzes and best scores that earned it."
     )
+    # What else it certifies, copied when issued (titles, assessors' names, dates), so the
+    # page, the PDF and the verification page say what was certified whatever changes later.
+    lessons_completed = models.JSONField(default=list, blank=True, editable=False)
+    observations = models.JSONField(default=list, blank=True, editable=False)
+    attestations = models.JSONField(default=list, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -40,6 +40,12 @@ class Cohort(models.Model):
         blank=True,
         help_text="Managers who see this cohort's reports and add its trainees.",
     )
+    assessors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="assessed_cohorts",
+        blank=True,
+        help_text="Assessors who observe this cohort's trainees and mark their written answers.",
+    )
     programs = models.ManyToManyField(
         "quizzes.Program", through="CohortProgram", related_name="cohorts", blank=True
     )

@@ -35,6 +35,7 @@ from tests.builders.lessons import (
 from tests.builders.people import (
     TEST_PASSWORD,
     UserFactory,
+    make_assessor,
     make_educator,
     make_manager,
     make_trainee,
@@ -57,6 +58,7 @@ __all__ = [
     "make_bare_lesson",
     "make_certificate",
     "make_cohort",
+    "make_assessor",
     "make_educator",
     "make_lesson",
     "make_manager",

@@ -1,4 +1,4 @@
-"""Builders for people: users with a known password, in one of the three roles."""
+"""Builders for people: users with a known password, in one of the four roles."""
 
 import factory
 from django.contrib.auth import get_user_model
@@ -42,3 +42,7 @@ def make_educator(**kwargs):
 
 def make_manager(**kwargs):
     return UserFactory(role=Role.MANAGER, **kwargs)
+
+
+def make_assessor(**kwargs):
+    return UserFactory(role=Role.ASSESSOR, **kwargs)

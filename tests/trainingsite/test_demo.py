@@ -8,7 +8,7 @@ from trainingsite.roles import user_primary_role
 pytestmark = pytest.mark.django_db
 
 
-def test_setup_demo_creates_the_four_accounts_with_the_demo_password(settings):
+def test_setup_demo_creates_the_five_accounts_with_the_demo_password(settings):
     call_command("setup_demo", verbosity=0)
     User = get_user_model()
     for account in DEMO_ACCOUNTS:
@@ -17,6 +17,7 @@ def test_setup_demo_creates_the_four_accounts_with_the_demo_password(settings):
     assert user_primary_role(User.objects.get(username="trainee")) == "Trainee"
     assert user_primary_role(User.objects.get(username="educator")) == "Educator"
     assert user_primary_role(User.objects.get(username="manager")) == "Manager"
+    assert user_primary_role(User.objects.get(username="assessor")) == "Assessor"
     assert User.objects.get(username="admin").is_superuser is True
 
 
@@ -27,7 +28,7 @@ def test_setup_demo_twice_changes_nothing_and_keeps_changed_passwords():
     user.set_password("my-own-password-2026")
     user.save()
     call_command("setup_demo", verbosity=0)
-    assert User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).count() == 4
+    assert User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).count() == 5
     user.refresh_from_db()
     assert user.check_password("my-own-password-2026") is True
     assert user.groups.count() == 1
