@@ -24,7 +24,7 @@ from quizzes.certification.rules import (
 )
 from quizzes.certification.selectors import certificates_revocable_by, program_progress
 from quizzes.credentials.services import credential_issue
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, AttestationStatement, PracticalChecklist, Quiz
 from quizzes.models.certification import Certificate, Program, ProgramAssignment
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
@@ -158,21 +158,29 @@ def certificates_check_after_activity(
     user,
     lesson: Lesson | None = None,
     quiz: Quiz | None = None,
+    checklist: PracticalChecklist | None = None,
+    statement: AttestationStatement | None = None,
     now: datetime | None = None,
 ) -> list[Certificate]:
-    """Issue what a lesson completion or a passed quiz just completed; return the new ones.
+    """Issue what an activity just completed; return the new certificates.
 
-    Looks at every published program that requires the lesson or quiz (all
-    published programs when neither is given). Call it inside the transaction
-    of the activity, so the certificate is issued with it or not at all.
+    The activity is a lesson completion, a passed quiz, an acknowledged observation
+    (`checklist`) or a signed attestation (`statement`). Looks at every published
+    program that requires it (all published programs when none is given). Call it
+    inside the transaction of the activity, so the certificate is issued with it or
+    not at all.
     """
     programs = Program.objects.published()
-    if lesson is not None or quiz is not None:
-        condition = Q()
-        if lesson is not None:
-            condition |= Q(required_lessons=lesson)
-        if quiz is not None:
-            condition |= Q(required_quizzes=quiz)
+    condition = Q()
+    if lesson is not None:
+        condition |= Q(required_lessons=lesson)
+    if quiz is not None:
+        condition |= Q(required_quizzes=quiz)
+    if checklist is not None:
+        condition |= Q(required_checklists=checklist)
+    if statement is not None:
+        condition |= Q(required_attestations=statement)
+    if condition:
         programs = programs.filter(condition).distinct()
     issued = []
     for program in programs:
