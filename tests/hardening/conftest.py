@@ -1,9 +1,10 @@
 """One small world for the hardening proofs: two cohorts, every persona, real content.
 
-Cohort A: `trainee`, managed by `manager`. Cohort B: `other_trainee`, managed by
-`other_manager`. Content: a published and a draft lesson, a published and a draft
-quiz, a published program over the published lesson and quiz, the trainee's
-submitted and in-progress attempts (made by the real services), a certificate.
+Cohort A: `trainee`, managed by `manager`, assessed by `assessor`. Cohort B:
+`other_trainee`, managed by `other_manager`, assessed by `other_assessor`. Content: a
+published and a draft lesson, a published and a draft quiz, a published program over
+the published lesson and quiz, the trainee's submitted and in-progress attempts (made by
+the real services), a certificate.
 Trust: an open invitation of `other_trainee` into cohort A (its link token kept), and
 `joiner`, who signed up with cohort A's join code and has not yet confirmed the address.
 CPD: the trainee's external entry with a PDF evidence file.
@@ -50,6 +51,8 @@ class World:
     educator: object
     manager: object
     other_manager: object
+    assessor: object
+    other_assessor: object
     superuser: object
     cohort_a: Cohort
     cohort_b: Cohort
@@ -107,7 +110,9 @@ def build_quiz(*, slug, topic, questions, status=Quiz.Status.PUBLISHED, **fields
     return quiz
 
 
-def build_world(*, trainee, other_trainee, educator, manager, other_manager, superuser) -> World:
+def build_world(
+    *, trainee, other_trainee, educator, manager, other_manager, assessor, other_assessor, superuser
+) -> World:
     topic = Topic.objects.create(title="Managing bleeding", slug="managing-bleeding", order=1)
     lesson = Lesson.objects.create(
         topic=topic,
@@ -141,6 +146,8 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
     cohort_b = Cohort.objects.create(name="Beta Clinic", slug="beta", join_code=join_code_new())
     cohort_a.managers.add(manager)
     cohort_b.managers.add(other_manager)
+    cohort_a.assessors.add(assessor)
+    cohort_b.assessors.add(other_assessor)
     CohortMembership.objects.create(cohort=cohort_a, user=trainee)
     CohortMembership.objects.create(cohort=cohort_b, user=other_trainee)
     CohortProgram.objects.create(cohort=cohort_a, program=program)
@@ -201,6 +208,8 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
         educator=educator,
         manager=manager,
         other_manager=other_manager,
+        assessor=assessor,
+        other_assessor=other_assessor,
         superuser=superuser,
         cohort_a=cohort_a,
         cohort_b=cohort_b,
@@ -224,7 +233,9 @@ def build_world(*, trainee, other_trainee, educator, manager, other_manager, sup
 
 
 @pytest.fixture
-def world(trainee, other_trainee, educator, manager, other_manager, superuser) -> World:
+def world(
+    trainee, other_trainee, educator, manager, other_manager, assessor, other_assessor, superuser
+) -> World:
     cache.clear()  # verification rate limits
     return build_world(
         trainee=trainee,
@@ -232,6 +243,8 @@ def world(trainee, other_trainee, educator, manager, other_manager, superuser) -
         educator=educator,
         manager=manager,
         other_manager=other_manager,
+        assessor=assessor,
+        other_assessor=other_assessor,
         superuser=superuser,
     )
 

@@ -31,13 +31,17 @@ from quizzes.cohorts.tokens import join_code_format
 from quizzes.models import Accommodation, ProgramAssignment, ReminderSent
 from trainingsite.models import AuditEvent
 
-ANON, TRAINEE, OTHER, EDUCATOR, MANAGER, OTHER_MANAGER, SUPERUSER = PERSONAS = (
+ANON, TRAINEE, OTHER, EDUCATOR, MANAGER, OTHER_MANAGER, ASSESSOR, OTHER_ASSESSOR, SUPERUSER = (
+    PERSONAS
+) = (
     "anonymous",
     "trainee",
     "other_trainee",
     "educator",
     "manager",
     "other_manager",
+    "assessor",  # assesses cohort A, the trainee's
+    "other_assessor",  # assesses cohort B, the other trainee's
     "superuser",
 )
 LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin-login", "redirect"
@@ -63,7 +67,7 @@ def managers_only(answer=200, **overrides) -> dict:
 
 
 def staff_reports(answer=200) -> dict:
-    return signed_in(answer, trainee=403, other_trainee=403)
+    return signed_in(answer, trainee=403, other_trainee=403, assessor=403, other_assessor=403)
 
 
 def educators_only(answer=200) -> dict:
@@ -315,7 +319,7 @@ SITE_TABLE: dict[str, list[Case]] = {
 
 # --- The admin --------------------------------------------------------------------------
 
-NON_STAFF = {ANON, TRAINEE, OTHER, MANAGER, OTHER_MANAGER}
+NON_STAFF = {ANON, TRAINEE, OTHER, MANAGER, OTHER_MANAGER, ASSESSOR, OTHER_ASSESSOR}
 
 
 def admin_row(*, educator, superuser) -> dict:
@@ -567,7 +571,7 @@ def test_access_matrix(world):
     print(
         f"\naccess matrix: {visited} requests ({len(TABLE)} URL names × {len(PERSONAS)} personas)"
     )
-    assert mismatches == []
+    assert mismatches == [], "\n".join(mismatches)
 
 
 # --- POST as the wrong persona ------------------------------------------------------------
@@ -757,7 +761,7 @@ def test_post_as_the_wrong_persona_is_refused_and_changes_nothing(world):
             if got != answer:
                 mismatches.append(f"POST {url} as {persona}: expected {answer}, got {got}")
     print(f"\nrefused POSTs: {posts}")
-    assert mismatches == []
+    assert mismatches == [], "\n".join(mismatches)
     assert snapshot() == before
     # Every POST-only URL (GET answers 405) has its refusals here; log-out is open to all.
     post_only = {
