@@ -13,7 +13,12 @@ next certificate:
 
 - a quiz counts only if a graded attempt was passed after the cycle began;
 - a lesson still counts as done, unless its ``content_changed_at`` is after the
-  cycle began: then it must have been completed again after that change.
+  cycle began: then it must have been completed again after that change;
+- a practical checklist counts once enough competent observations (acknowledged by
+  the trainee, not superseded by a correction) were recorded after the cycle began:
+  competence is observed again for each renewal;
+- an attestation counts while it is of the statement's current version, whatever
+  the cycle: a new version of the statement asks for a new attestation.
 
 Status precedence (the first rule that matches wins)
 ----------------------------------------------------
@@ -92,6 +97,8 @@ class VerificationStatus(StrEnum):
 class StepKind(StrEnum):
     LESSON = "lesson"
     QUIZ = "quiz"
+    ATTESTATION = "attestation"
+    CHECKLIST = "checklist"
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,27 @@ class QuizFacts:
     last_passed_at: datetime | None = None
     last_attempt_at: datetime | None = None
     best_percent: float | None = None
+
+
+@dataclass(frozen=True)
+class ChecklistFacts:
+    """One required practical checklist and the trainee's observations that count toward it.
+
+    `competent_at` holds when each competent observation was recorded, counting only
+    those the trainee has acknowledged and no later observation superseded.
+    """
+
+    checklist_id: int
+    observations_required: int = 1
+    competent_at: tuple[datetime, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttestationFacts:
+    """One required statement and when the trainee attested its current version (if ever)."""
+
+    statement_id: int
+    attested_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -145,14 +173,37 @@ class Progress:
     cycle_started_at: datetime | None
     certificate: CertificateFacts | None
     last_activity_at: datetime | None
+    checklists_done: int = 0
+    checklists_required: int = 0
+    attestations_done: int = 0
+    attestations_required: int = 0
+    checklists_done_ids: frozenset[int] = frozenset()
+    attestations_done_ids: frozenset[int] = frozenset()
 
     @property
     def required(self) -> int:
-        return self.lessons_required + self.quizzes_required
+        return (
+            self.lessons_required
+            + self.quizzes_required
+            + self.checklists_required
+            + self.attestations_required
+        )
 
     @property
     def done(self) -> int:
-        return self.lessons_done + self.quizzes_passed
+        met = self.lessons_done + self.quizzes_passed
+        return met + self.checklists_done + self.attestations_done
+
+    @property
+    def awaiting_sign_off(self) -> bool:
+        """Everything else is met; only observed practice is still to be signed off."""
+        return (
+            not self.holds_valid_certificate
+            and self.checklists_done < self.checklists_required
+            and self.lessons_done == self.lessons_required
+            and self.quizzes_passed == self.quizzes_required
+            and self.attestations_done == self.attestations_required
+        )
 
     @property
     def cycle_percent(self) -> int:
@@ -205,6 +256,21 @@ def quiz_counts(quiz: QuizFacts, *, cycle_started_at: datetime | None) -> bool:
     return _after(quiz.last_passed_at, cycle_started_at)
 
 
+def checklist_counts(checklist: ChecklistFacts, *, cycle_started_at: datetime | None) -> bool:
+    """Return True when enough competent observations were recorded in the current cycle."""
+    counted = sum(1 for moment in checklist.competent_at if _after(moment, cycle_started_at))
+    return counted >= checklist.observations_required
+
+
+def attestation_counts(attestation: AttestationFacts) -> bool:
+    """Return True when the statement's current version is attested.
+
+    An attestation is not renewed with each cycle: only a new version of the statement
+    asks for a new one (its facts then carry no moment).
+    """
+    return attestation.attested_at is not None
+
+
 def _certificate_met_due_date(certificate: CertificateFacts, due_date: date) -> bool:
     """True when the certificate was issued by the due date and still valid at its end."""
     if certificate.revoked or certificate.issued_at.date() > due_date:
@@ -221,13 +287,17 @@ def progress_compute(
     now: datetime,
     today: date | None = None,
     expiring_soon_days: int = DEFAULT_EXPIRING_SOON_DAYS,
+    checklists: Sequence[ChecklistFacts] = (),
+    attestations: Sequence[AttestationFacts] = (),
 ) -> Progress:
     """Compute a trainee's progress in one program from plain facts.
 
-    `lessons` and `quizzes` are the program's requirements in the order a
-    trainee should do them; the next step is the first one not yet counted
-    (lessons before quizzes). `today` is the local date used for the due date
-    (defaults to `now.date()`).
+    `lessons`, `quizzes`, `attestations` and `checklists` are the program's
+    requirements in the order a trainee should do them; the next step is the first
+    one not yet counted (lessons, then quizzes, then attestations, then observed
+    practice). `today` is the local date used for the due date (defaults to
+    `now.date()`). Whether the trainee has *started* (and so the status) reads the
+    lessons and quizzes only, as the SQL twin does.
     """
     today = today or now.date()
     cycle_started_at = certificate.issued_at if certificate is not None else None
@@ -239,6 +309,14 @@ def progress_compute(
         item.quiz_id for item in quizzes if quiz_counts(item, cycle_started_at=cycle_started_at)
     )
     attempted = any(_after(item.last_attempt_at, cycle_started_at) for item in quizzes)
+    checklists_done = frozenset(
+        item.checklist_id
+        for item in checklists
+        if checklist_counts(item, cycle_started_at=cycle_started_at)
+    )
+    attestations_done = frozenset(
+        item.statement_id for item in attestations if attestation_counts(item)
+    )
 
     status = status_compute(
         certificate=certificate,
@@ -251,23 +329,33 @@ def progress_compute(
 
     next_step = None
     if status != ProgressStatus.CERTIFIED:
-        next_step = next(
-            (
+        pending = (
+            [
                 NextStep(StepKind.LESSON, i.lesson_id)
                 for i in lessons
                 if i.lesson_id not in lessons_done
-            ),
-            None,
-        ) or next(
-            (
+            ]
+            + [
                 NextStep(StepKind.QUIZ, i.quiz_id)
                 for i in quizzes
                 if i.quiz_id not in quizzes_passed
-            ),
-            None,
+            ]
+            + [
+                NextStep(StepKind.ATTESTATION, i.statement_id)
+                for i in attestations
+                if i.statement_id not in attestations_done
+            ]
+            + [
+                NextStep(StepKind.CHECKLIST, i.checklist_id)
+                for i in checklists
+                if i.checklist_id not in checklists_done
+            ]
         )
+        next_step = pending[0] if pending else None
 
     moments = [item.completed_at for item in lessons] + [item.last_attempt_at for item in quizzes]
+    moments += [item.attested_at for item in attestations]
+    moments += [moment for item in checklists for moment in item.competent_at]
     moments = [moment for moment in moments if moment is not None]
     return Progress(
         lessons_done=len(lessons_done),
@@ -282,6 +370,12 @@ def progress_compute(
         cycle_started_at=cycle_started_at,
         certificate=certificate,
         last_activity_at=max(moments) if moments else None,
+        checklists_done=len(checklists_done),
+        checklists_required=len(checklists),
+        attestations_done=len(attestations_done),
+        attestations_required=len(attestations),
+        checklists_done_ids=checklists_done,
+        attestations_done_ids=attestations_done,
     )
 
 

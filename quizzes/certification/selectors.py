@@ -11,14 +11,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
 from quizzes.certification.codes import code_normalise
 from quizzes.certification.rules import (
+    AttestationFacts,
     CertificateFacts,
+    ChecklistFacts,
     LessonFacts,
     Progress,
     ProgressStatus,
@@ -31,7 +33,14 @@ from quizzes.certification.rules import (
 )
 from quizzes.cohorts.scope import trainees_for_manager
 from quizzes.cohorts.selectors import EffectiveAssignment, assignments_effective
-from quizzes.models import Attempt, Quiz
+from quizzes.models import (
+    Attempt,
+    Attestation,
+    AttestationStatement,
+    Observation,
+    PracticalChecklist,
+    Quiz,
+)
 from quizzes.models.certification import Certificate, Program
 from trainingsite.roles import user_is_educator
 
@@ -59,15 +68,18 @@ class ProgramProgress:
     certificate: Certificate | None  # the latest, valid or not
 
     @property
-    def next_step_object(self) -> Lesson | Quiz | None:
+    def next_step_object(
+        self,
+    ) -> Lesson | Quiz | AttestationStatement | PracticalChecklist | None:
         step = self.progress.next_step
         if step is None:
             return None
-        items = (
-            self.program.required_lesson_list
-            if step.kind == StepKind.LESSON
-            else self.program.required_quiz_list
-        )
+        items = {
+            StepKind.LESSON: self.program.required_lesson_list,
+            StepKind.QUIZ: self.program.required_quiz_list,
+            StepKind.ATTESTATION: self.program.required_attestation_list,
+            StepKind.CHECKLIST: self.program.required_checklist_list,
+        }[step.kind]
         return next((item for item in items if item.pk == step.object_id), None)
 
     @property
@@ -82,17 +94,61 @@ class ProgramProgress:
 
 
 def _programs_with_requirements(program_ids) -> list[Program]:
-    """Return the programs with their required lessons and quizzes in teaching order (3 queries)."""
+    """Return the programs with their requirements in teaching order (5 queries).
+
+    Lessons, quizzes, attestation statements and practical checklists, each list on
+    the program as `required_<kind>_list`.
+    """
     lessons = Lesson.objects.order_by("topic__order", "topic_id", "order", "id").only(
         "id", "slug", "title", "status", "content_changed_at", "topic_id", "order"
     )
     quizzes = Quiz.objects.order_by("order", "id").only("id", "slug", "title", "status", "order")
+    statements = AttestationStatement.objects.order_by("title", "id").only(
+        "id", "slug", "title", "version"
+    )
+    checklists = PracticalChecklist.objects.order_by("title", "id").only(
+        "id", "slug", "title", "status", "observations_required"
+    )
     return list(
         Program.objects.filter(pk__in=program_ids).prefetch_related(
             Prefetch("required_lessons", queryset=lessons, to_attr="required_lesson_list"),
             Prefetch("required_quizzes", queryset=quizzes, to_attr="required_quiz_list"),
+            Prefetch(
+                "required_attestations", queryset=statements, to_attr="required_attestation_list"
+            ),
+            Prefetch("required_checklists", queryset=checklists, to_attr="required_checklist_list"),
         )
     )
+
+
+def _competent_observations(*, user_filter, checklist_ids) -> dict[tuple[int, int], list]:
+    """When each counting observation was recorded, per (trainee id, checklist id): one query.
+
+    Counting: competent, acknowledged by the trainee, and not superseded by a correction.
+    """
+    moments: dict[tuple[int, int], list] = {}
+    if not checklist_ids:
+        return moments
+    rows = Observation.objects.filter(
+        trainee_id__in=user_filter,
+        checklist_id__in=checklist_ids,
+        outcome=Observation.Outcome.COMPETENT,
+        acknowledged_at__isnull=False,
+        superseded_by__isnull=True,
+    ).values_list("trainee_id", "checklist_id", "recorded_at")
+    for trainee_id, checklist_id, recorded_at in rows:
+        moments.setdefault((trainee_id, checklist_id), []).append(recorded_at)
+    return moments
+
+
+def _current_attestations(*, user_filter, statement_ids) -> dict[tuple[int, int], datetime]:
+    """When each trainee attested each statement's current version: one query."""
+    if not statement_ids:
+        return {}
+    rows = Attestation.objects.filter(
+        user_id__in=user_filter, statement_id__in=statement_ids, version=F("statement__version")
+    ).values_list("user_id", "statement_id", "attested_at")
+    return {(user_id, statement_id): at for user_id, statement_id, at in rows}
 
 
 def _user_filter(users) -> tuple[list[int], object]:
@@ -136,11 +192,12 @@ def programs_progress_bulk(
     cohort, the earliest wins: quizzes.cohorts.selectors.assignments_effective), so the
     dashboard, the program page, the reminders and the reports agree.
 
-    Eight queries whatever the number of users and programs (seven when
-    `users` is a list rather than a QuerySet): programs with their lessons and
-    quizzes, completions, passed/attempted/best per user and quiz,
-    certificates, and individual and cohort assignments. Plain values are read
-    (no model instances except the latest certificates).
+    At most twelve queries whatever the number of users and programs (one fewer
+    when `users` is a list rather than a QuerySet): programs with their lessons,
+    quizzes, statements and checklists, completions, passed/attempted/best per user
+    and quiz, counting observations, current attestations (these two only when a
+    program requires them), certificates, and individual and cohort assignments.
+    Plain values are read (no model instances except the latest certificates).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -182,6 +239,11 @@ def programs_progress_bulk(
         )
         attempts = {(row[0], row[1]): row[2:] for row in rows}
 
+    checklist_ids = {c.pk for p in program_list for c in p.required_checklist_list}
+    statement_ids = {a.pk for p in program_list for a in p.required_attestation_list}
+    observed = _competent_observations(user_filter=user_filter, checklist_ids=checklist_ids)
+    attested = _current_attestations(user_filter=user_filter, statement_ids=statement_ids)
+
     latest_certificates = _latest_certificates(user_filter=user_filter, program_ids=program_pks)
     assignments = assignments_effective(users=user_filter, programs=program_pks)
 
@@ -218,6 +280,20 @@ def programs_progress_bulk(
             progress = progress_compute(
                 lessons=lesson_facts,
                 quizzes=quiz_facts,
+                attestations=[
+                    AttestationFacts(
+                        statement_id=statement.pk, attested_at=attested.get((user_id, statement.pk))
+                    )
+                    for statement in program.required_attestation_list
+                ],
+                checklists=[
+                    ChecklistFacts(
+                        checklist_id=checklist.pk,
+                        observations_required=checklist.observations_required,
+                        competent_at=tuple(observed.get((user_id, checklist.pk), ())),
+                    )
+                    for checklist in program.required_checklist_list
+                ],
                 certificate=(
                     CertificateFacts(
                         issued_at=certificate.issued_at,

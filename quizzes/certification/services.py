@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from lessons.models import Lesson
+from lessons.models import Lesson, LessonCompletion
 from quizzes.certification.codes import code_generate
 from quizzes.certification.rules import (
     ProgressStatus,
@@ -24,7 +24,14 @@ from quizzes.certification.rules import (
 )
 from quizzes.certification.selectors import certificates_revocable_by, program_progress
 from quizzes.credentials.services import credential_issue
-from quizzes.models import Attempt, AttestationStatement, PracticalChecklist, Quiz
+from quizzes.models import (
+    Attempt,
+    Attestation,
+    AttestationStatement,
+    Observation,
+    PracticalChecklist,
+    Quiz,
+)
 from quizzes.models.certification import Certificate, Program, ProgramAssignment
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
@@ -56,6 +63,76 @@ def _quiz_scores(*, user, program: Program, since: datetime | None) -> list[dict
         {"quiz": quiz.slug, "title": quiz.title, "percent": best.get(quiz.pk)}
         for quiz in program.required_quiz_list
     ]
+
+
+def _what_is_certified(*, user, program: Program, since: datetime | None) -> dict[str, list]:
+    """What the certificate certifies besides quiz scores, as it stands now (three queries).
+
+    The lessons with their completion, the observations that signed off each checklist
+    in this cycle (checklist, assessor, date, setting) and the attestations of the
+    statements' current versions. Copied onto the certificate, so its page, PDF and
+    verification say it whatever later happens to the content.
+    """
+    lessons = program.required_lesson_list
+    completed = dict(
+        LessonCompletion.objects.filter(user=user, lesson__in=lessons).values_list(
+            "lesson_id", "completed_at"
+        )
+    )
+    checklists = program.required_checklist_list
+    observations = Observation.objects.filter(
+        trainee=user,
+        checklist__in=checklists,
+        outcome=Observation.Outcome.COMPETENT,
+        acknowledged_at__isnull=False,
+        superseded_by__isnull=True,
+    ).order_by("-recorded_at", "-id")
+    if since is not None:
+        observations = observations.filter(recorded_at__gt=since)
+    by_checklist: dict[int, list[Observation]] = {}
+    for observation in observations:
+        by_checklist.setdefault(observation.checklist_id, []).append(observation)
+    observed = []
+    for checklist in checklists:
+        counted = by_checklist.get(checklist.pk, [])[: checklist.observations_required]
+        for observation in reversed(counted):
+            observed.append(
+                {
+                    "checklist": checklist.slug,
+                    "title": checklist.title,
+                    "assessor": observation.assessor_name,
+                    "observed_on": observation.observed_on.isoformat(),
+                    "setting": observation.get_setting_display(),
+                }
+            )
+    attestations = Attestation.objects.filter(
+        user=user,
+        statement__in=program.required_attestation_list,
+        version=F("statement__version"),
+    ).select_related("statement")
+    return {
+        "lessons_completed": [
+            {
+                "lesson": lesson.slug,
+                "title": lesson.title,
+                "completed_at": completed[lesson.pk].isoformat()
+                if lesson.pk in completed
+                else None,
+            }
+            for lesson in lessons
+        ],
+        "observations": observed,
+        "attestations": [
+            {
+                "statement": attestation.statement.slug,
+                "title": attestation.statement.title,
+                "version": attestation.version,
+                "typed_name": attestation.typed_name,
+                "attested_at": attestation.attested_at.isoformat(),
+            }
+            for attestation in sorted(attestations, key=lambda a: (a.statement.title, a.pk))
+        ],
+    }
 
 
 @transaction.atomic
@@ -94,6 +171,7 @@ def certificate_issue_if_complete(
         ),
         "cycle": cycle,
         "quiz_scores": _quiz_scores(user=user, program=program, since=progress.cycle_started_at),
+        **_what_is_certified(user=user, program=program, since=progress.cycle_started_at),
         # The certificate keeps the hours it was issued with: editing the program later
         # never changes it, its PDF or its credential.
         "cpd_hours": program.cpd_hours,

@@ -23,6 +23,7 @@ from tests.builders.bank import (
 )
 from tests.builders.certification import assign, do_everything, make_certificate, make_program
 from tests.builders.cohorts import assign_to_cohort, make_cohort
+from tests.builders.competence import attest, make_checklist, make_statement, observe
 from tests.builders.lessons import (
     BODY,
     complete_lesson,
@@ -58,7 +59,11 @@ __all__ = [
     "make_bare_lesson",
     "make_certificate",
     "make_cohort",
+    "attest",
     "make_assessor",
+    "make_checklist",
+    "make_statement",
+    "observe",
     "make_educator",
     "make_lesson",
     "make_manager",

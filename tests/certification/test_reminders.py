@@ -94,5 +94,5 @@ def test_reminders_use_a_fixed_number_of_queries(django_assert_max_num_queries):
     program = make_program()
     for i in range(15):
         assign(make_trainee(username=f"late{i}"), program, due_date=timezone.localdate() - DAY)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert len(reminders_due()) == 15

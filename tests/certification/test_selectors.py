@@ -18,12 +18,17 @@ from quizzes.certification.selectors import (
 from quizzes.models.certification import Program
 from tests.builders import (
     assign,
+    attest,
     complete_lesson,
     do_everything,
     graded_attempt,
+    make_assessor,
     make_certificate,
+    make_checklist,
     make_program,
+    make_statement,
     make_trainee,
+    observe,
     practice_attempt,
 )
 
@@ -114,8 +119,9 @@ def test_bulk_progress_uses_a_fixed_number_of_queries(django_assert_num_queries,
     programs = [make_program(slug="alpha"), make_program(slug="beta", lessons=3, quizzes=1)]
     users = _trainees_with_activity(count, programs)
     queryset = get_user_model().objects.filter(pk__in=[u.pk for u in users])
-    # users, programs + lessons + quizzes, completions, attempts, certificates, assignments
-    with django_assert_num_queries(8):
+    # users, programs + lessons + quizzes + statements + checklists, completions, attempts,
+    # certificates, assignments (no observation or attestation query: none is required)
+    with django_assert_num_queries(10):
         result = programs_progress_bulk(users=queryset, programs=Program.objects.all())
     assert len(result) == count * 2
     statuses = {item.progress.status for item in result.values()}
@@ -148,7 +154,7 @@ def test_dashboard_query_count_is_constant(django_assert_num_queries, trainee, p
             assign(trainee, program, due_date=timezone.localdate() + 10 * DAY)
         do_everything(trainee, program, at=now - DAY)
         make_certificate(trainee, program, issued_at=now)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         dashboard = trainee_dashboard(user=trainee)
     assert len(dashboard.programs) == programs
     assert len(dashboard.certificates) == programs
@@ -205,3 +211,65 @@ def test_certificate_verify(trainee, expires_days, revoked, expected):
 def test_certificate_verify_unknown_code():
     assert certificate_verify(code="0000-0000-0000-0000-0000") is None
     assert certificate_verify(code="nonsense") is None
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_bulk_progress_with_observed_practice_and_attestations_stays_flat(
+    django_assert_num_queries, count
+):
+    program = make_program(slug="competence", lessons=1, quizzes=1)
+    checklist = make_checklist(programs=[program])
+    statement = make_statement(programs=[program])
+    assessor = make_assessor(username="watcher")
+    now = timezone.now()
+    users = []
+    for i in range(count):
+        user = make_trainee(username=f"competent{i}")
+        do_everything(user, program, at=now - 2 * DAY)
+        attest(user, statement, at=now - DAY)
+        if i % 2 == 0:
+            observe(user, checklist, assessor=assessor, at=now - DAY)
+        users.append(user)
+    queryset = get_user_model().objects.filter(pk__in=[u.pk for u in users])
+    # the ten above, plus the counting observations and the current attestations
+    with django_assert_num_queries(12):
+        result = programs_progress_bulk(users=queryset, programs=[program])
+    complete = [item for item in result.values() if item.progress.is_complete]
+    awaiting = [item for item in result.values() if item.progress.awaiting_sign_off]
+    assert len(complete) == (count + 1) // 2
+    assert len(awaiting) == count // 2
+
+
+def test_only_acknowledged_competent_and_current_observations_count(trainee):
+    program = make_program(slug="competence", lessons=0, quizzes=0)
+    checklist = make_checklist(programs=[program])
+    assessor = make_assessor(username="watcher")
+
+    def done() -> int:
+        return program_progress(user=trainee, program=program).progress.checklists_done
+
+    observe(trainee, checklist, assessor=assessor, competent=False)
+    assert done() == 0
+    unacknowledged = observe(trainee, checklist, assessor=assessor, acknowledged=False)
+    assert done() == 0
+    observe(trainee, checklist, assessor=assessor, supersedes=unacknowledged, competent=False)
+    assert done() == 0
+    competent = observe(trainee, checklist, assessor=assessor)
+    assert done() == 1
+    observe(trainee, checklist, assessor=assessor, supersedes=competent, competent=False)
+    assert done() == 0  # a correction to "not yet competent" takes the sign-off back
+
+
+def test_an_attestation_of_an_older_version_does_not_count(trainee):
+    program = make_program(slug="attested", lessons=0, quizzes=0)
+    statement = make_statement(programs=[program])
+    attest(trainee, statement)
+    assert program_progress(user=trainee, program=program).progress.attestations_done == 1
+    statement.version = 2
+    statement.text = "New words."
+    statement.save()
+    progress = program_progress(user=trainee, program=program).progress
+    assert progress.attestations_done == 0
+    assert progress.next_step == NextStep(StepKind.ATTESTATION, statement.pk)
+    attest(trainee, statement)
+    assert program_progress(user=trainee, program=program).progress.is_complete is True

@@ -207,9 +207,10 @@ def test_revoked_certificate_cannot_be_downloaded(trainee_client, trainee):
 
 # Session, user and roles (3), the dashboard selector (9); the session is not written back
 # (signing in counted as its refresh).
-# 12 for the programs, certificates and attempts; 2 for the cohort notices (open
-# invitations, an address still to confirm).
-DASHBOARD_PAGE_QUERIES = 14
+# 14 for the programs (with their lessons, quizzes, statements and checklists),
+# certificates and attempts; 2 for the cohort notices (open invitations, an address
+# still to confirm).
+DASHBOARD_PAGE_QUERIES = 16
 
 
 @pytest.mark.parametrize("programs", [1, 10])
