@@ -27,6 +27,7 @@ class Reminder:
     program: Program
     event: str
     event_date: date
+    awaiting_sign_off: bool = False  # only observed practice is missing
 
 
 def reminders_due(*, now: datetime | None = None) -> list[Reminder]:
@@ -79,6 +80,7 @@ def reminders_due(*, now: datetime | None = None) -> list[Reminder]:
                 program=item.program,
                 event=event[0],
                 event_date=event[1],
+                awaiting_sign_off=item.progress.awaiting_sign_off,
             )
         )
     return wanted

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from quizzes.cpd.evidence import evidence_storage
 from quizzes.models.attempts import AttemptAnswer
@@ -77,6 +78,10 @@ class PracticalChecklist(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """The trainee's own observations, where sign-offs of this checklist appear."""
+        return reverse("observations:mine")
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -246,6 +251,9 @@ class AttestationStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (version {self.version})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("attestations:detail", kwargs={"slug": self.slug})
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)

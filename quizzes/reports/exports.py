@@ -40,6 +40,9 @@ TRAINEE_HEADER = [
     "Best scores",
     "Certificate",
     "Certificate expires",
+    # Added at the end, so files read by column position keep their meaning.
+    "Awaiting sign-off",
+    "Observed practice signed off",
 ]
 ATTEMPT_HEADER = ["Quiz", "Kind", "State", "Started", "Submitted", "Minutes", "Score %", "Passed"]
 QUIZ_SCORES_HEADER = ["Score %", "Attempts"]
@@ -115,6 +118,8 @@ def trainee_rows(rows: Iterable[TraineeRow]) -> Iterator[list]:
             r.best_scores_text,
             r.certificate_code,
             r.certificate_expires_at,
+            "yes" if r.awaiting_sign_off else "",
+            r.observed_text,
         ]
         for r in rows
     )

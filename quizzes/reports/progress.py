@@ -45,6 +45,9 @@ class PairProgress:
     required: int
     last_activity_at: datetime | None
     certificate: Certificate | None
+    awaiting_sign_off: bool = False  # everything met but observed practice
+    checklists_done: int = 0
+    checklists_required: int = 0
 
     @property
     def status_label(self) -> str:
@@ -97,5 +100,8 @@ def progress_for_assignments(
             required=progress.required,
             last_activity_at=progress.last_activity_at,
             certificate=item.certificate,
+            awaiting_sign_off=progress.awaiting_sign_off,
+            checklists_done=progress.checklists_done,
+            checklists_required=progress.checklists_required,
         )
     return result

@@ -70,10 +70,20 @@ class TraineeRow:
     best_scores: tuple[tuple[str, float], ...]
     certificate_code: str
     certificate_expires_at: datetime | None
+    awaiting_sign_off: bool = False
+    checklists_done: int = 0
+    checklists_required: int = 0
 
     @property
     def status_label(self) -> str:
         return self.status.label
+
+    @property
+    def observed_text(self) -> str:
+        """Observed practice signed off, e.g. "0 of 1"; empty when the program asks for none."""
+        if not self.checklists_required:
+            return ""
+        return f"{self.checklists_done} of {self.checklists_required}"
 
     @property
     def holds_certificate(self) -> bool:
@@ -169,6 +179,9 @@ def _row(data: _TableData, key, first, last, email) -> TraineeRow:
         best_scores=best,
         certificate_code=certificate.display_code if valid else "",
         certificate_expires_at=certificate.expires_at if valid else None,
+        awaiting_sign_off=item.awaiting_sign_off,
+        checklists_done=item.checklists_done,
+        checklists_required=item.checklists_required,
     )
 
 

@@ -1,0 +1,80 @@
+"""Reports, exports and reminders know observed practice: awaiting sign-off and what is signed off."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.builders import (
+    assign_to_cohort,
+    attest,
+    do_everything,
+    make_checklist,
+    make_cohort,
+    make_program,
+    make_statement,
+    make_trainee,
+    observe,
+)
+
+pytestmark = pytest.mark.django_db
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def cohort_world(manager, assessor):
+    program = make_program(slug="observed", name="Observed program", lessons=1, quizzes=1)
+    checklist = make_checklist(programs=[program])
+    statement = make_statement(programs=[program])
+    waiting = make_trainee(username="waiting", first_name="Wanda", last_name="Waiting")
+    signed = make_trainee(username="signed", first_name="Sid", last_name="Signed")
+    cohort = make_cohort(name="Alpha Clinic", managers=[manager], trainees=[waiting, signed])
+    assign_to_cohort(cohort, program, timezone.localdate() + 3 * DAY)
+    for person in (waiting, signed):
+        do_everything(person, program, at=timezone.now() - DAY)
+        attest(person, statement)
+    observe(signed, checklist, assessor=assessor, acknowledged=False)
+    return {"program": program, "waiting": waiting, "signed": signed, "checklist": checklist}
+
+
+def _export(client) -> list[list[str]]:
+    response = client.get(reverse("reports:trainees_export"))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_the_trainees_export_says_who_awaits_sign_off(manager_client, cohort_world):
+    header, *rows = _export(manager_client)
+    assert header[-2:] == ["Awaiting sign-off", "Observed practice signed off"]
+    by_email = {row[1]: row for row in rows}
+    assert by_email[cohort_world["waiting"].email][-2:] == ["yes", "0 of 1"]
+    # Observed but not yet acknowledged: still awaiting sign-off.
+    assert by_email[cohort_world["signed"].email][-2:] == ["yes", "0 of 1"]
+
+
+def test_the_trainees_page_shows_awaiting_sign_off(manager_client, cohort_world):
+    response = manager_client.get(reverse("reports:trainees"))
+    assert response.status_code == 200
+    assert response.content.decode().count("Awaiting sign-off") == 2
+
+
+def test_a_program_without_checklists_leaves_the_columns_empty(manager_client, manager):
+    program = make_program(slug="plain", lessons=1, quizzes=1)
+    person = make_trainee(username="plain")
+    cohort = make_cohort(name="Plain", managers=[manager], trainees=[person])
+    assign_to_cohort(cohort, program, None)
+    header, row = _export(manager_client)
+    assert row[-2:] == ["", ""]
+
+
+def test_the_due_soon_reminder_says_observed_practice_awaits_sign_off(cohort_world):
+    call_command("send_certification_reminders", stdout=io.StringIO())
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "awaiting sign-off" in bodies[cohort_world["waiting"].email]
+    assert "Ask your assessor to observe you" in bodies[cohort_world["waiting"].email]
