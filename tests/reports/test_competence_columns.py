@@ -1,4 +1,4 @@
-"""Reports, exports and reminders know observed practice: awaiting sign-off and what is signed off."""
+"""Reports, exports and reminders know observed practice: who awaits sign-off, what is done."""
 
 import csv
 import io
