@@ -1,4 +1,5 @@
-"""The trainee drill-down: one trainee's cohorts, programs, lessons, attempts, certificates."""
+"""The trainee drill-down: one trainee's cohorts, programs, lessons, attempts, observed
+practice, attestations and certificates."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db.models import QuerySet
 
 from lessons.models import LessonCompletion
 from quizzes.cohorts.scope import trainee_cohorts_for_manager, trainee_for_manager_or_404
-from quizzes.models import Attempt, Certificate, Cohort, Program
+from quizzes.models import Attempt, Attestation, Certificate, Cohort, Observation, Program
 from quizzes.reports.progress import PairProgress, progress_for_assignments
 
 
@@ -21,6 +22,8 @@ class TraineeDetail:
     completions: list[LessonCompletion]
     attempts: list[Attempt]
     certificates: list[Certificate]
+    observations: list[Observation]  # newest first, corrections and superseded ones alike
+    attestations: list[Attestation]
 
 
 def trainee_attempts(*, trainee) -> QuerySet[Attempt]:
@@ -55,5 +58,16 @@ def report_trainee_detail(*, user, trainee_id: int, now=None) -> TraineeDetail:
             Certificate.objects.filter(user=trainee)
             .select_related("program")
             .order_by("-issued_at", "-id")
+        ),
+        # Managers see the outcome of observed practice, not the assessors' pages.
+        observations=list(
+            Observation.objects.filter(trainee=trainee)
+            .select_related("checklist", "superseded_by")
+            .order_by("-observed_on", "-recorded_at", "-id")
+        ),
+        attestations=list(
+            Attestation.objects.filter(user=trainee)
+            .select_related("statement")
+            .order_by("-attested_at", "-id")
         ),
     )

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -78,3 +80,42 @@ def test_the_due_soon_reminder_says_observed_practice_awaits_sign_off(cohort_wor
     bodies = {message.to[0]: message.body for message in mail.outbox}
     assert "awaiting sign-off" in bodies[cohort_world["waiting"].email]
     assert "Ask your assessor to observe you" in bodies[cohort_world["waiting"].email]
+
+
+def test_the_drill_down_shows_the_outcome_of_observed_practice_and_attestations(
+    manager_client, cohort_world, django_assert_max_num_queries
+):
+    waiting, signed = cohort_world["waiting"], cohort_world["signed"]
+    first = observe(waiting, cohort_world["checklist"], competent=False)
+    observe(waiting, cohort_world["checklist"], supersedes=first)
+    url = reverse("reports:trainee", kwargs={"pk": waiting.pk})
+    with django_assert_max_num_queries(40):
+        response = manager_client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('data-testid="observation-row"') == 2
+    assert "Not yet competent" in page and "(superseded by a correction)" in page
+    assert "signed “Wanda Waiting”" in page
+    other = manager_client.get(reverse("reports:trainee", kwargs={"pk": signed.pk}))
+    assert other.content.decode().count('data-testid="observation-row"') == 1
+
+
+def test_the_drill_down_query_count_does_not_grow_with_observations(
+    manager_client, cohort_world, django_assert_num_queries
+):
+    waiting = cohort_world["waiting"]
+    url = reverse("reports:trainee", kwargs={"pk": waiting.pk})
+    observe(waiting, cohort_world["checklist"])
+    manager_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        manager_client.get(url)
+    for _ in range(5):
+        observe(waiting, cohort_world["checklist"])
+    with django_assert_num_queries(len(few.captured_queries)):
+        manager_client.get(url)
+
+
+def test_another_cohorts_manager_cannot_see_the_drill_down(client, other_manager, cohort_world):
+    client.force_login(other_manager)
+    url = reverse("reports:trainee", kwargs={"pk": cohort_world["waiting"].pk})
+    assert client.get(url).status_code == 404
