@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
