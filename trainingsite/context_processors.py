@@ -1,4 +1,9 @@
-from trainingsite.roles import user_is_educator, user_is_manager, user_is_trainee
+from trainingsite.roles import (
+    user_is_assessor,
+    user_is_educator,
+    user_is_manager,
+    user_is_trainee,
+)
 
 
 def roles(request):
@@ -8,4 +13,5 @@ def roles(request):
         "is_trainee": user_is_trainee(user),
         "is_educator": user_is_educator(user),
         "is_manager": user_is_manager(user),
+        "is_assessor": user_is_assessor(user),
     }

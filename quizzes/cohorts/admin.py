@@ -30,5 +30,5 @@ class CohortAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     # Random, made by the cohort's managers on the cohort page (never typed: guessable).
     readonly_fields = ["join_code"]
-    autocomplete_fields = ["managers"]
+    autocomplete_fields = ["managers", "assessors"]
     inlines = [CohortProgramInline, CohortMembershipInline]

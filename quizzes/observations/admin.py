@@ -1,0 +1,89 @@
+"""Admin for observed practice: checklists authored by educators, observations read-only.
+
+Observations are append-only records made by assessors on the site: the admin shows them
+to superusers and never adds, changes or deletes one.
+"""
+
+from django.contrib import admin
+
+from quizzes.models import (
+    ChecklistCriterion,
+    Observation,
+    ObservationEvidence,
+    ObservationResult,
+    PracticalChecklist,
+)
+from trainingsite.admin_relations import SafeRelationsAdminMixin
+
+
+class ChecklistCriterionInline(admin.TabularInline):
+    model = ChecklistCriterion
+    extra = 1
+    fields = ["order", "text", "guidance", "critical"]
+    ordering = ["order", "id"]
+
+
+@admin.register(PracticalChecklist)
+class PracticalChecklistAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "slug", "status", "observations_required", "updated_at"]
+    list_filter = ["status", "programs"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["programs"]
+    fields = ["title", "slug", "description", "programs", "observations_required", "status"]
+    inlines = [ChecklistCriterionInline]
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ObservationResultInline(_ReadOnlyInline):
+    model = ObservationResult
+    fields = ["order", "criterion_text", "critical", "met", "note"]
+    readonly_fields = fields
+
+
+class ObservationEvidenceInline(_ReadOnlyInline):
+    model = ObservationEvidence
+    fields = ["original_name", "kind", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Observation)
+class ObservationAdmin(admin.ModelAdmin):
+    list_display = [
+        "checklist",
+        "trainee",
+        "assessor_name",
+        "observed_on",
+        "outcome",
+        "acknowledged_at",
+    ]
+    list_filter = ["outcome", "setting", "checklist"]
+    search_fields = ["trainee__username", "trainee__last_name", "assessor_name", "checklist__title"]
+    list_select_related = ["checklist", "trainee"]
+    date_hierarchy = "observed_on"
+    inlines = [ObservationResultInline, ObservationEvidenceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Observation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
