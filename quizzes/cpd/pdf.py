@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from quizzes.certification.pdf import BRAND
+from quizzes.certification.pdf import BRAND, draw_text, fonts
 from quizzes.cpd.rules import SOURCE_CERTIFICATE, CpdLine, CpdTotals
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -32,7 +32,7 @@ class RecordDocument:
 
 
 def _drawable(text: str, width: int | None = None) -> str:
-    text = text.encode("cp1252", "replace").decode("cp1252")
+    """The text cut to `width` characters; the certificate's fonts draw any script."""
     if width is not None and len(text) > width:
         text = text[: width - 1] + "…"
     return text
@@ -43,9 +43,8 @@ def _hours(value) -> str:
 
 
 def _header(pdf, top: float) -> float:
-    pdf.setFont("Helvetica-Bold", 9)
     for x, title, _ in COLUMNS:
-        pdf.drawString(MARGIN + x * mm, top, title)
+        draw_text(pdf, MARGIN + x * mm, top, title, size=9, bold=True)
     pdf.setStrokeColor(BRAND)
     pdf.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
     return top - ROW
@@ -54,45 +53,51 @@ def _header(pdf, top: float) -> float:
 def record_pdf(document: RecordDocument, *, compress: bool = True) -> bytes:
     """Return the CPD record as PDF bytes; `compress=False` keeps the text readable."""
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=int(compress))
-    pdf.setTitle(_drawable(f"CPD record - {document.holder_name}"))
+    pdf = canvas.Canvas(
+        buffer,
+        pagesize=A4,
+        pageCompression=int(compress),
+        initialFontName=fonts().name(bold=False),
+    )
+    pdf.setTitle(f"CPD record - {document.holder_name}")
     pdf.setAuthor("Bleeding management training")
 
     top = PAGE_HEIGHT - MARGIN - 8 * mm
     pdf.setFillColor(BRAND)
-    pdf.setFont("Helvetica-Bold", 20)
-    pdf.drawString(MARGIN, top, "CPD record")
+    draw_text(pdf, MARGIN, top, "CPD record", size=20, bold=True)
     pdf.setFillColor(colors.black)
-    pdf.setFont("Helvetica", 12)
-    pdf.drawString(MARGIN, top - 9 * mm, _drawable(document.holder_name))
-    pdf.setFont("Helvetica", 10)
+    draw_text(pdf, MARGIN, top - 9 * mm, _drawable(document.holder_name, 80), size=12)
     totals = document.totals
-    pdf.drawString(
+    draw_text(
+        pdf,
         MARGIN,
         top - 16 * mm,
         f"Total: {_hours(totals.all_time)} CPD hours  ·  last 12 months: "
         f"{_hours(totals.last_12_months)}  ·  printed {document.printed_on.isoformat()}",
+        size=10,
     )
     if totals.pending:
-        pdf.drawString(
-            MARGIN, top - 21 * mm, f"Waiting for approval (not counted): {_hours(totals.pending)}"
+        draw_text(
+            pdf,
+            MARGIN,
+            top - 21 * mm,
+            f"Waiting for approval (not counted): {_hours(totals.pending)}",
+            size=10,
         )
     y = _header(pdf, top - 30 * mm)
-    pdf.setFont("Helvetica", 9)
     for line in document.lines:
         if y < MARGIN + ROW:
             pdf.showPage()
             y = _header(pdf, PAGE_HEIGHT - MARGIN)
-            pdf.setFont("Helvetica", 9)
         title = line.title if line.source != SOURCE_CERTIFICATE else f"{line.title} (certificate)"
         if not line.counts:
             title += f" [{line.status}]"
         cells = (line.on.isoformat(), title, line.provider, _hours(line.hours))
         for (x, _, width), text in zip(COLUMNS, cells, strict=True):
-            pdf.drawString(MARGIN + x * mm, y, _drawable(text, width))
+            draw_text(pdf, MARGIN + x * mm, y, _drawable(text, width), size=9)
         y -= ROW
     if not document.lines:
-        pdf.drawString(MARGIN, y, "Nothing recorded yet.")
+        draw_text(pdf, MARGIN, y, "Nothing recorded yet.", size=9)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

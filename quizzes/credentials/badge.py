@@ -51,6 +51,9 @@ class BadgeFacts:
     status_index: int
     cpd_hours: Decimal | None = None  # as copied onto the certificate when issued
     cpd_awarding_body: str = ""
+    # Observed practice and attestations the program requires (titles), when it does.
+    checklist_titles: Sequence[str] = ()
+    statement_titles: Sequence[str] = ()
 
 
 def timestamp(moment: datetime) -> str:
@@ -64,13 +67,23 @@ def criteria_narrative(
     quiz_titles: Sequence[str],
     cpd_hours: Decimal | None = None,
     cpd_awarding_body: str = "",
+    checklist_titles: Sequence[str] = (),
+    statement_titles: Sequence[str] = (),
 ) -> str:
-    """What was required, in words: the program's lessons and quizzes, by name, and the CPD."""
+    """What was required, in words: lessons, quizzes, observed practice, attestations, CPD."""
     parts = []
     if lesson_titles:
         parts.append("Completed the lessons: " + "; ".join(lesson_titles) + ".")
     if quiz_titles:
         parts.append("Passed the graded quizzes: " + "; ".join(quiz_titles) + ".")
+    if checklist_titles:
+        parts.append(
+            "Observed in practice and signed off by an assessor: "
+            + "; ".join(checklist_titles)
+            + "."
+        )
+    if statement_titles:
+        parts.append("Signed the attestations: " + "; ".join(statement_titles) + ".")
     narrative = " ".join(parts) or "Completed the certification program."
     if cpd_hours is not None:
         body = f", awarded by {cpd_awarding_body}" if cpd_awarding_body else ""
@@ -108,6 +121,8 @@ def badge_credential(*, facts: BadgeFacts, issuer: Issuer) -> dict:
                 quiz_titles=facts.quiz_titles,
                 cpd_hours=facts.cpd_hours,
                 cpd_awarding_body=facts.cpd_awarding_body,
+                checklist_titles=facts.checklist_titles,
+                statement_titles=facts.statement_titles,
             )
         },
     }

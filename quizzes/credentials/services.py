@@ -72,6 +72,11 @@ def credential_issue(
             status_index=index,
             cpd_hours=certificate.cpd_hours,
             cpd_awarding_body=certificate.cpd_awarding_body,
+            # From the certificate's own record of what it certifies.
+            checklist_titles=list(
+                dict.fromkeys(entry["title"] for entry in certificate.observations)
+            ),
+            statement_titles=[entry["title"] for entry in certificate.attestations],
         )
         claims = jwt_claims(
             credential=badge_credential(facts=facts, issuer=current),

@@ -7,9 +7,7 @@ literal expectations, never with values computed by the code under test. Then th
 certificate changes (revoked, expired, renewed) and every surface is read again.
 """
 
-import base64
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -30,6 +28,7 @@ from quizzes.credentials.selectors import (
 from quizzes.credentials.status_list import bit_test, bitstring_decode
 from quizzes.models import Certificate, Credential
 from tests.builders import do_everything, graded_attempt, make_cohort, make_program
+from tests.certification.pdf_text import pdf_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -102,20 +101,8 @@ def page_story(certificate: Certificate) -> tuple[Story, str]:
 
 
 def _pdf_strings(data: bytes) -> list[str]:
-    """The strings a PDF draws (`(...) Tj`), from its ASCII85 + Flate content streams."""
-    drawn = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\s*endstream", data, re.S):
-        if not stream.rstrip().endswith(b"~>"):
-            continue  # not a content stream of text (reportlab encodes those ASCII85)
-        content = zlib.decompress(base64.a85decode(stream.rstrip()[:-2]))
-        for literal in re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", content, re.S):
-            raw = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit() else m.group(1),
-                literal,
-            )
-            drawn.append(raw.decode("cp1252"))
-    return drawn
+    """The lines a PDF draws, decoded through its fonts (DejaVu subsets and standard fonts)."""
+    return pdf_lines(data)
 
 
 def pdf_story(certificate: Certificate) -> Story:
