@@ -16,8 +16,10 @@ from quizzes.services import (
     SAVE_UNKNOWN_CHOICE,
     SAVE_UNKNOWN_QUESTION,
 )
+from quizzes.written import written_text_clean
 
 FIELD_PREFIX = "q-"
+WRITTEN = "written"
 SEQUENCE_MISSING = "The page is missing its save number. Reload the page and try again."
 
 
@@ -68,6 +70,8 @@ def answers_from_post(*, paper: Mapping[str, Any], data: QueryDict) -> dict[int,
             question = by_id[int(key[len(FIELD_PREFIX) :])]
         except (ValueError, KeyError):
             raise ValidationError(SAVE_UNKNOWN_QUESTION, code="unknown_question") from None
+        if question["kind"] == WRITTEN:
+            continue  # texts_from_post reads it
         choices = question["choices"]
         selected = []
         for raw in data.getlist(key):
@@ -80,6 +84,22 @@ def answers_from_post(*, paper: Mapping[str, Any], data: QueryDict) -> dict[int,
             selected.append(choices[position]["id"])
         answers[question["id"]] = selected
     return answers
+
+
+def texts_from_post(*, paper: Mapping[str, Any], data: QueryDict) -> dict[int, str]:
+    """The written answers posted as `q-<question id>` = text, for the written questions.
+
+    Line ends are normalised to "\n"; a text over the limit or holding a control
+    character is refused (ValidationError) so nothing of the page is saved.
+    """
+    texts: dict[int, str] = {}
+    for q in paper.get("questions", []):
+        if q["kind"] != WRITTEN:
+            continue
+        key = f"{FIELD_PREFIX}{q['id']}"
+        if key in data:
+            texts[q["id"]] = written_text_clean(data.get(key, ""))
+    return texts
 
 
 class AccommodationForm(forms.Form):

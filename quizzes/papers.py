@@ -35,6 +35,10 @@ def paper_question(question: Question) -> dict:
         for c in question.choices.all()
     ]
     lesson = question.lesson
+    written = {}
+    if question.kind == Question.Kind.WRITTEN:
+        # Frozen for the marker; the trainee's pages never read these keys.
+        written = {"model_answer": question.model_answer, "marking_guide": question.marking_guide}
     return {
         "id": question.id,
         "key": question.key,
@@ -50,6 +54,7 @@ def paper_question(question: Question) -> dict:
         "lesson_title": lesson.title if lesson else "",
         "lesson_slug": lesson.slug if lesson else "",
         "choices": choices,
+        **written,
         **paper_image_fields(question),
     }
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-from quizzes.models import Attempt, AttemptAnswer, Quiz
+from quizzes.models import Attempt, AttemptAnswer, Quiz, WrittenAnswerMark
 from quizzes.question_images import paper_image
 
 
@@ -41,6 +41,12 @@ class ReviewQuestion:
     choices: tuple[ReviewChoice, ...]
     image_url: str = ""
     image_alt: str = ""
+    # Written answers: the trainee's text, the latest mark's feedback, and the model
+    # answer (only once marked, and only when the feedback policy shows answers).
+    text: str = ""
+    marked: bool = False
+    marker_feedback: str = ""
+    model_answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,10 @@ class ResultPage:
     time_taken: timedelta | None
     practice_wrong_count: int
     topic_scores: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def awaiting_marking(self) -> bool:
+        return self.attempt.state == Attempt.State.MARKING
 
     @property
     def time_taken_text(self) -> str:
@@ -77,16 +87,29 @@ def _lesson_url(slug: str | None) -> str | None:
 
 
 def attempt_result_data(*, attempt: Attempt) -> ResultPage:
-    """The score and the review the quiz's feedback policy allows (one query)."""
+    """The score and the review the quiz's feedback policy allows (one query; two with marks).
+
+    While the attempt awaits marking, nothing of the answer key is shown (no
+    correctness, explanations, feedback or model answers), only what was answered.
+    """
     policy = attempt.paper.get("feedback_policy", Quiz.FeedbackPolicy.FULL)
-    show_questions = policy != Quiz.FeedbackPolicy.SCORE_ONLY
-    show_answers = policy == Quiz.FeedbackPolicy.FULL
+    marking = attempt.state == Attempt.State.MARKING
+    show_questions = policy != Quiz.FeedbackPolicy.SCORE_ONLY or marking
+    show_answers = policy == Quiz.FeedbackPolicy.FULL and not marking
     rows = {
         a.question_id: a
         for a in AttemptAnswer.objects.filter(attempt=attempt).only(
-            "question_id", "selected", "awarded", "is_correct"
+            "id", "question_id", "selected", "text", "awarded", "is_correct"
         )
     }
+    written = [q["id"] for q in attempt.paper.get("questions", []) if q["kind"] == "written"]
+    feedback: dict[int, str] = {}
+    if written and not marking:
+        # The latest mark of each answer counts (marks are ordered oldest first).
+        for answer_id, text in WrittenAnswerMark.objects.filter(
+            answer__attempt=attempt
+        ).values_list("answer_id", "feedback"):
+            feedback[answer_id] = text
     questions = []
     wrong = 0
     entries = attempt.paper.get("questions", [])
@@ -95,8 +118,9 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
     for number, q in enumerate(entries, start=1):
         row = rows.get(q["id"])
         chosen = set(row.selected) if row else set()
-        is_correct = row.is_correct if row else None
-        if is_correct is False:
+        is_correct = None if marking or not row else row.is_correct
+        is_written = q["kind"] == "written"
+        if is_correct is False and not is_written:
             wrong += 1
         questions.append(
             ReviewQuestion(
@@ -104,9 +128,9 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
                 prompt=q["prompt"],
                 kind=q["kind"],
                 points=q["points"],
-                awarded=row.awarded if row else None,
+                awarded=None if marking or not row else row.awarded,
                 is_correct=is_correct,
-                answered=bool(chosen),
+                answered=bool(row.text.strip()) if is_written and row else bool(chosen),
                 critical=q.get("critical", False),
                 explanation=q.get("explanation", "") if show_answers else "",
                 topic_title=q.get("topic_title", ""),
@@ -125,6 +149,10 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
                 ),
                 image_url=paper_image(q)[0],
                 image_alt=paper_image(q)[1],
+                text=row.text if is_written and row else "",
+                marked=is_written and row is not None and row.awarded is not None and not marking,
+                marker_feedback=feedback.get(row.id, "") if is_written and row else "",
+                model_answer=q.get("model_answer", "") if is_written and show_answers else "",
             )
         )
     time_taken = None

@@ -30,15 +30,23 @@ START_BLUEPRINT_SHORT = (
 # (tests/quizzes/test_rules.py checks they match).
 IN_PROGRESS = "in_progress"
 SUBMITTED = "submitted"
+MARKING = "marking"
 
 
 def graded_standing(rows: Iterable[tuple[Any, datetime | None, float | None, Any]]) -> dict:
     """Count (state, submitted_at, percent, passed) rows of graded attempts at one quiz.
 
     Returns attempts used, the last close time, open attempts, the best submitted
-    percent and how many submitted attempts passed. Pure: no database.
+    percent, how many submitted attempts passed and how many await marking. Pure: no database.
     """
-    stats: dict[str, Any] = {"used": 0, "last_closed": None, "open": 0, "best": None, "passed": 0}
+    stats: dict[str, Any] = {
+        "used": 0,
+        "last_closed": None,
+        "open": 0,
+        "best": None,
+        "passed": 0,
+        "marking": 0,
+    }
     for state, submitted_at, percent, passed in rows:
         stats["used"] += 1
         if submitted_at is not None and (
@@ -47,6 +55,8 @@ def graded_standing(rows: Iterable[tuple[Any, datetime | None, float | None, Any
             stats["last_closed"] = submitted_at
         if state == IN_PROGRESS:
             stats["open"] += 1
+        elif state == MARKING:
+            stats["marking"] += 1  # counts as used; no score or pass until marked
         elif state == SUBMITTED:
             if percent is not None and (stats["best"] is None or percent > stats["best"]):
                 stats["best"] = percent

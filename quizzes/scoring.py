@@ -17,13 +17,17 @@ The rules
   2. no **critical** question answered wrongly (less than full points);
   3. where the quiz sets a topic minimum, every topic on the paper at or above it.
   Each rule that is not met gives a reason, so the result page can say why.
+* **Written answers** are marked by an assessor: the points are the latest mark
+  (capped at the question's points). Until every written answer on the paper has a
+  mark the score is *pending*: `AttemptScore.pending` names the unmarked questions,
+  they count 0 meanwhile, and `passed` is False (the engine stores no pass/fail then).
 
 Arithmetic is exact (fractions); floats appear only in the results, rounded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -31,6 +35,7 @@ from typing import Any
 SINGLE = "single"
 MULTIPLE = "multiple"
 TRUE_FALSE = "true_false"
+WRITTEN = "written"
 
 REASON_OVERALL = "overall"
 REASON_CRITICAL = "critical"
@@ -100,6 +105,12 @@ class AttemptScore:
     reasons: tuple[FailReason, ...]
     questions: tuple[QuestionResult, ...]
     topics: tuple[TopicScore, ...]
+    pending: tuple[int, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Every written answer has a mark: the score and pass/fail are final."""
+        return not self.pending
 
     def result_for(self, question_id: int) -> QuestionResult:
         for result in self.questions:
@@ -125,6 +136,12 @@ class AttemptScore:
         ]
 
 
+def _mark_points(question: PaperQuestion, mark: float) -> Fraction:
+    """A written answer's mark as exact points, within 0..the question's points."""
+    earned = Fraction(str(mark)).limit_denominator(10_000)
+    return min(max(earned, Fraction(0)), Fraction(question.points))
+
+
 def _question_points(question: PaperQuestion, selected: frozenset[int]) -> Fraction:
     correct = {c.id for c in question.choices if c.is_correct}
     if question.kind in (SINGLE, TRUE_FALSE):
@@ -146,8 +163,18 @@ def score_attempt(
     paper: Sequence[PaperQuestion],
     answers: Mapping[int, Sequence[int]],
     rules: Rules,
+    *,
+    marks: Mapping[int, float] | None = None,
+    written: Collection[int] = (),
 ) -> AttemptScore:
-    """Score the answers (question id -> selected choice ids) against the paper."""
+    """Score the answers (question id -> selected choice ids) against the paper.
+
+    `marks` holds the latest mark of each marked written answer (question id ->
+    points); `written` the written questions the trainee answered (non-blank text).
+    """
+    marks = marks or {}
+    written = frozenset(written)
+    pending: list[int] = []
     results: list[QuestionResult] = []
     total = Fraction(0)
     maximum = 0
@@ -157,7 +184,16 @@ def score_attempt(
     critical_missed: list[PaperQuestion] = []
     for question in paper:
         selected = frozenset(answers.get(question.id, ()))
-        earned = _question_points(question, selected)
+        if question.kind == WRITTEN:
+            answered = question.id in written
+            if question.id in marks:
+                earned = _mark_points(question, marks[question.id])
+            else:
+                earned = Fraction(0)
+                pending.append(question.id)
+        else:
+            answered = bool(selected)
+            earned = _question_points(question, selected)
         is_correct = earned == question.points
         results.append(
             QuestionResult(
@@ -165,7 +201,7 @@ def score_attempt(
                 awarded=round(float(earned), 4),
                 max_points=question.points,
                 is_correct=is_correct,
-                answered=bool(selected),
+                answered=answered,
                 critical=question.critical,
             )
         )
@@ -222,10 +258,11 @@ def score_attempt(
         points=round(float(total), 4),
         max_points=maximum,
         percent=round(float(overall), 2),
-        passed=not reasons,
+        passed=not reasons and not pending,
         reasons=tuple(reasons),
         questions=tuple(results),
         topics=topics,
+        pending=tuple(pending),
     )
 
 
@@ -240,11 +277,16 @@ def paper_questions(paper: Mapping[str, Any]) -> tuple[PaperQuestion, ...]:
             topic_id=q.get("topic_id"),
             topic_title=q.get("topic_title", ""),
             choices=tuple(
-                PaperChoice(id=c["id"], is_correct=c["is_correct"]) for c in q["choices"]
+                PaperChoice(id=c["id"], is_correct=c["is_correct"]) for c in q.get("choices", ())
             ),
         )
         for q in paper.get("questions", ())
     )
+
+
+def paper_has_written(paper: Mapping[str, Any]) -> bool:
+    """Whether the frozen paper holds a written answer (the attempt then waits for marking)."""
+    return any(q.get("kind") == WRITTEN for q in paper.get("questions", ()))
 
 
 def paper_rules(paper: Mapping[str, Any]) -> Rules:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
 from quizzes.cohorts.scope import trainees_for_manager
-from quizzes.models import Accommodation, Attempt, AttemptAnswer, Quiz, QuizQuestion
+from quizzes.models import Accommodation, Attempt, AttemptAnswer, Question, Quiz, QuizQuestion
 from quizzes.question_images import paper_image
 from quizzes.rules import (
     attempts_allowed,
@@ -155,6 +155,7 @@ class StartCheck:
     question_count: int
     best_percent: float | None
     passed: bool
+    awaiting_marking: int = 0  # submitted attempts whose written answers wait for a mark
 
     @property
     def attempts_left(self) -> int | None:
@@ -224,6 +225,7 @@ def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartC
         question_count=question_count,
         best_percent=stats["best"],
         passed=stats["passed"] > 0,
+        awaiting_marking=stats["marking"],
     )
 
 
@@ -305,9 +307,12 @@ class ShownQuestion:
     choices: tuple[ShownChoice, ...]
     image_url: str = ""
     image_alt: str = ""
+    text: str = ""  # a written answer's saved text
 
     @property
     def answered(self) -> bool:
+        if self.kind == Question.Kind.WRITTEN:
+            return bool(self.text.strip())
         return any(c.selected for c in self.choices)
 
 
@@ -424,15 +429,29 @@ def attempt_page_data(*, attempt: Attempt, per_page: int = 0, page: int = 1) -> 
     With `per_page`, page `page` is the one on screen; every question's answered
     state is still known for the page navigator and the submit confirmation.
     """
+    saved, texts = {}, {}
+    rows = AttemptAnswer.objects.filter(attempt=attempt)
+    for question_id, selected, text in rows.values_list("question_id", "selected", "text"):
+        saved[question_id] = selected
+        texts[question_id] = text
     return attempt_page_from_paper(
-        attempt=attempt, saved=attempt_selected(attempt=attempt), per_page=per_page, page=page
+        attempt=attempt, saved=saved, per_page=per_page, page=page, texts=texts
     )
 
 
 def attempt_page_from_paper(
-    *, attempt: Attempt, saved: dict[int, list[int]], per_page: int = 0, page: int = 1
+    *,
+    attempt: Attempt,
+    saved: dict[int, list[int]],
+    per_page: int = 0,
+    page: int = 1,
+    texts: dict[int, str] | None = None,
 ) -> AttemptPage:
-    """Strip the answer key from the paper: only prompts, choice texts and selections."""
+    """Strip the answer key from the paper: only prompts, choice texts and selections.
+
+    A written question's model answer and marking guide never leave the paper here.
+    """
+    texts = texts or {}
     questions = []
     for number, q in enumerate(attempt.paper.get("questions", []), start=1):
         chosen = set(saved.get(q["id"], ()))
@@ -456,6 +475,7 @@ def attempt_page_from_paper(
                 ),
                 image_url=paper_image(q)[0],
                 image_alt=paper_image(q)[1],
+                text=texts.get(q["id"], ""),
             )
         )
     return AttemptPage(

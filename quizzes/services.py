@@ -30,15 +30,15 @@ from quizzes.models import (
     Quiz,
 )
 from quizzes.rules import START_BLUEPRINT_SHORT
-from quizzes.scoring import paper_questions, paper_rules, score_attempt
+from quizzes.scoring import paper_has_written, paper_questions, paper_rules, score_attempt
 from quizzes.selectors import attempt_open_get, quiz_start_check
+from quizzes.written import SAVE_UNKNOWN_QUESTION, texts_validate
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
 
 # Saves arriving this long after the deadline are still accepted (network delay).
 GRACE = timedelta(seconds=30)
 
-SAVE_UNKNOWN_QUESTION = "An answer names a question that is not on this attempt."
 SAVE_UNKNOWN_CHOICE = "An answer names a choice that is not part of its question."
 SAVE_ONE_CHOICE_ONLY = "This question takes one answer only."
 SAVE_NOT_ON_PAGE = "An answer names a question that is not on the page being saved."
@@ -187,6 +187,7 @@ def attempt_save_answers(
     sequence: int,
     now: datetime | None = None,
     only: Collection[int] | None = None,
+    texts: Mapping[int, str] | None = None,
 ) -> int:
     """Save the whole page of answers (question id -> choice ids); return the new sequence.
 
@@ -195,23 +196,24 @@ def attempt_save_answers(
     Questions of the page missing from `answers` are saved as unanswered. Raises
     ValidationError (nothing saved) for ids not on the paper or not on the page,
     StaleSequence when the page is older than the last save, AttemptClosed after
-    the time limit.
+    the time limit. `texts`: written answers (question id -> text), None leaves them.
     """
     now = _now(now)
     clean = attempt_answers_validate(paper=attempt.paper, answers=answers)
+    clean_texts = None if texts is None else texts_validate(paper=attempt.paper, texts=texts)
     scope = None
     if only is not None:
         scope = frozenset(only)
         on_paper = {q["id"] for q in attempt.paper.get("questions", [])}
         if not scope <= on_paper:
             raise ValidationError(SAVE_UNKNOWN_QUESTION, code="unknown_question")
-        if not clean.keys() <= scope:
+        if not clean.keys() <= scope or not (clean_texts or {}).keys() <= scope:
             raise ValidationError(SAVE_NOT_ON_PAGE, code="not_on_page")
     # Closing at the time limit commits on its own before the refusal.
     if attempt_close_if_expired(attempt=attempt, now=now):
         raise AttemptClosed
     return _attempt_answers_write(
-        attempt=attempt, clean=clean, sequence=sequence, now=now, scope=scope
+        attempt=attempt, clean=clean, sequence=sequence, now=now, scope=scope, texts=clean_texts
     )
 
 
@@ -246,6 +248,7 @@ def _attempt_answers_write(
     sequence: int,
     now: datetime,
     scope: frozenset[int] | None = None,
+    texts: dict[int, str] | None = None,
 ) -> int:
     in_time = Q(deadline__isnull=True) | Q(deadline__gte=now - GRACE)
     updated = Attempt.objects.filter(
@@ -257,9 +260,19 @@ def _attempt_answers_write(
             raise AttemptClosed
         raise StaleSequence
     attempt.sequence = sequence + 1
+    written = {
+        q["id"] for q in attempt.paper.get("questions", []) if q["kind"] == Question.Kind.WRITTEN
+    }
     changed = []
-    for row in AttemptAnswer.objects.filter(attempt=attempt).only("id", "question_id", "selected"):
+    fields = ["selected", "saved_at", *(["text"] if written else [])]
+    for row in AttemptAnswer.objects.filter(attempt=attempt).only("id", "question_id", *fields):
         if scope is not None and row.question_id not in scope:
+            continue
+        if row.question_id in written:
+            if texts is not None and row.text != texts.get(row.question_id, ""):
+                row.text = texts.get(row.question_id, "")
+                row.saved_at = now
+                changed.append(row)
             continue
         wanted = clean.get(row.question_id, [])
         if sorted(row.selected) != wanted:
@@ -267,15 +280,18 @@ def _attempt_answers_write(
             row.saved_at = now
             changed.append(row)
     if changed:
-        _rows_update(changed, ["selected", "saved_at"])
+        _rows_update(changed, fields)
     return attempt.sequence
 
 
 @transaction.atomic
 def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> bool:
     """Close an open attempt and score it, once. Return False if it was already closed."""
+    # A paper with written answers waits for an assessor: no score, pass or signal yet.
+    marking = paper_has_written(attempt.paper)
+    state = Attempt.State.MARKING if marking else Attempt.State.SUBMITTED
     closed = Attempt.objects.filter(pk=attempt.pk, state=Attempt.State.IN_PROGRESS).update(
-        state=Attempt.State.SUBMITTED, close_reason=reason, submitted_at=closed_at
+        state=state, close_reason=reason, submitted_at=closed_at
     )
     if not closed:
         attempt.refresh_from_db()
@@ -285,24 +301,26 @@ def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> boo
         paper_questions(attempt.paper),
         {row.question_id: row.selected for row in rows},
         paper_rules(attempt.paper),
+        written=[row.question_id for row in rows if row.text.strip()],
     )
-    attempt.state = Attempt.State.SUBMITTED
+    attempt.state = state
     attempt.close_reason = reason
     attempt.submitted_at = closed_at
-    attempt.points = score.points
+    attempt.points = None if marking else score.points
     attempt.max_points = score.max_points
-    attempt.percent = score.percent
+    attempt.percent = None if marking else score.percent
     practice = attempt.kind == Attempt.Kind.PRACTICE
-    attempt.passed = None if practice else score.passed
-    attempt.fail_reasons = [] if practice else score.fail_reasons_data()
-    attempt.topic_scores = score.topic_scores_data()
+    attempt.passed = None if practice or marking else score.passed
+    attempt.fail_reasons = [] if practice or marking else score.fail_reasons_data()
+    attempt.topic_scores = [] if marking else score.topic_scores_data()
     attempt.save(
         update_fields=["points", "max_points", "percent", "passed", "fail_reasons", "topic_scores"]
     )
     for row in rows:
         result = score.result_for(row.question_id)
-        row.awarded = result.awarded
-        row.is_correct = result.is_correct
+        pending = result.question_id in score.pending
+        row.awarded = None if pending else result.awarded
+        row.is_correct = None if pending else result.is_correct
     _rows_update(rows, ["awarded", "is_correct"])
     expired = reason == Attempt.CloseReason.TIME_LIMIT
     audit_record(
@@ -311,18 +329,20 @@ def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> boo
         if expired
         else AuditEvent.Action.ATTEMPT_SUBMITTED,
         target=attempt,
-        summary=f"{attempt.user} · {attempt.quiz} · {score.percent}%",
+        summary=f"{attempt.user} · {attempt.quiz} · "
+        + ("awaiting marking" if marking else f"{score.percent}%"),
         details={
             "attempt": str(attempt.uuid),
             "quiz": attempt.quiz.slug,
             "kind": attempt.kind,
-            "points": score.points,
+            "points": attempt.points,
             "max_points": score.max_points,
-            "percent": score.percent,
+            "percent": attempt.percent,
             "passed": attempt.passed,
+            "state": state,
         },
     )
-    if not practice:
+    if not practice and not marking:
         signals.attempt_graded.send(sender=Attempt, attempt=attempt)
     return True
 
@@ -401,7 +421,7 @@ def _missed_questions(*, user, quiz: Quiz, source: Attempt | None) -> list[dict]
     for attempt in attempts:
         for q in attempt.paper.get("questions", []):
             ok = correctness.get((attempt.id, q["id"]))
-            if ok is not None:
+            if ok is not None and q["kind"] != Question.Kind.WRITTEN:
                 latest[q["id"]] = (ok, q)
     return [q for ok, q in latest.values() if not ok]
 

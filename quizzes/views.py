@@ -22,9 +22,11 @@ from quizzes.forms import (
     answers_from_post,
     sequence_from_post,
     shown_from_post,
+    texts_from_post,
 )
 from quizzes.models import Attempt, Quiz
 from quizzes.scoring import PARTIAL_CREDIT_RULE
+from quizzes.written import WRITTEN_ANSWER_MAX_CHARS
 from trainingsite.access import manager_required
 from trainingsite.roles import user_is_manager
 
@@ -203,7 +205,13 @@ def attempt(request, uuid):
     return render(
         request,
         "quizzes/attempt.html",
-        {"page": page, "attempt": attempt, "remaining_seconds": remaining, "preview": False},
+        {
+            "page": page,
+            "attempt": attempt,
+            "remaining_seconds": remaining,
+            "preview": False,
+            "written_max_chars": WRITTEN_ANSWER_MAX_CHARS,
+        },
     )
 
 
@@ -213,8 +221,9 @@ def _save_from_post(request: HttpRequest, attempt: Attempt) -> HttpResponse | in
         sequence = sequence_from_post(request.POST)
         answers = answers_from_post(paper=attempt.paper, data=request.POST)
         shown = shown_from_post(paper=attempt.paper, data=request.POST)
+        texts = texts_from_post(paper=attempt.paper, data=request.POST)
         return services.attempt_save_answers(
-            attempt=attempt, answers=answers, sequence=sequence, only=shown
+            attempt=attempt, answers=answers, sequence=sequence, only=shown, texts=texts
         )
     except ValidationError as error:
         return _problem(request, error.messages[0], 400, attempt)

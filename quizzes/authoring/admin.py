@@ -148,6 +148,10 @@ class QuestionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["key", "kind", "bank", "prompt", "explanation"]}),
         ("Marking", {"fields": ["points", "critical", "status", "needs_review"]}),
+        (
+            "Written answer (for the assessor, never shown to trainees before marking)",
+            {"fields": ["model_answer", "marking_guide"]},
+        ),
         ("Tagging", {"fields": ["topic", "lesson", "variant_group"]}),
         ("Image", {"fields": ["image", "image_original_name", "image_alt"]}),
     ]
@@ -352,6 +356,8 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
                     "shuffle_questions",
                     "shuffle_choices",
                     "feedback_policy",
+                    "hand_marked",
+                    "blind_marking",
                 ]
             },
         ),

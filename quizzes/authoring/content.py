@@ -21,8 +21,10 @@ from quizzes.authoring.validation import (
     blueprint_length_problems,
     blueprint_pool_problems,
     pool_bank_problem,
+    pool_written_problem,
     question_choice_problems,
     quiz_publish_problem,
+    written_question_problems,
 )
 from quizzes.drawing import Candidate
 from quizzes.models import Bank, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
@@ -41,6 +43,8 @@ QUESTION_OPTIONAL = {
     "status",
     "variant_group",
     "bank",
+    "model_answer",
+    "marking_guide",
 }
 CHOICE_KEYS = {"text", "correct"}
 CHOICE_OPTIONAL = {"feedback"}
@@ -64,6 +68,8 @@ QUIZ_OPTIONAL = {
     "blueprint",
     "status",
     "order",
+    "hand_marked",
+    "blind_marking",
 }
 QUIZ_SCALARS = [
     "title",
@@ -81,6 +87,8 @@ QUIZ_SCALARS = [
     "min_critical_per_paper",
     "status",
     "order",
+    "hand_marked",
+    "blind_marking",
 ]
 
 
@@ -211,6 +219,11 @@ def _load_questions(entries: list[dict], *, overwrite: bool, counts: Counts) -> 
             if lesson is None:
                 raise QuizContentError(f"{where}: unknown lesson {entry['lesson']!r}.")
         choices = _question_choices(entry, where=where)
+        problems = written_question_problems(
+            kind=entry["kind"], model_answer=entry.get("model_answer", "")
+        )
+        if problems:
+            raise QuizContentError(f"{where}: {' '.join(problems)}")
         values = {
             "kind": entry["kind"],
             "prompt": entry["prompt"],
@@ -222,6 +235,8 @@ def _load_questions(entries: list[dict], *, overwrite: bool, counts: Counts) -> 
             "topic": topic,
             "lesson": lesson,
             "status": entry.get("status", Question.Status.ACTIVE),
+            "model_answer": entry.get("model_answer", ""),
+            "marking_guide": entry.get("marking_guide", ""),
         }
         question = questions.get(entry["key"])
         if question is None:
@@ -291,6 +306,8 @@ def _load_quizzes(
             # Checked only when written: an educator's own bank choices are left alone.
             problem = pool_bank_problem(
                 quiz_bank=values["bank"], questions=[(q.key, q.bank) for q in pool]
+            ) or pool_written_problem(
+                hand_marked=values["hand_marked"], questions=[(q.key, q.kind) for q in pool]
             )
             if problem:
                 raise QuizContentError(f"{where}: {problem}")

@@ -11,9 +11,12 @@ from quizzes.authoring.validation import (
     blueprint_length_problems,
     blueprint_pool_problems,
     pool_bank_problem,
+    pool_written_problem,
     question_bank_problem,
     question_choice_problems,
+    question_written_problem,
     quiz_publish_problem,
+    written_question_problems,
 )
 from quizzes.drawing import Candidate
 from quizzes.models import Question, Quiz
@@ -103,6 +106,19 @@ class QuestionImageForm(ImageAltMixin, forms.ModelForm):
             problem = question_bank_problem(new_bank=bank, quizzes=list(quizzes))
             if problem:
                 self.add_error("bank", problem)
+        kind = cleaned.get("kind")
+        if kind and "model_answer" in self.fields:
+            for problem in written_question_problems(
+                kind=kind, model_answer=cleaned.get("model_answer") or ""
+            ):
+                self.add_error("model_answer", problem)
+        if kind and self.instance.pk:
+            quizzes = Quiz.objects.filter(pool__question=self.instance)
+            problem = question_written_problem(
+                kind=kind, quizzes=list(quizzes.values_list("title", "hand_marked"))
+            )
+            if problem:
+                self.add_error("kind", problem)
         return cleaned
 
 
@@ -119,6 +135,8 @@ class PoolInlineFormSet(forms.BaseInlineFormSet):
         ]
         problem = pool_bank_problem(
             quiz_bank=quiz.bank, questions=[(q.key, q.bank) for q in questions]
+        ) or pool_written_problem(
+            hand_marked=quiz.hand_marked, questions=[(q.key, q.kind) for q in questions]
         )
         if problem:
             raise forms.ValidationError(problem)

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
 from quizzes import signals
-from quizzes.models import Attempt, AttemptAnswer, Question
-from quizzes.scoring import AttemptScore, paper_questions, paper_rules, score_attempt
+from quizzes.models import Attempt, AttemptAnswer, Question, WrittenAnswerMark
+from quizzes.scoring import (
+    AttemptScore,
+    paper_has_written,
+    paper_questions,
+    paper_rules,
+    score_attempt,
+)
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
 
@@ -35,6 +41,9 @@ class AttemptSnapshot:
     points: float
     percent: float
     passed: bool
+    # Written answers: the latest mark per question, and those answered (non-blank text).
+    marks: Mapping[int, float] = field(default_factory=dict)
+    written: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,13 @@ def paper_with_key(
 
 
 def rescore(snapshot: AttemptSnapshot, paper: Mapping[str, Any]) -> AttemptScore:
-    return score_attempt(paper_questions(paper), snapshot.answers, paper_rules(paper))
+    return score_attempt(
+        paper_questions(paper),
+        snapshot.answers,
+        paper_rules(paper),
+        marks=snapshot.marks,
+        written=snapshot.written,
+    )
 
 
 def regrade_impact(
@@ -165,17 +180,29 @@ def _affected_attempts(question: Question):
 
 
 def question_attempt_snapshots(*, question: Question) -> list[AttemptSnapshot]:
-    """Read every submitted graded attempt that had the question (two queries)."""
+    """Read every submitted graded attempt that had the question (two queries; three with
+    written answers, whose marks count)."""
     attempts = list(
         _affected_attempts(question).only(
             "id", "user_id", "quiz_id", "paper", "points", "percent", "passed"
         )
     )
     answers: dict[int, dict[int, list[int]]] = {a.id: {} for a in attempts}
-    for attempt_id, question_id, selected in AttemptAnswer.objects.filter(
+    written: dict[int, set[int]] = {a.id: set() for a in attempts}
+    for attempt_id, question_id, selected, text in AttemptAnswer.objects.filter(
         attempt__in=[a.id for a in attempts]
-    ).values_list("attempt_id", "question_id", "selected"):
+    ).values_list("attempt_id", "question_id", "selected", "text"):
         answers[attempt_id][question_id] = selected
+        if text.strip():
+            written[attempt_id].add(question_id)
+    marks: dict[int, dict[int, float]] = {a.id: {} for a in attempts}
+    marked = [a.id for a in attempts if written[a.id] or paper_has_written(a.paper)]
+    for attempt_id, question_id, points in (
+        WrittenAnswerMark.objects.filter(answer__attempt__in=marked)
+        .order_by("marked_at", "id")
+        .values_list("answer__attempt_id", "answer__question_id", "points")
+    ):
+        marks[attempt_id][question_id] = points  # the latest counts
     return [
         AttemptSnapshot(
             attempt_id=a.id,
@@ -186,6 +213,8 @@ def question_attempt_snapshots(*, question: Question) -> list[AttemptSnapshot]:
             points=a.points or 0.0,
             percent=a.percent or 0.0,
             passed=bool(a.passed),
+            marks=marks[a.id],
+            written=frozenset(written[a.id]),
         )
         for a in attempts
     ]

@@ -7,11 +7,28 @@ from collections.abc import Mapping, Sequence
 
 from quizzes.drawing import Candidate, blueprint_shortfall, draw_blueprint
 
+WRITTEN = "written"  # Question.Kind.WRITTEN: the rules sit below the models
+
 CHOICES_AT_LEAST_TWO = "Every question needs at least two choices."
 SINGLE_ONE_CORRECT = "A single-choice question needs exactly one correct choice."
 TRUE_FALSE_ONE_CORRECT = "A true/false question needs exactly one correct choice."
 TRUE_FALSE_TWO_CHOICES = "A true/false question has exactly two choices: True and False."
 MULTIPLE_ONE_CORRECT = "A multiple-response question needs at least one correct choice."
+WRITTEN_NO_CHOICES = (
+    "A written-answer question has no choices: the trainee writes the answer and an "
+    "assessor marks it. Delete the choices."
+)
+WRITTEN_NEEDS_MODEL_ANSWER = (
+    "A written-answer question needs a model answer: the assessor marks against it."
+)
+POOL_WRITTEN_NOT_HAND_MARKED = (
+    "Written-answer questions sit only in hand-marked quizzes, where an assessor marks them; "
+    "{keys} {verb} written. Take {them} out of the pool, or make the quiz hand-marked."
+)
+QUESTION_WRITTEN_IN_POOLS = (
+    "A written-answer question sits only in hand-marked quizzes; this one is in the pool of "
+    "{quizzes}, which {are} not hand-marked. Take it out of {pools} or make {those} hand-marked."
+)
 QUIZ_TOO_FEW_ACTIVE = (
     "A published quiz needs at least {needed} active question(s) in its pool "
     "(it draws {needed}); it has {active}. Add questions or keep the quiz as a draft."
@@ -61,6 +78,8 @@ BLUEPRINT_UNFILLABLE = (
 
 def question_choice_problems(*, kind: str, correct_flags: Sequence[bool]) -> list[str]:
     """Return what is wrong with a question's choices (empty when valid)."""
+    if kind == WRITTEN:
+        return [WRITTEN_NO_CHOICES] if correct_flags else []
     problems = []
     count = len(correct_flags)
     correct = sum(1 for flag in correct_flags if flag)
@@ -76,6 +95,42 @@ def question_choice_problems(*, kind: str, correct_flags: Sequence[bool]) -> lis
     if kind == "multiple" and correct < 1:
         problems.append(MULTIPLE_ONE_CORRECT)
     return problems
+
+
+def written_question_problems(*, kind: str, model_answer: str) -> list[str]:
+    """Return what a written-answer question lacks (empty when valid, or another kind)."""
+    if kind == WRITTEN and not model_answer.strip():
+        return [WRITTEN_NEEDS_MODEL_ANSWER]
+    return []
+
+
+def pool_written_problem(*, hand_marked: bool, questions: Sequence[tuple[str, str]]) -> str | None:
+    """Return why a pool of (key, kind) pairs holds written answers a quiz cannot mark, or None."""
+    if hand_marked:
+        return None
+    written = [key for key, kind in questions if kind == WRITTEN]
+    if not written:
+        return None
+    many = len(written) > 1
+    return POOL_WRITTEN_NOT_HAND_MARKED.format(
+        keys=", ".join(written), verb="are" if many else "is", them="them" if many else "it"
+    )
+
+
+def question_written_problem(*, kind: str, quizzes: Sequence[tuple[str, bool]]) -> str | None:
+    """Return why a written question cannot sit in these (title, hand_marked) pools, or None."""
+    if kind != WRITTEN:
+        return None
+    other = [title for title, hand_marked in quizzes if not hand_marked]
+    if not other:
+        return None
+    many = len(other) > 1
+    return QUESTION_WRITTEN_IN_POOLS.format(
+        quizzes=", ".join(f"“{title}”" for title in other),
+        are="are" if many else "is",
+        pools="their pools" if many else "its pool",
+        those="them" if many else "it",
+    )
 
 
 def quiz_publish_problem(

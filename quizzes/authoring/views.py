@@ -28,6 +28,7 @@ from quizzes.authoring.imports import (
 from quizzes.models import Attempt, Quiz
 from quizzes.selectors import attempt_page_from_paper
 from quizzes.services import AttemptRefused, quiz_paper_build
+from quizzes.written import WRITTEN_ANSWER_MAX_CHARS
 from trainingsite.access import educator_required
 
 TOKEN_SALT = "quizzes.question_import"  # unchanged by the move: signed previews stay valid
@@ -153,5 +154,11 @@ def quiz_preview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "quizzes/attempt.html",
-        {"page": page, "attempt": unsaved, "remaining_seconds": None, "preview": True},
+        {
+            "page": page,
+            "attempt": unsaved,
+            "remaining_seconds": None,
+            "preview": True,
+            "written_max_chars": WRITTEN_ANSWER_MAX_CHARS,
+        },
     )

@@ -160,7 +160,7 @@ class Attempt(models.Model):
         return f"{self.user} · {self.quiz} · {self.started_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
-        if self.state == self.State.SUBMITTED:
+        if self.state != self.State.IN_PROGRESS:
             return reverse("quizzes:result", kwargs={"uuid": self.uuid})
         return reverse("quizzes:attempt", kwargs={"uuid": self.uuid})
 

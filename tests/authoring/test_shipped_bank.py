@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def shipped():
     lessons_load(directory=settings.BASE_DIR / "fixtures" / "lessons")
     quizzes_load(directory=settings.BASE_DIR / "fixtures" / "quizzes")
-    return list(Quiz.objects.order_by("order", "id"))
+    # Hand-marked quizzes hold written answers, which CSV and GIFT do not carry (the imports
+    # refuse them by name: tests/marking/test_authoring.py).
+    return list(Quiz.objects.filter(hand_marked=False).order_by("order", "id"))
 
 
 @pytest.mark.parametrize("file_format", [CSV, GIFT])

@@ -44,6 +44,7 @@ def test_shipped_program_loads_with_its_requirements(shipped_content):
             "quiz-why-bleeding-occurs",
             "quiz-normal-versus-excessive",
             "quiz-managing-bleeding",
+            "bleeding-case-studies",
             "final-assessment",
         ]
     )

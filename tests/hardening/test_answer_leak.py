@@ -8,12 +8,14 @@ result page after submitting finds the explanations, so the scan can fail.
 """
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quizzes.models import Attempt, Quiz
+from quizzes.marking.services import answer_mark
+from quizzes.models import Attempt, Question, Quiz
 from tests.hardening.conftest import build_question, build_quiz
 
 SECRET = "SECRET{n}"
@@ -187,3 +189,75 @@ def test_nothing_reveals_the_answers_before_submission(leak_world):
     result = client.get(reverse("quizzes:result", kwargs={"uuid": attempt.uuid}))
     assert result.status_code == 200
     assert any(hit.startswith("SECRET") for hit in leaks(result))
+
+
+WRITTEN_SECRETS = re.compile(r"WRITTENSECRET-(?:model|guide)-\d+")
+
+
+def test_written_answers_reveal_nothing_before_marking(world):
+    """The model answer and marking guide (frozen on the paper) stay off the trainee's
+    pages while the attempt is open and while it awaits marking; once marked, the result
+    shows the model answer (full review), never the marking guide."""
+    questions = []
+    for n in range(2):
+        questions.append(
+            Question.objects.create(
+                key=f"leak-written-{n}",
+                kind=Question.Kind.WRITTEN,
+                prompt=f"Written case {n}?",
+                points=2,
+                topic=world.topic,
+                model_answer=f"WRITTENSECRET-model-{n}",
+                marking_guide=f"WRITTENSECRET-guide-{n}",
+            )
+        )
+    quiz = build_quiz(slug="leak-written", topic=world.topic, questions=questions, hand_marked=True)
+    client = Client()
+    client.force_login(world.trainee)
+    found = {}
+
+    def scan(label, response):
+        assert response.status_code < 500, label
+        body = response.content.decode("utf-8", "replace")
+        if WRITTEN_SECRETS.findall(body):
+            found[label] = WRITTEN_SECRETS.findall(body)
+        return response
+
+    scan("start", client.post(reverse("quizzes:start", kwargs={"slug": quiz.slug})))
+    attempt = Attempt.objects.get(user=world.trainee, quiz=quiz)
+    first, second = (q["id"] for q in attempt.paper["questions"])
+    assert attempt.paper["questions"][0]["model_answer"].startswith("WRITTENSECRET-model")
+    attempt_url = reverse("quizzes:attempt", kwargs={"uuid": attempt.uuid})
+    save_url = reverse("quizzes:save", kwargs={"uuid": attempt.uuid})
+    scan("attempt", client.get(attempt_url))
+    saved = scan(
+        "save", client.post(save_url, {"sequence": "0", f"q-{first}": "Pressure."}, **JSON)
+    )
+    assert saved.status_code == 200
+    too_long = {"sequence": "1", f"q-{first}": "x" * 5001}
+    assert scan("too long", client.post(save_url, too_long, **JSON)).status_code == 400
+    assert scan("stale", client.post(save_url, {"sequence": "0"}, **JSON)).status_code == 409
+    scan("attempt again", client.get(attempt_url))
+    submit_url = reverse("quizzes:submit", kwargs={"uuid": attempt.uuid})
+    scan("confirm", client.post(submit_url, {"sequence": "1"}))
+    scan("submit", client.post(submit_url, {"sequence": "1", "confirm": "1"}))
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.MARKING
+    result_url = reverse("quizzes:result", kwargs={"uuid": attempt.uuid})
+    assert b"Awaiting marking" in scan("result", client.get(result_url)).content
+    for url in (
+        reverse("quizzes:detail", kwargs={"slug": quiz.slug}),
+        reverse("quizzes:history", kwargs={"slug": quiz.slug}),
+        reverse("quizzes:index"),
+        reverse("trainee_home"),
+    ):
+        scan(url, client.get(url))
+    assert found == {}
+
+    # The scan can fail: marked, the result page shows the model answers.
+    for answer in attempt.answers.all():
+        answer_mark(marker=world.assessor, answer=answer, points=Decimal(2), feedback="")
+    body = client.get(result_url).content.decode()
+    assert "WRITTENSECRET-model-0" in body
+    assert "WRITTENSECRET-guide" not in body
+    assert second

@@ -206,7 +206,14 @@ def test_shipped_fixtures_load():
     first = quizzes_load(directory=directory)
     assert first.questions.created >= 36
     kinds = set(Question.objects.values_list("kind", flat=True))
-    assert kinds == {"single", "multiple", "true_false"}
+    assert kinds == {"single", "multiple", "true_false", "written"}
+    # Written case answers sit only in hand-marked quizzes, each with a model answer and guide.
+    written = Question.objects.filter(kind="written")
+    assert not written.filter(model_answer="").exists()
+    assert not written.filter(marking_guide="").exists()
+    assert set(
+        Quiz.objects.filter(pool__question__in=written).values_list("slug", "hand_marked")
+    ) == {("bleeding-case-studies", True)}
     for topic_slug in (
         "why-bleeding-occurs",
         "normal-versus-excessive-bleeding",

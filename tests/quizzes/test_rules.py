@@ -60,6 +60,7 @@ def test_no_attempts_is_an_empty_standing():
         "open": 0,
         "best": None,
         "passed": 0,
+        "marking": 0,
     }
 
 
@@ -75,6 +76,20 @@ def test_counts_best_passes_open_and_last_close():
         "open": 1,
         "best": 85.0,
         "passed": 1,
+        "marking": 0,
+    }
+
+
+def test_an_attempt_awaiting_marking_counts_as_used_and_closed_but_not_scored():
+    rows = [("marking", LATE, None, None), ("submitted", EARLY, 40.0, False)]
+    standing = graded_standing(rows)
+    assert standing == {
+        "used": 2,
+        "last_closed": LATE,
+        "open": 0,
+        "best": 40.0,
+        "passed": 0,
+        "marking": 1,
     }
 
 
@@ -87,6 +102,7 @@ def test_an_attempt_without_a_score_counts_as_used_but_not_as_best():
 def test_standing_states_are_the_attempt_states():
     assert rules.IN_PROGRESS == Attempt.State.IN_PROGRESS
     assert rules.SUBMITTED == Attempt.State.SUBMITTED
+    assert rules.MARKING == Attempt.State.MARKING
 
 
 # Limits and waiting time ------------------------------------------------------------

@@ -144,6 +144,7 @@ def test_attempt_page_data_has_no_answer_key(trainee):
             "choices",
             "image_url",
             "image_alt",
+            "text",  # a written answer's saved text (the trainee's own)
         }
     assert page.unanswered == 3
 

@@ -48,6 +48,11 @@ ERROR_TRUE_FALSE_ONE_CORRECT = validation.TRUE_FALSE_ONE_CORRECT
 ERROR_TRUE_FALSE_TWO_CHOICES = validation.TRUE_FALSE_TWO_CHOICES
 ERROR_MULTIPLE_NO_CORRECT = validation.MULTIPLE_ONE_CORRECT
 ERROR_UNKNOWN_KIND = "Unknown question kind; use single, multiple or true_false."
+WRITTEN = "written"
+ERROR_WRITTEN_NOT_IMPORTED = (
+    "Written-answer questions cannot be imported: add them in the admin, with a model answer, "
+    "to a hand-marked quiz."
+)
 ERROR_POINTS = f"Points must be a whole number from 1 to {MAX_POINTS}."
 
 
@@ -150,6 +155,8 @@ def choice_problems(kind: str, correct_flags: Sequence[bool]) -> list[str]:
 
     ``correct_flags`` holds one entry per choice: whether it is correct.
     """
+    if kind == WRITTEN:
+        return [ERROR_WRITTEN_NOT_IMPORTED]
     if kind not in KINDS:
         return [ERROR_UNKNOWN_KIND]
     return validation.question_choice_problems(kind=kind, correct_flags=correct_flags)

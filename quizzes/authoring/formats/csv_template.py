@@ -38,10 +38,12 @@ from quizzes.authoring.formats.common import (
     ERROR_EMPTY_FILE,
     ERROR_POINTS,
     ERROR_UNKNOWN_KIND,
+    ERROR_WRITTEN_NOT_IMPORTED,
     KINDS,
     MULTIPLE,
     SINGLE,
     TRUE_FALSE,
+    WRITTEN,
     ParsedChoice,
     ParsedQuestion,
     ParseError,
@@ -218,6 +220,9 @@ def _row_question(row: dict[str, str], line: int) -> tuple[ParsedQuestion | None
         errors.append(ParseError(line, message))
 
     kind = row.get("kind", "").strip().casefold().replace("/", "_").replace("-", "_")
+    if kind == WRITTEN:
+        fail(ERROR_WRITTEN_NOT_IMPORTED)
+        return None, errors
     if kind not in KINDS:
         fail(ERROR_UNKNOWN_KIND)
         return None, errors

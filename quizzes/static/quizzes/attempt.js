@@ -100,6 +100,24 @@
     schedule(600);
   });
 
+  // Written answers save while typing, a couple of seconds after the last key.
+  form.addEventListener("input", function (event) {
+    if (event.target.tagName === "TEXTAREA") {
+      dirty = true;
+      schedule(2000);
+      refreshNavigator();
+    }
+  });
+
+  // A question is answered once a choice is checked or its written answer is not blank.
+  function isAnswered(fieldset) {
+    var text = fieldset.querySelector("textarea");
+    if (text) {
+      return text.value.trim() !== "";
+    }
+    return !!fieldset.querySelector("input:checked");
+  }
+
   // Unanswered question numbers across all pages: this page's from its inputs,
   // the other pages' from the navigator (as saved on the server).
   function unansweredNumbers() {
@@ -107,7 +125,7 @@
     var onPage = {};
     form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
       onPage[fieldset.dataset.question] = true;
-      if (!fieldset.querySelector("input:checked")) {
+      if (!isAnswered(fieldset)) {
         numbers.push(parseInt(fieldset.dataset.number, 10));
       }
     });
@@ -126,7 +144,7 @@
       if (!item) {
         return;
       }
-      var answered = !!fieldset.querySelector("input:checked");
+      var answered = isAnswered(fieldset);
       item.dataset.answered = answered ? "1" : "0";
       item.classList.toggle("btn-secondary", answered);
       item.classList.toggle("btn-outline-secondary", !answered);
