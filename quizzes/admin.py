@@ -162,7 +162,9 @@ class AttemptAdmin(admin.ModelAdmin):
 
 
 # Each concern registers its own models (autodiscovery only imports quizzes.admin).
+from quizzes.attestations import admin as attestations_admin  # noqa: E402,F401
 from quizzes.authoring import admin as authoring_admin  # noqa: E402,F401
 from quizzes.certification import admin as certification_admin  # noqa: E402,F401
 from quizzes.cohorts import admin as cohorts_admin  # noqa: E402,F401
 from quizzes.credentials import admin as credentials_admin  # noqa: E402,F401
+from quizzes.observations import admin as observations_admin  # noqa: E402,F401

@@ -20,6 +20,7 @@ MAX_LINES = 600
 PURE = {
     "lessons.progress",
     "quizzes.scoring",
+    "quizzes.written",
     "quizzes.rules",
     "quizzes.certification.rules",
     "quizzes.certification.codes",
@@ -31,6 +32,8 @@ PURE = {
     "quizzes.credentials.badge",
     "quizzes.credentials.status_list",
     "quizzes.cpd.rules",
+    "quizzes.observations.rules",
+    "quizzes.attestations.rules",
     "trainingsite.codes",
 }
 # What a pure module may not import (prefixes).

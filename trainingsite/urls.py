@@ -34,6 +34,9 @@ urlpatterns = [
     path("certificates/", include("quizzes.certification.urls")),
     path("reports/", include("quizzes.reports.urls")),
     path("reports/", include("quizzes.cohorts.urls")),
+    path("assessment/marking/", include("quizzes.marking.urls")),
+    path("assessment/", include("quizzes.observations.urls")),
+    path("attestations/", include("quizzes.attestations.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded question images: served by Django in debug only; the web server serves them in

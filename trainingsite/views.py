@@ -9,7 +9,7 @@ ROLE_LANDING = {
     Role.TRAINEE: "trainee_home",
     Role.EDUCATOR: "educator_home",
     Role.MANAGER: "manager_home",
-    Role.ASSESSOR: "trainee_home",  # until the assessment pages land
+    Role.ASSESSOR: "observations:home",
 }
 
 

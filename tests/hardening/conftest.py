@@ -8,6 +8,8 @@ the real services), a certificate.
 Trust: an open invitation of `other_trainee` into cohort A (its link token kept), and
 `joiner`, who signed up with cohort A's join code and has not yet confirmed the address.
 CPD: the trainee's external entry with a PDF evidence file.
+Observed practice: a published checklist and the trainee's observation by `assessor`, with a
+PDF evidence file, not yet acknowledged (world_observations.py).
 """
 
 from dataclasses import dataclass
@@ -38,6 +40,9 @@ from quizzes.models import (
 )
 from quizzes.models.cohorts import CohortInvitation, SignupConfirmation
 from tests.builders import make_trainee
+from tests.hardening.world_attestations import build_attestations_world
+from tests.hardening.world_marking import build_marking_world
+from tests.hardening.world_observations import build_observations_world
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXPLANATION = "EXPLAINED-{key}-why-this-is-right"
@@ -72,6 +77,18 @@ class World:
     joiner: object
     confirm_token: str
     cpd_entry: object
+    # Observed practice (world_observations.py).
+    checklist: object = None
+    observation: object = None
+    observation_evidence: object = None
+    # Hand marking (world_marking.py).
+    hand_quiz: object = None
+    marking_attempt: object = None
+    written_answer: object = None
+    # Attestations (world_attestations.py).
+    statement: object = None
+    draft_statement: object = None
+    attestation: object = None
 
 
 def build_question(*, key, topic, prompt=None, explanation=None, choices=None) -> Question:
@@ -202,7 +219,7 @@ def build_world(
         hours=Decimal("2.5"),
         evidence=SimpleUploadedFile("attendance.pdf", MINIMAL_PDF, "application/pdf"),
     )
-    return World(
+    world = World(
         trainee=trainee,
         other_trainee=other_trainee,
         educator=educator,
@@ -230,6 +247,13 @@ def build_world(
         confirm_token=confirm_token,
         cpd_entry=cpd_entry,
     )
+    for name, value in build_observations_world(trainee=trainee, assessor=assessor).items():
+        setattr(world, name, value)
+    for name, value in build_marking_world(trainee=trainee, topic=topic).items():
+        setattr(world, name, value)
+    for name, value in build_attestations_world(other_trainee=other_trainee).items():
+        setattr(world, name, value)
+    return world
 
 
 @pytest.fixture

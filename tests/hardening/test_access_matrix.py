@@ -105,6 +105,18 @@ def _cert(w):
 
 POST_ONLY_GET = signed_in(405)
 
+
+def assessors_only(answer=200, **overrides) -> dict:
+    row = signed_in(403, assessor=answer, other_assessor=answer, superuser=answer)
+    row.update(overrides)
+    return row
+
+
+def observation_viewers() -> dict:
+    """The observed trainee, the assessor and manager of their cohort, superusers."""
+    return signed_in(404, trainee=200, assessor=200, manager=200, superuser=200)
+
+
 SITE_TABLE: dict[str, list[Case]] = {
     "home": [Case(expected=everyone(REDIRECT, anonymous=200))],
     "healthz": [Case(expected=everyone(200))],
@@ -231,6 +243,76 @@ SITE_TABLE: dict[str, list[Case]] = {
     ],
     "cpd:trainee_export_csv": [
         Case(kwargs=lambda w: {"pk": w.trainee.pk}, expected=managers_only(other_manager=404)),
+    ],
+    # Observed practice: the assessment pages are for assessors, a trainee's for the assessors
+    # of the trainee's cohorts; an observation and its evidence for the trainee, those
+    # assessors, the trainee's managers and superusers; acknowledging for the trainee.
+    "observations:home": [Case(expected=assessors_only())],
+    "observations:trainee": [
+        Case(
+            kwargs=lambda w: {"trainee_id": w.trainee.pk},
+            expected=assessors_only(other_assessor=404),
+        ),
+        Case(
+            kwargs={"trainee_id": 10**9},
+            expected=assessors_only(assessor=404, other_assessor=404, superuser=404),
+            note="unknown",
+        ),
+    ],
+    "observations:observe": [
+        Case(
+            kwargs=lambda w: {"trainee_id": w.trainee.pk, "slug": w.checklist.slug},
+            expected=assessors_only(other_assessor=404),
+        ),
+        Case(
+            kwargs=lambda w: {"trainee_id": w.trainee.pk, "slug": "no-such-checklist"},
+            expected=assessors_only(assessor=404, other_assessor=404, superuser=404),
+            note="unknown checklist",
+        ),
+    ],
+    "observations:detail": [
+        Case(kwargs=lambda w: {"pk": w.observation.pk}, expected=observation_viewers()),
+        Case(kwargs={"pk": 10**9}, expected=signed_in(404), note="unknown"),
+    ],
+    "observations:evidence": [
+        Case(
+            kwargs=lambda w: {"pk": w.observation.pk, "evidence_id": w.observation_evidence.pk},
+            expected=observation_viewers(),
+        ),
+        Case(
+            kwargs=lambda w: {"pk": w.observation.pk, "evidence_id": 10**9},
+            expected=signed_in(404),
+            note="unknown file",
+        ),
+    ],
+    "observations:acknowledge": [
+        Case(kwargs=lambda w: {"pk": w.observation.pk}, expected=POST_ONLY_GET),
+    ],
+    "observations:mine": [Case(expected=signed_in(200))],
+    # Attestations: every signed-in person signs for themselves; a statement of no
+    # published program is 404.
+    "attestations:mine": [Case(expected=signed_in(200))],
+    "attestations:detail": [
+        Case(kwargs=lambda w: {"slug": w.statement.slug}, expected=signed_in(200)),
+        Case(
+            kwargs=lambda w: {"slug": w.draft_statement.slug},
+            expected=signed_in(404),
+            note="draft program only",
+        ),
+        Case(kwargs={"slug": "no-such-statement"}, expected=signed_in(404), note="unknown"),
+    ],
+    # Hand marking: for assessors; an answer for the assessors of the trainee's cohorts.
+    "marking:queue": [Case(expected=assessors_only())],
+    "marking:answer": [
+        Case(
+            kwargs=lambda w: {"answer_id": w.written_answer.pk},
+            expected=assessors_only(other_assessor=404),
+        ),
+        Case(
+            kwargs={"answer_id": 10**9},
+            expected=assessors_only(assessor=404, other_assessor=404, superuser=404),
+            note="unknown",
+        ),
     ],
     # Reports
     "reports:overview": [Case(expected=managers_only())],
@@ -421,6 +503,12 @@ ADMIN_MODELS: dict[str, tuple[str, dict]] = {
     "quizzes_certificate": (NOTHING, {"add": 403, "delete": 403}),
     "quizzes_credential": (NOTHING, {"add": 403, "delete": 403}),
     "quizzes_remindersent": (NOTHING, {"add": 403}),
+    "quizzes_practicalchecklist": (CONTENT, {}),
+    # Observations are append-only records made on the site: looked at, never edited.
+    "quizzes_observation": (NOTHING, {"add": 403, "delete": 403}),
+    "quizzes_attestationstatement": (CONTENT, {}),
+    # Attestations are signed records: looked at, never edited.
+    "quizzes_attestation": (NOTHING, {"add": 403, "delete": 403}),
     "axes_accessattempt": (NOTHING, {"add": 403}),
     "axes_accesslog": (NOTHING, {"add": 403}),
     "axes_accessfailurelog": (NOTHING, {"add": 403}),
@@ -591,6 +679,13 @@ def _cpd_entry_post(w):
     }
 
 
+def _observation_post(w):
+    data = {"observed_on": "2026-11-03", "setting": "clinic", "outcome": "competent"}
+    for criterion in w.checklist.criteria.all():
+        data[f"met_{criterion.pk}"] = "met"
+    return data
+
+
 POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
     # (URL name, kwargs, form data, {persona: answer}) for every persona who may not post.
     (
@@ -739,6 +834,33 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         {"decision": "approve"},
         signed_in(403, manager=404, other_manager=404, superuser=404),
     ),
+    # Observed practice: only the trainee acknowledges; only the cohort's assessors record.
+    (
+        "observations:acknowledge",
+        lambda w: {"pk": w.observation.pk},
+        {},
+        signed_in(404, trainee=None),
+    ),
+    (
+        "observations:observe",
+        lambda w: {"trainee_id": w.trainee.pk, "slug": w.checklist.slug},
+        _observation_post,
+        signed_in(403, assessor=None, other_assessor=404, superuser=None),
+    ),
+    # Attestations: signing a statement that no published program requires is refused.
+    (
+        "attestations:detail",
+        lambda w: {"slug": w.draft_statement.slug},
+        lambda w: {"typed_name": "Tara Trainee", "confirm": "on"},
+        signed_in(404),
+    ),
+    # Hand marking: only the assessors of the trainee's cohorts mark.
+    (
+        "marking:answer",
+        lambda w: {"answer_id": w.written_answer.pk},
+        {"points": "1", "feedback": "A mark from the wrong persona."},
+        signed_in(403, assessor=None, other_assessor=404, superuser=None),
+    ),
 ]
 
 
@@ -773,6 +895,9 @@ def test_post_as_the_wrong_persona_is_refused_and_changes_nothing(world):
     assert post_only - {"logout"} == refused - {
         "certificates:revoke",
         "cpd:edit",
+        "observations:observe",
+        "marking:answer",
+        "attestations:detail",
         "cohorts:join",
         "cohorts:signup_confirm",
         "quizzes:accommodations",

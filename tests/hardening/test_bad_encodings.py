@@ -26,7 +26,9 @@ from quizzes.models import (
     Certificate,
     CohortMembership,
     CpdEntry,
+    Observation,
     Question,
+    WrittenAnswerMark,
 )
 from quizzes.models.cohorts import CohortInvitation, SignupConfirmation
 from tests.hardening.test_bad_input import FUZZ, TEXT, counts, done, run_case, signed_in
@@ -112,6 +114,25 @@ ENDPOINTS = [
     ),
     ("cpd:delete", "trainee", lambda w: {"pk": w.cpd_entry.pk}, {}),
     ("cpd:review", "manager", lambda w: {"pk": w.cpd_entry.pk}, {"decision": "approve"}),
+    (
+        "observations:observe",
+        "assessor",
+        lambda w: {"trainee_id": w.trainee.pk, "slug": w.checklist.slug},
+        {"observed_on": "2026-11-03", "setting": "clinic", "outcome": "competent"},
+    ),
+    ("observations:acknowledge", "trainee", lambda w: {"pk": w.observation.pk}, {}),
+    (
+        "marking:answer",
+        "assessor",
+        lambda w: {"answer_id": w.written_answer.pk},
+        {"points": "2.5", "feedback": "Clear and safe."},
+    ),
+    (
+        "attestations:detail",
+        "trainee",
+        lambda w: {"slug": w.statement.slug},
+        {"typed_name": "Tara Trainee", "confirm": "on"},
+    ),
     ("admin:quizzes_cohort_add", "superuser", {}, {"name": "New", "slug": "new"}),
     ("admin:lessons_topic_add", "superuser", {}, {"title": "New", "slug": "new"}),
 ]
@@ -152,6 +173,8 @@ def _state_with_revocations():
         tuple(Certificate.objects.filter(revoked_at__isnull=False).values_list("pk")),
         tuple(Question.objects.filter(needs_review=True).values_list("pk")),
         tuple(CpdEntry.objects.values_list("pk", "title", "hours", "status")),
+        tuple(Observation.objects.values_list("pk", "acknowledged_at")),
+        tuple(WrittenAnswerMark.objects.values_list("pk")),
     )
 
 

@@ -22,14 +22,19 @@ from hypothesis import strategies as st
 
 from quizzes.credentials.selectors import credential_envelope
 from quizzes.models import (
+    Attestation,
     Certificate,
     Cohort,
     CohortInvitation,
     CohortMembership,
     CpdEntry,
     Credential,
+    Observation,
+    ObservationEvidence,
+    ObservationResult,
     Question,
     SignupConfirmation,
+    WrittenAnswerMark,
 )
 from tests.hardening.test_bad_input import (
     FUZZ,
@@ -607,3 +612,225 @@ def test_cpd_entry_review(world, settings):
 
     case()
     done("cpd entry review")
+
+
+# --- Observed practice ------------------------------------------------------------------------
+
+
+def _observation_fields(world) -> tuple[dict, dict]:
+    fields = {
+        "observed_on": values("2026-11-03", "2999-01-01", "03/11/2026"),
+        "setting": values("clinic", "simulation", "other", "home"),
+        "outcome": values("competent", "not_yet", "maybe"),
+        "feedback": values("Calm and thorough."),
+        "supersedes": values(str(world.observation.pk), "0", "abc", str(10**12)),
+    }
+    valid = {
+        "observed_on": st.sampled_from(["2026-11-03", "2026-10-01"]),
+        "setting": st.sampled_from(["clinic", "simulation"]),
+        "outcome": st.sampled_from(["competent", "not_yet"]),
+    }
+    for criterion in world.checklist.criteria.all():
+        fields[f"met_{criterion.pk}"] = values("met", "not_yet")
+        fields[f"note_{criterion.pk}"] = values("Good pressure.")
+        valid[f"met_{criterion.pk}"] = st.sampled_from(["met", "met", "not_yet"])
+    return fields, valid
+
+
+def test_observation_record(world):
+    """An observation: saved whole by the cohort's assessor by the rules, else 400/404."""
+    clients = {"assessor": signed_in(world.assessor), "other": signed_in(world.other_assessor)}
+    restores = {k: keep_cookies(c) for k, c in clients.items()}
+    fields, valid = _observation_fields(world)
+    state = counts(Observation, ObservationResult, ObservationEvidence, AuditEvent)
+    criteria = world.checklist.criteria.count()
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["assessor", "assessor", "assessor", "other"]),
+        trainee_id=st.one_of(
+            st.just(str(world.trainee.pk)),
+            st.just(str(world.trainee.pk)),
+            st.just(str(world.assessor.pk)),
+            PK_ISH,
+        ),
+        pairs=or_valid(valid, form(fields)),
+        upload=EVIDENCE_UPLOADS,
+        name=st.sampled_from(["a.pdf", "../../etc/passwd", "x.exe", "é" * 300]),
+    )
+    def case(who, trainee_id, pairs, upload, name):
+        restores[who]()
+        url = _path(
+            "/assessment/trainees/", trainee_id, f"/checklists/{world.checklist.slug}/observe/"
+        )
+        with rolled_back():
+            before = set(Observation.objects.values_list("pk", flat=True))
+            response = run_case(
+                "observation record",
+                lambda: clients[who].post(url, _multipart(pairs, upload, name)),
+                allowed={302, 400, 404},
+                state=state,
+                rollback=False,
+            )
+            made = Observation.objects.exclude(pk__in=before)
+            assert made.count() == (1 if response.status_code == 302 else 0)
+            for observation in made:
+                assert who == "assessor" and trainee_id == str(world.trainee.pk)
+                assert observation.assessor_id == world.assessor.pk
+                assert observation.trainee_id == world.trainee.pk
+                results = list(observation.results.all())
+                assert len(results) == criteria
+                if observation.outcome == Observation.Outcome.COMPETENT:
+                    assert all(r.met for r in results if r.critical)
+                for item in observation.evidence.all():
+                    assert item.kind in {"pdf", "png", "jpeg"}
+                    assert item.file.name.startswith("observations/") and ".." not in item.file.name
+
+    case()
+    done("observation record")
+
+
+def test_observation_acknowledge(world):
+    """Only the observed trainee acknowledges, once; anyone else or any other id is a 404."""
+    clients = {"trainee": signed_in(world.trainee), "other": signed_in(world.other_trainee)}
+    restores = {k: keep_cookies(c) for k, c in clients.items()}
+    state = counts(AuditEvent, Certificate)
+
+    def acknowledged():
+        return Observation.objects.values_list("acknowledged_at", flat=True).get(
+            pk=world.observation.pk
+        )
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["trainee", "trainee", "other"]),
+        pk=st.one_of(st.just(str(world.observation.pk)), PK_ISH),
+        pairs=form({"confirm": values("1")}),
+    )
+    def case(who, pk, pairs):
+        restores[who]()
+        url = _path("/assessment/observations/", pk, "/acknowledge/")
+        with rolled_back():
+            before = state()
+            response = run_case(
+                "observation acknowledge",
+                lambda: post_form(clients[who], url, pairs),
+                allowed={302, 404},
+                state=state,
+                rollback=False,
+            )
+            done_now = acknowledged() is not None
+            assert done_now == (response.status_code == 302)
+            if done_now:
+                assert who == "trainee" and pk == str(world.observation.pk)
+                assert _delta(state(), before)[0] == 1  # one audit event
+            else:
+                assert state() == before
+
+    case()
+    done("observation acknowledge")
+
+
+def test_attestation_sign(world):
+    """Each person signs only their own name, once (the other trainee has signed: 409), only on
+    a statement a published program requires; anything else is refused and stores nothing."""
+    clients = {"trainee": signed_in(world.trainee), "other": signed_in(world.other_trainee)}
+    restores = {k: keep_cookies(c) for k, c in clients.items()}
+    names = {"trainee": "Tara Trainee", "other": "Otto Other"}
+    state = counts(Attestation, AuditEvent, Certificate)
+    slugs = [world.statement.slug, world.draft_statement.slug]
+    valid = {"typed_name": st.sampled_from(list(names.values())), "confirm": st.just("on")}
+    noise = form({"typed_name": values(*names.values()), "confirm": values("on", "")})
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["trainee", "trainee", "other"]),
+        slug=st.one_of(st.sampled_from(slugs), st.sampled_from(slugs), SLUGISH),
+        pairs=or_valid(valid, noise),
+    )
+    def case(who, slug, pairs):
+        restores[who]()
+        url = _path("/attestations/", slug, "/")
+        with rolled_back():
+            before = state()
+            response = run_case(
+                "attestation sign",
+                lambda: post_form(clients[who], url, pairs),
+                allowed={302, 400, 404, 409},
+                state=state,
+                rollback=False,
+            )
+            signed = list(
+                Attestation.objects.filter(statement=world.statement).exclude(
+                    pk=world.attestation.pk
+                )
+            )
+            assert bool(signed) == (response.status_code == 302)
+            if signed:
+                [attestation] = signed
+                assert slug == world.statement.slug
+                assert attestation.user == (
+                    world.trainee if who == "trainee" else world.other_trainee
+                )
+                assert attestation.typed_name.casefold() == names[who].casefold()
+                assert (attestation.version, attestation.text) == (1, world.statement.text)
+                # One attestation, its audit event; the program needs nothing else, so
+                # its certificate is issued (and audited) in the same transaction.
+                assert _delta(state(), before) == (1, 2, 1)
+            else:
+                assert state() == before
+
+    case()
+    done("attestation sign")
+
+
+# --- Hand marking -----------------------------------------------------------------------------
+
+
+def test_written_answer_mark(world):
+    """A mark: saved by the trainee's cohort's assessor with points 0..4 (two decimals at most),
+    else 400 (bad points or feedback) or 404 (another assessor, any other id)."""
+    clients = {"assessor": signed_in(world.assessor), "other": signed_in(world.other_assessor)}
+    restores = {k: keep_cookies(c) for k, c in clients.items()}
+    state = counts(WrittenAnswerMark, AuditEvent, Certificate)
+    fields = {
+        "points": values("0", "2.5", "4", "4.01", "-1", "1e3", "NaN", "Infinity", "0.001"),
+        "feedback": values("Clear and safe."),
+    }
+    valid = {
+        "points": st.sampled_from(["0", "1", "2.5", "4"]),
+        "feedback": st.sampled_from(["", "Clear and safe."]),
+    }
+
+    @FUZZ
+    @given(
+        who=st.sampled_from(["assessor", "assessor", "other"]),
+        pk=st.one_of(st.just(str(world.written_answer.pk)), PK_ISH),
+        pairs=or_valid(valid, form(fields)),
+    )
+    def case(who, pk, pairs):
+        restores[who]()
+        url = _path("/assessment/marking/answers/", pk, "/")
+        with rolled_back():
+            before = state()
+            response = run_case(
+                "written answer mark",
+                lambda: post_form(clients[who], url, pairs),
+                allowed={302, 400, 404},
+                state=state,
+                rollback=False,
+            )
+            marks = WrittenAnswerMark.objects.filter(answer=world.written_answer)
+            assert marks.count() == (1 if response.status_code == 302 else 0)
+            for mark in marks:
+                assert who == "assessor" and pk == str(world.written_answer.pk)
+                assert 0 <= mark.points <= 4
+                assert Decimal(str(mark.points)) == Decimal(str(mark.points)).quantize(
+                    Decimal("0.01")
+                )
+                assert mark.marker_id == world.assessor.pk
+            if response.status_code != 302:
+                assert state() == before
+
+    case()
+    done("written answer mark")

@@ -2,11 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from lessons.services import lessons_load
+from quizzes.attestations.content import SHIPPED_STATEMENTS, statements_load
 from quizzes.authoring.content import quizzes_load
 from quizzes.certification.content import SHIPPED_PROGRAMS, programs_load
 from quizzes.certification.services import program_demo_assign
 from quizzes.credentials.services import credentials_backfill
-from quizzes.synthetic.demo_cohort import demo_cohort_ensure
+from quizzes.observations.content import SHIPPED_CHECKLISTS, checklists_load
+from quizzes.observations.services import assessor_demo_assign
+from quizzes.synthetic.demo_cohort import DEMO_COHORT_SLUG, demo_cohort_ensure
 from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 
 DEMO_PROGRAM = "bleeding-management-foundation"
@@ -24,7 +27,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Questions: {quizzes.questions}. Quizzes: {quizzes.quizzes}.")
         programs = programs_load(path=SHIPPED_PROGRAMS)
         self.stdout.write(f"Programs: {len(programs.created)} created.")
+        statements = statements_load(path=SHIPPED_STATEMENTS)
+        self.stdout.write(f"Attestation statements: {len(statements.created)} created.")
+        checklists = checklists_load(path=SHIPPED_CHECKLISTS)
+        self.stdout.write(f"Practical checklists: {len(checklists.created)} created.")
         self.stdout.write(demo_cohort_ensure(program_slug=DEMO_PROGRAM))
+        if assessor_demo_assign(username="assessor", cohort_slugs=[DEMO_COHORT_SLUG]):
+            self.stdout.write("The demo assessor assesses the demo cohort.")
         # The demo cohort's history writes certificates in bulk: sign their credentials.
         signed = credentials_backfill()
         self.stdout.write(f"Credentials signed: {signed}.")
