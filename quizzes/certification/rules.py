@@ -118,6 +118,7 @@ class QuizFacts:
     last_passed_at: datetime | None = None
     last_attempt_at: datetime | None = None
     best_percent: float | None = None
+    awaiting_marking: bool = False  # a graded attempt waits for an assessor's marks
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class Progress:
     attestations_required: int = 0
     checklists_done_ids: frozenset[int] = frozenset()
     attestations_done_ids: frozenset[int] = frozenset()
+    quizzes_awaiting_marking_ids: frozenset[int] = frozenset()
 
     @property
     def required(self) -> int:
@@ -193,6 +195,10 @@ class Progress:
     def done(self) -> int:
         met = self.lessons_done + self.quizzes_passed
         return met + self.checklists_done + self.attestations_done
+
+    @property
+    def quizzes_awaiting_marking(self) -> int:
+        return len(self.quizzes_awaiting_marking_ids)
 
     @property
     def awaiting_sign_off(self) -> bool:
@@ -296,8 +302,9 @@ def progress_compute(
     requirements in the order a trainee should do them; the next step is the first
     one not yet counted (lessons, then quizzes, then attestations, then observed
     practice). `today` is the local date used for the due date (defaults to
-    `now.date()`). Whether the trainee has *started* (and so the status) reads the
-    lessons and quizzes only, as the SQL twin does.
+    `now.date()`). A quiz whose attempt awaits marking is skipped by the next step
+    (the trainee can go on meanwhile). Whether the trainee has *started* (and so the
+    status) reads the lessons and quizzes only, as the SQL twin does.
     """
     today = today or now.date()
     cycle_started_at = certificate.issued_at if certificate is not None else None
@@ -309,6 +316,12 @@ def progress_compute(
         item.quiz_id for item in quizzes if quiz_counts(item, cycle_started_at=cycle_started_at)
     )
     attempted = any(_after(item.last_attempt_at, cycle_started_at) for item in quizzes)
+    # Not passed yet, but nothing for the trainee to do there until the marks are in.
+    awaiting_marking = frozenset(
+        item.quiz_id
+        for item in quizzes
+        if item.awaiting_marking and item.quiz_id not in quizzes_passed
+    )
     checklists_done = frozenset(
         item.checklist_id
         for item in checklists
@@ -338,7 +351,7 @@ def progress_compute(
             + [
                 NextStep(StepKind.QUIZ, i.quiz_id)
                 for i in quizzes
-                if i.quiz_id not in quizzes_passed
+                if i.quiz_id not in quizzes_passed and i.quiz_id not in awaiting_marking
             ]
             + [
                 NextStep(StepKind.ATTESTATION, i.statement_id)
@@ -376,6 +389,7 @@ def progress_compute(
         attestations_required=len(attestations),
         checklists_done_ids=checklists_done,
         attestations_done_ids=attestations_done,
+        quizzes_awaiting_marking_ids=awaiting_marking,
     )
 
 

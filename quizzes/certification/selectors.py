@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -225,17 +225,25 @@ def programs_progress_bulk(
 
     attempts: dict[tuple[int, int], tuple] = {}
     if quiz_ids:
+        # Scored attempts (Attempt.objects.counted()) decide passes, best and activity;
+        # one awaiting an assessor's marks only says so.
+        scored = Q(state=Attempt.State.SUBMITTED)
         rows = (
-            Attempt.objects.counted()
-            .filter(user_id__in=user_filter, quiz_id__in=quiz_ids)
+            Attempt.objects.graded()
+            .filter(
+                user_id__in=user_filter,
+                quiz_id__in=quiz_ids,
+                state__in=[Attempt.State.SUBMITTED, Attempt.State.MARKING],
+            )
             .values("user_id", "quiz_id")
             .annotate(
-                last_passed=Max("submitted_at", filter=Q(passed=True)),
-                last_attempt=Max("submitted_at"),
-                best=Max("percent"),
+                last_passed=Max("submitted_at", filter=scored & Q(passed=True)),
+                last_attempt=Max("submitted_at", filter=scored),
+                best=Max("percent", filter=scored),
+                marking=Count("pk", filter=Q(state=Attempt.State.MARKING)),
             )
             .order_by()
-            .values_list("user_id", "quiz_id", "last_passed", "last_attempt", "best")
+            .values_list("user_id", "quiz_id", "last_passed", "last_attempt", "best", "marking")
         )
         attempts = {(row[0], row[1]): row[2:] for row in rows}
 
@@ -247,7 +255,7 @@ def programs_progress_bulk(
     latest_certificates = _latest_certificates(user_filter=user_filter, program_ids=program_pks)
     assignments = assignments_effective(users=user_filter, programs=program_pks)
 
-    no_attempt = (None, None, None)
+    no_attempt = (None, None, None, 0)
     result = {}
     for program in program_list:
         lessons = [
@@ -268,13 +276,16 @@ def programs_progress_bulk(
             ]
             quiz_facts = []
             for quiz_id in quiz_pks:
-                last_passed, last_attempt, best = attempts.get((user_id, quiz_id), no_attempt)
+                last_passed, last_attempt, best, marking = attempts.get(
+                    (user_id, quiz_id), no_attempt
+                )
                 quiz_facts.append(
                     QuizFacts(
                         quiz_id=quiz_id,
                         last_passed_at=last_passed,
                         last_attempt_at=last_attempt,
                         best_percent=best,
+                        awaiting_marking=bool(marking),
                     )
                 )
             progress = progress_compute(
@@ -425,6 +436,11 @@ class Verification:
     code: str
     cpd_hours: Decimal | None = None  # the hours on the certificate; no more personal data
     superseded: bool = False  # revoked because a renewal replaced it
+    # What it certifies (the certificate's frozen lists); attestations without the typed name.
+    lessons_completed: tuple[dict, ...] = ()
+    quiz_scores: tuple[dict, ...] = ()
+    observations: tuple[dict, ...] = ()
+    attestations: tuple[dict, ...] = ()
 
 
 def certificate_verify(*, code: str, now: datetime | None = None) -> Verification | None:
@@ -449,4 +465,11 @@ def certificate_verify(*, code: str, now: datetime | None = None) -> Verificatio
         code=certificate.display_code,
         cpd_hours=certificate.cpd_hours,
         superseded=certificate.superseded_by_id is not None,
+        lessons_completed=tuple(certificate.lessons_completed),
+        quiz_scores=tuple(certificate.quiz_scores),
+        observations=tuple(certificate.observations),
+        attestations=tuple(
+            {key: value for key, value in entry.items() if key != "typed_name"}
+            for entry in certificate.attestations
+        ),
     )

@@ -37,6 +37,7 @@ from quizzes.credentials.selectors import (
     credential_verify,
 )
 from quizzes.models.certification import Certificate
+from quizzes.observations.selectors import observations_awaiting_acknowledgement
 from trainingsite.ratelimit import Limit, rate_limit_hit, rate_limited_response
 from trainingsite.security import client_limit_key
 
@@ -83,6 +84,7 @@ def dashboard(request):
             "dashboard": trainee_dashboard(user=request.user),
             # Invitations to cohorts, and an e-mail address still to confirm.
             "notices": trainee_cohort_notices(user=request.user),
+            "observations_awaiting": observations_awaiting_acknowledgement(request.user),
         },
     )
 
@@ -144,6 +146,10 @@ def certificate_download(request, code):
         verify_url=_verify_url(request, certificate),
         cpd_hours=certificate.cpd_hours,
         cpd_awarding_body=certificate.cpd_awarding_body,
+        lessons_completed=certificate.lessons_completed,
+        quiz_scores=certificate.quiz_scores,
+        observations=certificate.observations,
+        attestations=certificate.attestations,
     )
     response = HttpResponse(certificate_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = (

@@ -122,3 +122,32 @@ def test_observations_alone_do_not_start_the_program():
     )
     assert progress.status == ProgressStatus.NOT_STARTED
     assert progress.checklists_done == 1
+
+
+def test_a_quiz_awaiting_marking_is_skipped_by_the_next_step_and_not_passed():
+    progress = progress_compute(
+        lessons=[],
+        quizzes=[
+            QuizFacts(quiz_id=2, awaiting_marking=True),
+            QuizFacts(quiz_id=3),
+        ],
+        certificate=None,
+        due_date=None,
+        now=NOW,
+    )
+    assert progress.next_step == NextStep(StepKind.QUIZ, 3)
+    assert progress.quizzes_awaiting_marking_ids == frozenset({2})
+    assert progress.quizzes_passed == 0
+    assert progress.is_complete is False
+
+
+def test_only_a_quiz_awaiting_marking_left_has_no_next_step():
+    progress = progress_compute(
+        lessons=[],
+        quizzes=[QuizFacts(quiz_id=2, awaiting_marking=True)],
+        certificate=None,
+        due_date=None,
+        now=NOW,
+    )
+    assert progress.next_step is None
+    assert progress.quizzes_awaiting_marking == 1

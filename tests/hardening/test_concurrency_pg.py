@@ -30,7 +30,15 @@ from lessons.models import LessonCompletion
 from quizzes import services
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.models.certification import Certificate
-from tests.builders import correct_ids, make_program, make_quiz, make_trainee
+from tests.builders import (
+    correct_ids,
+    make_assessor,
+    make_checklist,
+    make_program,
+    make_quiz,
+    make_trainee,
+    observe,
+)
 from trainingsite.models import AuditEvent
 from trainingsite.roles import Role
 
@@ -236,6 +244,29 @@ def test_two_last_quiz_passes_at_once_issue_one_certificate():
     assert errors == []
     assert [r.status_code for r in responses] == [302] * (2 * RACERS)
     assert Attempt.objects.filter(passed=True).count() == 2 * RACERS
+    for trainee in trainees:
+        assert Certificate.objects.filter(user=trainee, program=program).count() == 1, trainee
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CERTIFICATE_ISSUED).count() == RACERS
+
+
+def test_an_acknowledged_sign_off_racing_the_last_quiz_pass_issues_one_certificate():
+    program = make_program(lessons=0, quizzes=1)
+    quiz = program.required_quizzes.get()
+    checklist = make_checklist(programs=[program])
+    assessor = make_assessor(username="watcher")
+    trainees = [make_trainee(username=f"racer{i:02d}") for i in range(RACERS)]
+    calls = []
+    for trainee in trainees:
+        observation = observe(trainee, checklist, assessor=assessor, acknowledged=False)
+        acknowledge = reverse("observations:acknowledge", kwargs={"pk": observation.pk})
+        client = _signed_in(trainee)
+        calls.append(lambda client=client, url=acknowledge: client.post(url))
+        calls.append(_submit(_signed_in(trainee), _ready_to_pass(trainee, quiz)))
+
+    responses, errors = _all_at_once(calls)
+
+    assert errors == []
+    assert [r.status_code for r in responses] == [302] * (2 * RACERS)
     for trainee in trainees:
         assert Certificate.objects.filter(user=trainee, program=program).count() == 1, trainee
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CERTIFICATE_ISSUED).count() == RACERS
