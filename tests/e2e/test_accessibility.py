@@ -1,4 +1,5 @@
-"""axe-core on every page each role reaches, the trainee's pages at 390 px, visible focus.
+"""axe-core on every page each role reaches, the trainee's and assessor's pages at 390 px,
+visible focus.
 
 axe-core comes inside the axe-playwright-python wheel and is injected into each page; the
 contexts bypass the Content-Security-Policy so the policy stays as strict as in production.
@@ -22,11 +23,13 @@ from quizzes.models import Attempt, Cohort, Credential, Program, Quiz
 from tests.builders import (
     TEST_PASSWORD,
     assign,
+    attest,
     correct_ids,
     do_everything,
     make_cohort,
     make_program,
     make_trainee,
+    observe,
     wrong_ids,
 )
 from tests.builders.cohorts import make_invitation
@@ -140,6 +143,11 @@ class Site:
     invitation_token: str
     trainee_pk: int
     lesson_slug: str
+    observation_pk: int
+    demo_trainee_pk: int
+    checklist_slug: str
+    statement_slug: str
+    written_answer_pk: int
 
 
 def _build_site() -> Site:
@@ -148,6 +156,11 @@ def _build_site() -> Site:
     trainee = get_user_model().objects.get(username="trainee")
     program = Program.objects.get(slug=PROGRAM)
     do_everything(trainee, program, at=timezone.now() - timedelta(days=2))
+    assessor = get_user_model().objects.get(username="assessor")
+    checklist = program.required_checklists.get()
+    statement = program.required_attestations.get()
+    attest(trainee, statement)
+    observation = observe(trainee, checklist, assessor=assessor)
     certificate = certificate_issue_if_complete(user=trainee, program=program)
     quizzes = list(program.required_quizzes.order_by("order"))
     quiz, other_quiz = quizzes[0], quizzes[1]
@@ -160,6 +173,17 @@ def _build_site() -> Site:
     # A pending invitation, so the manager's cohort page lists one.
     make_invitation(cohort=cohort, user=make_trainee(username="newcomer"))
     member = cohort.memberships.exclude(user=trainee).first().user
+    # A case study awaiting marking, for the marking pages.
+    cases = program.required_quizzes.get(hand_marked=True)
+    waiting = services.attempt_start(user=member, quiz=cases)
+    services.attempt_save_answers(
+        attempt=waiting,
+        answers={},
+        sequence=waiting.sequence,
+        texts={q["id"]: "Stop and press with sterile gauze." for q in waiting.paper["questions"]},
+    )
+    waiting.refresh_from_db()
+    services.attempt_submit(attempt=waiting)
     return Site(
         quiz=quiz,
         other_quiz=other_quiz,
@@ -173,6 +197,11 @@ def _build_site() -> Site:
         invitation_token=token,
         trainee_pk=member.pk,
         lesson_slug=program.required_lessons.order_by("order").first().slug,
+        observation_pk=observation.pk,
+        demo_trainee_pk=trainee.pk,
+        checklist_slug=checklist.slug,
+        statement_slug=statement.slug,
+        written_answer_pk=waiting.answers.filter(text__gt="").first().pk,
     )
 
 
@@ -185,6 +214,20 @@ def _trainee_main_pages(site: Site) -> list[tuple[str, str]]:
         ("result", f"/quizzes/attempts/{site.graded.uuid}/result/"),
         ("certificate", f"/certificates/{site.code}/"),
         ("cpd record", "/certificates/cpd/"),
+        ("observation", f"/assessment/observations/{site.observation_pk}/"),
+        ("attestation", f"/attestations/{site.statement_slug}/"),
+    ]
+
+
+def _assessor_pages(site: Site) -> list[tuple[str, str]]:
+    trainee = f"/assessment/trainees/{site.demo_trainee_pk}/"
+    return [
+        ("assessment home", "/assessment/"),
+        ("assessed trainee", trainee),
+        ("observation form", f"{trainee}checklists/{site.checklist_slug}/observe/"),
+        ("observation", f"/assessment/observations/{site.observation_pk}/"),
+        ("marking queue", "/assessment/marking/"),
+        ("marking an answer", f"/assessment/marking/answers/{site.written_answer_pk}/"),
     ]
 
 
@@ -201,6 +244,7 @@ def _manager_pages(site: Site) -> list[tuple[str, str]]:
         ("quiz report", f"/reports/quizzes/{site.quiz.pk}/"),
         ("question analysis", f"/reports/quizzes/{site.quiz.pk}/questions/"),
         ("revoke", f"/certificates/{site.code}/revoke/"),
+        ("observation outcome", f"/assessment/observations/{site.observation_pk}/"),
     ]
 
 
@@ -263,6 +307,8 @@ def test_every_page_of_every_role_has_no_serious_axe_findings(browser, live_serv
             ("program", f"/certificates/programs/{PROGRAM}/"),
             ("cpd entry form", "/certificates/cpd/entries/add/"),
             ("invitation", f"/reports/invitations/{site.invitation_token}/"),
+            ("my observations", "/assessment/mine/"),
+            ("my attestations", "/attestations/"),
             ("403", "/reports/"),
         ],
         findings,
@@ -278,6 +324,17 @@ def test_every_page_of_every_role_has_no_serious_axe_findings(browser, live_serv
     page = _new_page(browser, live_server)
     log_in(page, "educator", settings.DEMO_PASSWORD)
     _check_educator(page, "educator", site, findings)
+    page.context.close()
+
+    # Assessor: desktop, then the same pages at 390 px (assessors observe on a phone).
+    page = _new_page(browser, live_server)
+    log_in(page, "assessor", settings.DEMO_PASSWORD)
+    _visit_all(page, "assessor", [("home", "/"), *_assessor_pages(site)], findings)
+    page.set_viewport_size(NARROW)
+    for name, url in _assessor_pages(site):
+        page.goto(url)
+        _no_horizontal_scroll(page, "assessor", name, findings)
+        _axe(page, "assessor", f"{name} at 390 px", findings)
     page.context.close()
 
     # Manager.
