@@ -7,7 +7,6 @@ the version, so trainees are asked to sign the new wording.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from django.db import transaction
 
 from quizzes.attestations.services import statement_save
 from quizzes.models import AttestationStatement, Program
+from trainingsite.content_files import json_objects_read
 
 SHIPPED_STATEMENTS = settings.BASE_DIR / "fixtures" / "attestations" / "statements.json"
 STATEMENT_KEYS = {"slug", "title", "text"}
@@ -34,14 +34,7 @@ class StatementsLoadResult:
 
 
 def _read(path: Path) -> list[dict]:
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise StatementContentError(f"{path}: file not found.") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise StatementContentError(f"{path}: not valid JSON ({error}).") from error
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise StatementContentError(f"{path}: expected a list of objects.")
+    entries = json_objects_read(path, error=StatementContentError)
     for index, entry in enumerate(entries):
         where = f"{path.name} entry {index + 1}"
         missing = STATEMENT_KEYS - entry.keys()

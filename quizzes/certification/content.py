@@ -1,6 +1,5 @@
 """Loading the shipped certification programs (fixtures/certification/programs.json)."""
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.db import transaction
 from lessons.models import Lesson
 from quizzes.models import Quiz
 from quizzes.models.certification import Program
+from trainingsite.content_files import json_objects_read
 
 # The shipped programs, loaded by `make run` (setup_demo) and by load_programs.
 SHIPPED_PROGRAMS = settings.BASE_DIR / "fixtures" / "certification" / "programs.json"
@@ -57,14 +57,7 @@ def programs_load(
 ) -> ProgramsLoadResult:
     """Load programs.json keyed on slug; an existing program is kept unless overwrite is True."""
     path = Path(path)
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ProgramContentError(f"{path}: file not found.") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ProgramContentError(f"{path}: not valid JSON ({error}).") from error
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ProgramContentError(f"{path}: expected a list of objects.")
+    entries = json_objects_read(path, error=ProgramContentError)
     result = ProgramsLoadResult()
     for index, entry in enumerate(entries, start=1):
         where = f"{path.name} entry {index} ({entry.get('slug', 'no slug')})"

@@ -7,7 +7,6 @@ replaced only when no observation refers to them (observations keep their own co
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from quizzes.models import ChecklistCriterion, ObservationResult, PracticalChecklist, Program
+from trainingsite.content_files import json_objects_read
 
 SHIPPED_CHECKLISTS = settings.BASE_DIR / "fixtures" / "observations" / "checklists.json"
 CHECKLIST_KEYS = {"slug", "title", "criteria"}
@@ -36,14 +36,7 @@ class ChecklistsLoadResult:
 
 
 def _read(path: Path) -> list[dict]:
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ChecklistContentError(f"{path}: file not found.") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ChecklistContentError(f"{path}: not valid JSON ({error}).") from error
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ChecklistContentError(f"{path}: expected a list of objects.")
+    entries = json_objects_read(path, error=ChecklistContentError)
     return entries
 
 
