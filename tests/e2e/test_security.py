@@ -99,6 +99,9 @@ def test_bootstrap_collapse_and_dropdown_work_under_the_policy(page):
     assert nav_link.is_visible() is False
     toggler.click()
     nav_link.wait_for(state="visible")
+    # Bootstrap adds "show" once the collapse has finished moving: a click on the menu
+    # button while the navbar still slides open can land before the button is in place.
+    page.locator("#main-nav.show:not(.collapsing)").wait_for()
     page.get_by_role("button", name="Tara Trainee").click()
     page.get_by_role("link", name="Change password").wait_for(state="visible")
     watch.assert_clean("navigation")
