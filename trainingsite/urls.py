@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("me/", views_certification.dashboard, name="trainee_home"),
+    path("me/progress/", include("quizzes.mastery.urls")),
     path("educator/", views.educator_home, name="educator_home"),
     path("manager/", views_reports.overview, name="manager_home"),
     # Before Django's own: the log-in and reset pages with their limits (auth_views).
@@ -25,6 +26,8 @@ urlpatterns = [
     path("accounts/password_reset/", auth_views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("lessons/", include("lessons.urls")),
+    # Before quizzes/: immediate-feedback practice acts on an attempt's questions.
+    path("quizzes/attempts/", include("quizzes.practice.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("", include("quizzes.authoring.urls")),
     # Before certificates/: the credential downloads live under certificates/<code>/.

@@ -43,6 +43,7 @@ from tests.builders import make_trainee
 from tests.hardening.world_attestations import build_attestations_world
 from tests.hardening.world_marking import build_marking_world
 from tests.hardening.world_observations import build_observations_world
+from tests.hardening.world_practice import build_practice_world
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXPLANATION = "EXPLAINED-{key}-why-this-is-right"
@@ -252,6 +253,8 @@ def build_world(
     for name, value in build_marking_world(trainee=trainee, topic=topic).items():
         setattr(world, name, value)
     for name, value in build_attestations_world(other_trainee=other_trainee).items():
+        setattr(world, name, value)
+    for name, value in build_practice_world(trainee=trainee, topic=topic).items():
         setattr(world, name, value)
     return world
 

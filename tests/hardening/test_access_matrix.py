@@ -117,6 +117,11 @@ def observation_viewers() -> dict:
     return signed_in(404, trainee=200, assessor=200, manager=200, superuser=200)
 
 
+# Issue 18's pages, one dict per part so that each part's rows stay together.
+PRACTICE_ROWS: dict[str, list[Case]] = {}  # quizzes/practice/
+MASTERY_ROWS: dict[str, list[Case]] = {}  # quizzes/mastery/
+EDUCATOR_ROWS: dict[str, list[Case]] = {}  # the educator's home and previews
+
 SITE_TABLE: dict[str, list[Case]] = {
     "home": [Case(expected=everyone(REDIRECT, anonymous=200))],
     "healthz": [Case(expected=everyone(200))],
@@ -396,6 +401,9 @@ SITE_TABLE: dict[str, list[Case]] = {
         Case(kwargs={"token": "x" * 43}, expected=everyone(404), note="unknown"),
     ],
     "cohorts:signup_confirm_resend": [Case(expected=POST_ONLY_GET)],
+    **PRACTICE_ROWS,
+    **MASTERY_ROWS,
+    **EDUCATOR_ROWS,
 }
 
 

@@ -1,0 +1,1 @@
+"""A trainee's progress by topic across all their attempts (issue 18)."""
