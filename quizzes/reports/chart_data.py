@@ -28,7 +28,7 @@ class Chart:
 
 
 def status_mix_chart(*, title: str, segments: Sequence[tuple[str, int, str]]) -> Chart:
-    """A horizontal stacked bar of (label, count, status key) segments, with a legend."""
+    """A horizontal stacked bar of (label, count, status key); the page's table is the legend."""
     return Chart(
         title=title,
         kind=STATUS_MIX,

@@ -53,12 +53,15 @@ def _open(title: str, desc: str, height: int, kind: str) -> str:
 
 
 def status_mix_svg(*, title: str, segments: Sequence[tuple[str, int, str]]) -> SafeString:
-    """A horizontal stacked bar of (label, count, status key) segments, with a legend."""
+    """A horizontal stacked bar of (label, count, status key) segments.
+
+    The legend is the page's HTML table of statuses beside the chart (with the same
+    colours), not SVG text: text inside a scaled SVG shrinks to unreadable on a phone.
+    """
     total = sum(count for _, count, _ in segments)
     desc = ", ".join(f"{label}: {count}" for label, count, _ in segments) + f". Total {total}."
-    bar_y, bar_h = 10, 36
-    legend_top = bar_y + bar_h + 18
-    height = legend_top + 22 * ((len(segments) + 2) // 3) + 4
+    bar_y, bar_h = 4, 36
+    height = bar_y + bar_h + 4
     parts = [_open(title, desc, height, STATUS_MIX)]
     if total == 0:
         parts.append(
@@ -76,15 +79,6 @@ def status_mix_svg(*, title: str, segments: Sequence[tuple[str, int, str]]) -> S
             f"<title>{escape(label)}: {count}</title></rect>"
         )
         x += w
-    for i, (label, count, key) in enumerate(segments):
-        lx = (i % 3) * (WIDTH / 3)
-        ly = legend_top + 22 * (i // 3)
-        parts.append(
-            f'<rect x="{_fmt(lx)}" y="{ly - 11}" width="12" height="12" '
-            f'fill="{PALETTE.get(key, DEFAULT_FILL)}"/>'
-            f'<text x="{_fmt(lx + 18)}" y="{ly}" fill="{TEXT_FILL}" font-size="13">'
-            f"{escape(label)} ({count})</text>"
-        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every label above is escaped
 

@@ -1,12 +1,27 @@
 """The reports' CSV downloads: streaming, formula-safe cells, and each export's header and rows.
 
-A spreadsheet runs a cell that starts with one of FORMULA_PREFIXES as a
-formula, so such cells are prefixed with an apostrophe. Rows are written as they
-are produced, so a large export streams.
+Every CSV of the site's reports, cohorts and CPD records goes through csv_response:
+
+- a spreadsheet runs a cell that starts with one of FORMULA_PREFIXES as a formula,
+  so such cells are prefixed with an apostrophe;
+- dates are written YYYY-MM-DD and moments to the minute in the site's time zone,
+  with the zone named (``2026-06-03 06:03 UTC``), so a spreadsheet reads them as they are;
+- rows are written as they are produced, so a large export streams.
+
+The trainees export's progress columns describe one set of requirements. While a
+valid certificate is held (certified or expiring soon) the row counts the
+certified cycle: "Progress %" is 100 and "Requirements done" equals
+"Requirements". What the trainee has already met toward renewal (the current
+cycle, which began when the certificate was issued) is the last column, "Renewal
+requirements done"; it is empty for a row without a valid certificate, whose
+progress columns count the current cycle. (Before, "Progress %" followed the
+certificate while "Requirements done" followed the renewal cycle, so a certified
+row read "100" beside "3 of 7".)
 """
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -43,6 +58,7 @@ TRAINEE_HEADER = [
     # Added at the end, so files read by column position keep their meaning.
     "Awaiting sign-off",
     "Observed practice signed off",
+    "Renewal requirements done",
 ]
 ATTEMPT_HEADER = ["Quiz", "Kind", "State", "Started", "Submitted", "Minutes", "Score %", "Passed"]
 QUIZ_SCORES_HEADER = ["Score %", "Attempts"]
@@ -61,11 +77,24 @@ QUESTION_HEADER = [
 ]
 
 
+CSV_DATE_FORMAT = "%Y-%m-%d"
+CSV_MOMENT_FORMAT = "%Y-%m-%d %H:%M %Z"
+
+
+def csv_moment(value: datetime) -> str:
+    """A moment to the minute in the site's time zone, zone named: "2026-06-03 06:03 UTC"."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime(CSV_MOMENT_FORMAT).strip()
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
+    if isinstance(value, datetime):
+        return csv_moment(value)
+    if isinstance(value, date):
+        return value.strftime(CSV_DATE_FORMAT)
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
@@ -112,7 +141,7 @@ def trainee_rows(rows: Iterable[TraineeRow]) -> Iterator[list]:
             r.status_label,
             r.due_date,
             r.percent,
-            r.done,
+            r.required if r.holds_certificate else r.done,
             r.required,
             r.last_activity_at,
             r.best_scores_text,
@@ -120,6 +149,7 @@ def trainee_rows(rows: Iterable[TraineeRow]) -> Iterator[list]:
             r.certificate_expires_at,
             "yes" if r.awaiting_sign_off else "",
             r.observed_text,
+            f"{r.done} of {r.required}" if r.holds_certificate else "",
         ]
         for r in rows
     )

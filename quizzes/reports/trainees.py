@@ -202,6 +202,18 @@ class TraineeTable:
     def has_next(self) -> bool:
         return self.page < self.pages
 
+    @property
+    def shared_program(self) -> str:
+        """The program of every row shown, if they share one: said once, not on each row."""
+        names = {row.program_name for row in self.rows}
+        return names.pop() if len(names) == 1 else ""
+
+    @property
+    def shared_cohorts(self) -> str:
+        """The cohorts of every row shown, if they share them: said once, not on each row."""
+        names = {row.cohorts for row in self.rows}
+        return names.pop() if len(names) == 1 else ""
+
 
 NAME_ORDER = (Lower("first_name"), Lower("last_name"), Lower("email"), "pk")
 

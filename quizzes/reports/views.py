@@ -7,11 +7,11 @@ anything outside the viewer's cohorts is a 404.
 """
 
 from functools import wraps
+from typing import NoReturn
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -41,7 +41,12 @@ from quizzes.reports.exports import (
     quiz_score_rows,
     trainee_rows,
 )
-from quizzes.reports.forms import CohortFilterForm, QuestionReviewForm, TraineeFilterForm
+from quizzes.reports.forms import (
+    CohortFilterForm,
+    QuestionReviewForm,
+    TraineeFilterForm,
+    filter_problems,
+)
 from quizzes.reports.item_analysis import ANALYSIS_GUIDANCE, RELIABILITY_GUIDANCE
 from quizzes.reports.overview import report_overview
 from quizzes.reports.progress import STATUS_ORDER
@@ -59,6 +64,15 @@ from trainingsite.roles import user_is_educator, user_is_manager
 
 NOT_FOR_TRAINEES = "This page is for managers and educators."
 BAD_FILTER = "These filters are not valid: {errors}"
+# The trainees table's sortable columns: (sort key, header); other columns do not sort.
+SORTABLE_COLUMNS = [
+    ("name", "Trainee"),
+    ("program", "Program"),
+    ("status", "Status"),
+    ("due", "Due"),
+    ("percent", "Progress"),
+    ("activity", "Last activity"),
+]
 
 
 def reports_staff_required(view):
@@ -74,9 +88,9 @@ def reports_staff_required(view):
     return wrapped
 
 
-def _bad_request(form) -> HttpResponseBadRequest:
-    errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
-    return HttpResponseBadRequest(BAD_FILTER.format(errors=errors), content_type="text/plain")
+def _refuse_filters(form) -> NoReturn:
+    """Refuse a bad filter with the site's 400 page, saying what was wrong."""
+    raise BadRequest(BAD_FILTER.format(errors=" ".join(filter_problems(form))))
 
 
 def _cohort_from_query(request, form):
@@ -92,7 +106,7 @@ def _cohort_from_query(request, form):
 def overview(request):
     form = CohortFilterForm(request.GET)
     if not form.is_valid():
-        return _bad_request(form)
+        _refuse_filters(form)
     cohort = _cohort_from_query(request, form)
     data = report_overview(user=request.user, cohort=cohort)
     return render(
@@ -114,7 +128,7 @@ def overview(request):
 def overview_export(request):
     form = CohortFilterForm(request.GET)
     if not form.is_valid():
-        return _bad_request(form)
+        _refuse_filters(form)
     data = report_overview(user=request.user, cohort=_cohort_from_query(request, form))
     return csv_response("cohort-overview", OVERVIEW_HEADER, overview_rows(data))
 
@@ -139,15 +153,40 @@ def _trainee_filters(request):
     return form, filters
 
 
+def _sort_headers(query, filters: TraineeFilters) -> list[dict]:
+    """Each sortable column's link (filters kept, page reset) and its aria-sort state.
+
+    A link sorts ascending, or descending when the column is already sorted ascending.
+    """
+    query = query.copy()
+    query.pop("page", None)
+    headers = []
+    for key, label in SORTABLE_COLUMNS:
+        current = filters.sort == key
+        query["sort"] = f"-{key}" if current and not filters.descending else key
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "url": "?" + query.urlencode(),
+                "aria_sort": ("descending" if filters.descending else "ascending")
+                if current
+                else "",
+            }
+        )
+    return headers
+
+
 @manager_required
 @require_GET
 def trainees(request):
     form, filters = _trainee_filters(request)
     if filters is None:
-        return _bad_request(form)
+        _refuse_filters(form)
     table = report_trainees(user=request.user, filters=filters, page=form.cleaned_data["page"])
     query = request.GET.copy()
     query.pop("page", None)
+    headers = {h["key"]: h for h in _sort_headers(request.GET, filters)}
     return render(
         request,
         "reports/trainees.html",
@@ -158,6 +197,7 @@ def trainees(request):
             "table": table,
             "query": query.urlencode(),
             "all_cohorts": table.all_cohorts,
+            "headers": headers,
         },
     )
 
@@ -167,7 +207,7 @@ def trainees(request):
 def trainees_export(request):
     form, filters = _trainee_filters(request)
     if filters is None:
-        return _bad_request(form)
+        _refuse_filters(form)
     rows = trainee_rows(report_trainees_export(user=request.user, filters=filters))
     return csv_response("trainees", TRAINEE_HEADER, rows)
 
@@ -218,7 +258,7 @@ def _quiz_context(request, pk: int):
 def quiz_report(request, pk: int):
     form, quiz, cohort = _quiz_context(request, pk)
     if quiz is None:
-        return _bad_request(form)
+        _refuse_filters(form)
     stats, chart = report_quiz(user=request.user, quiz=quiz, cohort=cohort)
     reliability = report_quiz_reliability(user=request.user, quiz=quiz, cohort=cohort)
     return render(
@@ -242,7 +282,7 @@ def quiz_report(request, pk: int):
 def quiz_report_export(request, pk: int):
     form, quiz, cohort = _quiz_context(request, pk)
     if quiz is None:
-        return _bad_request(form)
+        _refuse_filters(form)
     stats, _ = report_quiz(user=request.user, quiz=quiz, cohort=cohort)
     return csv_response(f"quiz-{quiz.slug}-scores", QUIZ_SCORES_HEADER, quiz_score_rows(stats))
 
@@ -252,7 +292,7 @@ def quiz_report_export(request, pk: int):
 def question_analysis(request, pk: int):
     form, quiz, cohort = _quiz_context(request, pk)
     if quiz is None:
-        return _bad_request(form)
+        _refuse_filters(form)
     rows = report_question_analysis(
         user=request.user,
         quiz=quiz,
@@ -282,7 +322,7 @@ def question_analysis(request, pk: int):
 def question_analysis_export(request, pk: int):
     form, quiz, cohort = _quiz_context(request, pk)
     if quiz is None:
-        return _bad_request(form)
+        _refuse_filters(form)
     rows = question_rows(report_question_analysis(user=request.user, quiz=quiz, cohort=cohort))
     return csv_response(f"quiz-{quiz.slug}-questions", QUESTION_HEADER, rows)
 
@@ -295,7 +335,7 @@ def question_review(request, pk: int, question_pk: int):
     question = question_in_pool_or_404(quiz=quiz, question_id=question_pk)
     form = QuestionReviewForm(request.POST)
     if not form.is_valid():
-        return _bad_request(form)
+        _refuse_filters(form)
     needs_review = form.cleaned_data["needs_review"]
     count = questions_review_set(questions=[question], needs_review=needs_review)
     message = QUESTIONS_MARKED_FOR_REVIEW if needs_review else QUESTIONS_REVIEW_CLEARED
