@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 
 from lessons.models import Topic
 from quizzes.authoring import formats
@@ -65,7 +66,22 @@ def _live_forms(formset):
     return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE", False)]
 
 
-class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+class LabelledInlineFormSet(forms.BaseInlineFormSet):
+    """Name every input of a tabular inline after its column.
+
+    A tabular inline's column headers are no <label>s, so screen readers (and axe's "label"
+    rule) find the inputs nameless. Set here, after the formset adds its own fields (delete,
+    order), so those are named too.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("aria-label", capfirst(str(field.label or name)))
+
+
+class ChoiceInlineFormSet(LabelledInlineFormSet):
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -94,7 +110,13 @@ class ImageAltMixin:
 
 
 class ChoiceImageForm(ImageAltMixin, forms.ModelForm):
-    pass
+    class Meta:
+        # Sized so that a choice fits the admin's content column at 1,280 px.
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 60, "class": "vLargeTextField"}),
+            "feedback": forms.Textarea(attrs={"rows": 2, "cols": 60, "class": "vLargeTextField"}),
+            "order": forms.NumberInput(attrs={"class": "vIntegerField"}),
+        }
 
 
 class QuestionImageForm(ImageAltMixin, forms.ModelForm):
@@ -122,7 +144,7 @@ class QuestionImageForm(ImageAltMixin, forms.ModelForm):
         return cleaned
 
 
-class PoolInlineFormSet(forms.BaseInlineFormSet):
+class PoolInlineFormSet(LabelledInlineFormSet):
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -158,7 +180,7 @@ class PoolInlineFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(problem)
 
 
-class BlueprintInlineFormSet(forms.BaseInlineFormSet):
+class BlueprintInlineFormSet(LabelledInlineFormSet):
     def clean(self):
         super().clean()
         if any(self.errors):
