@@ -3,7 +3,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.views.decorators.http import require_POST
 
+from lessons.forms import LESSON_PREVIEW_REFUSED, LessonPreviewForm
+from lessons.markdown import lesson_markdown_problems, render_lesson_markdown
 from lessons.models import Lesson, Topic
 from lessons.services import (
     EMPTY_BODY_CANNOT_BE_PUBLISHED,
@@ -76,7 +79,8 @@ class LessonAdmin(admin.ModelAdmin):
                 "description": (
                     'Callouts: start a line with <code>!!! red-flag "Title"</code> or '
                     '<code>!!! key-points "Key points"</code> and indent the text under it '
-                    "by four spaces. Use Preview (top right, after saving) to check the result."
+                    "by four spaces. “Preview unsaved changes” (below) shows the lesson "
+                    "as trainees will see it, in a new tab, without saving."
                 ),
             },
         ),
@@ -120,7 +124,12 @@ class LessonAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.preview_view),
             name="lessons_lesson_preview",
         )
-        return [preview, *super().get_urls()]
+        preview_unsaved = path(
+            "preview/",
+            self.admin_site.admin_view(self.preview_unsaved_view),
+            name="lessons_lesson_preview_unsaved",
+        )
+        return [preview, preview_unsaved, *super().get_urls()]
 
     def preview_view(self, request, pk):
         """Render the saved lesson with the trainee's template, sanitised as trainees get it."""
@@ -130,3 +139,35 @@ class LessonAdmin(admin.ModelAdmin):
         # Neighbours as a trainee sees them: published lessons only.
         context = lesson_page_context(user=None, lesson=lesson, preview=True)
         return render(request, "lessons/detail.html", context)
+
+    def preview_unsaved_view(self, request):
+        """Render the change page's current title and Markdown as trainees would see them."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return _preview_unsaved(request)
+
+
+@require_POST
+def _preview_unsaved(request):
+    form = LessonPreviewForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(message for errors in form.errors.values() for message in errors)
+        return render(
+            request,
+            "lessons/preview_refused.html",
+            {"message": LESSON_PREVIEW_REFUSED.format(problems=problems)},
+            status=400,
+        )
+    lesson = form.lesson()
+    # The same renderer and sanitiser as Lesson.save(): what trainees would get.
+    lesson.body_html = render_lesson_markdown(lesson.body_markdown)
+    context = {
+        "lesson": lesson,
+        "completion": None,
+        "needs_reread": False,
+        "previous_lesson": None,
+        "next_lesson": None,
+        "preview": True,
+        "problems": [problem.message for problem in lesson_markdown_problems(lesson.body_markdown)],
+    }
+    return render(request, "lessons/preview_unsaved.html", context)

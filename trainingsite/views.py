@@ -1,8 +1,8 @@
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from trainingsite.access import educator_required
 from trainingsite.roles import Role, user_primary_role
 
 ROLE_LANDING = {
@@ -21,11 +21,6 @@ def home(request):
     return render(request, "trainingsite/home.html")
 
 
-@educator_required
-def educator_home(request):
-    return render(request, "trainingsite/educator_home.html")
-
-
 @never_cache
 def healthz(request):
     """Answer load balancers without touching the session or the database."""
@@ -33,8 +28,14 @@ def healthz(request):
 
 
 def bad_request(request, exception=None):
-    """Render the styled 400 page without Django's CSRF check, which reads the body again."""
-    return render(request, "400.html", status=400)
+    """Render the styled 400 page without Django's CSRF check, which reads the body again.
+
+    A view's BadRequest carries a message written for the user ("Unknown status
+    'foo'. Choose one of: ..."), shown escaped; other 400s (a suspicious host or
+    header) keep their message to the log.
+    """
+    message = str(exception) if isinstance(exception, BadRequest) else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def page_not_found(request, exception=None):

@@ -83,6 +83,15 @@ class RegradeImpact:
         return sum(1 for change in self.changes if change.pass_changed)
 
     @property
+    def quiz_results_changing(self) -> int:
+        """(Trainee, quiz) pairs whose pass status changes: newly passing plus no longer.
+
+        A question may sit in several quizzes' pools, so one trainee can count here
+        more than once; `trainees_changing_status` counts each trainee once.
+        """
+        return len(self.newly_passing) + len(self.newly_failing)
+
+    @property
     def trainees_changing_status(self) -> int:
         return len({user for user, _ in self.newly_passing | self.newly_failing})
 

@@ -14,11 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from lessons.models import Topic
 from quizzes.authoring import formats
 from quizzes.authoring.formats import csv_template
 from quizzes.authoring.forms import ImportUploadForm
+from quizzes.authoring.home import educator_home
 from quizzes.authoring.imports import (
     ImportRefused,
     question_import_confirm,
@@ -34,11 +36,22 @@ from trainingsite.access import educator_required
 TOKEN_SALT = "quizzes.question_import"  # unchanged by the move: signed previews stay valid
 TOKEN_MAX_AGE = 60 * 60
 IMPORT_EXPIRED = "This preview has expired or belongs to another import. Upload the file again."
-IMPORT_DONE = "{created} question(s) imported into “{quiz}”; {skipped} duplicate(s) skipped."
+IMPORT_DONE = (
+    "{created} question imported into “{quiz}”; ",
+    "{created} questions imported into “{quiz}”; ",
+)
+IMPORT_DONE_SKIPPED = ("{skipped} duplicate skipped.", "{skipped} duplicates skipped.")
 CONTENT_TYPES = {
     formats.CSV: ("text/csv; charset=utf-8", "csv"),
     formats.GIFT: ("text/plain; charset=utf-8", "gift.txt"),
 }
+
+
+def import_done_message(*, created: int, quiz: str, skipped: int) -> str:
+    """The message after an import, in the right plural forms."""
+    return ngettext(*IMPORT_DONE, created).format(created=created, quiz=quiz) + ngettext(
+        *IMPORT_DONE_SKIPPED, skipped
+    ).format(skipped=skipped)
 
 
 def _token(*, request: HttpRequest, quiz: Quiz, text: str, file_format: str, topic) -> str:
@@ -89,7 +102,7 @@ def quiz_import(request: HttpRequest, *, quiz: Quiz, context: dict) -> HttpRespo
             return render(request, "authoring/import_preview.html", context, status=400)
         messages.success(
             request,
-            IMPORT_DONE.format(
+            import_done_message(
                 created=len(outcome.created), quiz=quiz.title, skipped=outcome.duplicates_skipped
             ),
         )
@@ -138,6 +151,12 @@ def csv_template_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(csv_template.template_text(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="question-template.csv"'
     return response
+
+
+@educator_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The educator's home: content needing attention, imports, previews and the analysis."""
+    return render(request, "authoring/home.html", {"home": educator_home()})
 
 
 @educator_required

@@ -36,12 +36,12 @@ def test_demo_educator_imports_a_hand_written_gift_file(page):
         files=[{"name": "demo.gift", "mimeType": "text/plain", "buffer": HAND_WRITTEN.encode()}]
     )
     page.get_by_role("button", name="Preview the import").click()
-    expect(page.locator("#count-create")).to_have_text("2 question(s) to create")
+    expect(page.locator("#count-create")).to_have_text("2 questions to create")
     expect(page.locator("#import-preview")).to_contain_text("Which finding is expected")
     assert quiz.pool.count() == 0
 
-    page.get_by_role("button", name="Confirm: import 2 question(s)").click()
-    expect(page.locator(".messagelist")).to_contain_text("2 question(s) imported")
+    page.get_by_role("button", name="Confirm: import 2 questions").click()
+    expect(page.locator(".messagelist")).to_contain_text("2 questions imported")
     assert list(quiz.questions.values_list("kind", flat=True).order_by("pool_entries__order")) == [
         "single",
         "true_false",
