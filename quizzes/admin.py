@@ -6,14 +6,21 @@ this module only, so it imports theirs, each of which registers its own models o
 """
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
+from quizzes.cohorts.scope import trainees_for_manager
 from quizzes.models import (
     Accommodation,
     Attempt,
     AttemptAnswer,
 )
 from quizzes.services import accommodation_grant
+from trainingsite.roles import user_is_manager
+
+# The permission behind the admin's user pages: without it, /admin/auth/user/N/ is 403.
+VIEW_USER = "auth.view_user"
 
 
 @admin.register(Accommodation)
@@ -55,6 +62,17 @@ def _choice_line(choice: dict, selected: set[int]) -> tuple:
     return (shown, f" [{', '.join(marks)}]" if marks else "")
 
 
+def _attempts_of_link(user_id: int) -> str:
+    """The trainee's attempts in this admin: whoever reads one attempt may list them."""
+    url = reverse("admin:quizzes_attempt_changelist")
+    return format_html('<a href="{}?user__id__exact={}">all their attempts</a>', url, user_id)
+
+
+def _may_open_progress_report(viewer, trainee_id: int) -> bool:
+    """Whether the reports' drill-down of the trainee answers the viewer (managers in scope)."""
+    return user_is_manager(viewer) and trainees_for_manager(viewer).filter(pk=trainee_id).exists()
+
+
 def _verdict(row: AttemptAnswer | None) -> str:
     if row is None or row.is_correct is None:
         return "not scored yet"
@@ -80,9 +98,12 @@ class AttemptAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "quiz__title"]
     list_select_related = ["user", "quiz"]
     date_hierarchy = "started_at"
+    # The attempt's own URL is the trainee's page (404 for anyone else): staff get the trainee's
+    # progress report instead, where they may open it (render_change_form).
+    view_on_site = False
     fields = [
         "uuid",
-        "user",
+        "trainee",
         "quiz",
         "kind",
         "source_attempt",
@@ -101,6 +122,23 @@ class AttemptAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "quiz", "source_attempt")
 
+    def get_fields(self, request, obj=None):
+        # Link the trainee's account only for those who may open it (else it is a 403).
+        trainee = "trainee_account" if request.user.has_perm(VIEW_USER) else "trainee"
+        return [trainee if name == "trainee" else name for name in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if obj is not None and _may_open_progress_report(request.user, obj.user_id):
+            response.context_data["has_absolute_url"] = True
+            response.context_data["absolute_url"] = reverse(
+                "reports:trainee", kwargs={"pk": obj.user_id}
+            )
+        return response
+
     def has_add_permission(self, request):
         return False
 
@@ -109,6 +147,17 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="trainee")
+    def trainee(self, obj: Attempt) -> str:
+        return format_html("{} · {}", obj.user, _attempts_of_link(obj.user_id))
+
+    @admin.display(description="trainee")
+    def trainee_account(self, obj: Attempt) -> str:
+        account = reverse("admin:auth_user_change", args=[obj.user_id])
+        return format_html(
+            '<a href="{}">{}</a> · {}', account, obj.user, _attempts_of_link(obj.user_id)
+        )
 
     @admin.display(description="score", ordering="percent")
     def score(self, obj: Attempt) -> str:
@@ -141,7 +190,7 @@ class AttemptAdmin(admin.ModelAdmin):
                     number,
                     q["prompt"],
                     q.get("key", ""),
-                    q["points"],
+                    ngettext("{} point", "{} points", q["points"]).format(q["points"]),
                     " · critical" if q.get("critical") else "",
                     _verdict(row),
                     choices,
@@ -155,7 +204,7 @@ class AttemptAdmin(admin.ModelAdmin):
             format_html_join(
                 "",
                 '<li data-question-number="{}"><p><strong>{}</strong></p>'
-                "<p>{} · {} point(s){} · {}</p><ul>{}</ul>{}</li>",
+                "<p>{} · {}{} · {}</p><ul>{}</ul>{}</li>",
                 items,
             ),
         )

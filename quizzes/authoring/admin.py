@@ -20,6 +20,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from quizzes.authoring import formats, views
 from quizzes.authoring.forms import (
@@ -57,28 +58,52 @@ from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 REGRADE_KEEP = "keep"
 REGRADE_APPLY = "regrade"
-REGRADED = (
-    "{attempts} past attempt(s) regraded with the new key; {trainees} trainee(s) changed "
-    "pass status.{certificates}"
+REGRADED_ATTEMPTS = (
+    "{attempts} past attempt regraded with the new key; ",
+    "{attempts} past attempts regraded with the new key; ",
+)
+REGRADED_TRAINEES = (
+    "{trainees} trainee changed pass status.",
+    "{trainees} trainees changed pass status.",
 )
 REGRADED_CERTIFICATES = " Certificates were checked again for newly passing attempts."
 KEPT = "Past attempts keep their results: they were scored with the key they were taken with."
 
 
-class ChoiceInline(admin.TabularInline):
+def regraded_message(*, attempts: int, trainees: int, certificates: str) -> str:
+    """The message after a regrade, in the right plural forms."""
+    return (
+        ngettext(*REGRADED_ATTEMPTS, attempts).format(attempts=attempts)
+        + ngettext(*REGRADED_TRAINEES, trainees).format(trainees=trainees)
+        + certificates
+    )
+
+
+# Characters of a prompt shown in the question list (the whole prompt is its title).
+PROMPT_SHOWN = 70
+
+
+class VariantGroupFilter(admin.AllValuesFieldListFilter):
+    """The variant groups, with the blank one named: an empty link has no accessible name."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": "no variant group"}
+            yield choice
+
+
+class ChoiceInline(admin.StackedInline):
+    """One labelled block per choice: seven columns of a table do not fit a 1,280 px window."""
+
     model = Choice
     form = ChoiceImageForm
     formset = ChoiceInlineFormSet
     extra = 0
     min_num = 2
-    fields = [
-        "order",
-        "text",
-        "is_correct",
-        "feedback",
-        "image",
-        "image_original_name",
-        "image_alt",
+    fieldsets = [
+        (None, {"fields": [("text", "is_correct"), "feedback", "order"]}),
+        ("Image", {"fields": [("image", "image_alt"), "image_original_name"]}),
     ]
     readonly_fields = ["image_original_name"]
 
@@ -129,19 +154,18 @@ def _regrade_decision(request: HttpRequest) -> str | None:
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionImageForm
-    list_display = [
-        "key",
-        "short_prompt",
-        "kind",
+    # What fits beside the filters at 1,280 px; kind, topic and variant group are filters
+    # (the variant group also a search term), points are on the question's page.
+    list_display = ["key", "short_prompt", "bank", "critical", "status", "needs_review"]
+    list_filter = [
         "bank",
-        "topic",
-        "points",
-        "critical",
-        "variant_group",
+        "kind",
         "status",
         "needs_review",
+        "critical",
+        "topic",
+        ("variant_group", VariantGroupFilter),
     ]
-    list_filter = ["bank", "kind", "status", "needs_review", "critical", "topic", "variant_group"]
     search_fields = ["key", "prompt", "explanation", "choices__text", "variant_group"]
     list_select_related = ["topic"]
     inlines = [ChoiceInline]
@@ -164,9 +188,13 @@ class QuestionAdmin(admin.ModelAdmin):
         "move_to_practice_bank",
     ]
 
-    @admin.display(description="prompt")
+    @admin.display(description="prompt", ordering="prompt")
     def short_prompt(self, obj: Question) -> str:
-        return obj.prompt if len(obj.prompt) <= 80 else obj.prompt[:77] + "…"
+        """The prompt cut to a readable length; the whole of it in the title (on hover)."""
+        shown = (
+            obj.prompt if len(obj.prompt) <= PROMPT_SHOWN else obj.prompt[: PROMPT_SHOWN - 1] + "…"
+        )
+        return format_html('<span title="{}">{}</span>', obj.prompt, shown)
 
     @admin.action(description="Retire the selected questions (keep them for history)")
     def retire_questions(self, request, queryset):
@@ -307,7 +335,7 @@ class QuestionAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            REGRADED.format(
+            regraded_message(
                 attempts=len(impact.changes),
                 trainees=impact.trainees_changing_status,
                 certificates=REGRADED_CERTIFICATES if recheck else "",
@@ -356,6 +384,8 @@ class QuizAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
                     "shuffle_questions",
                     "shuffle_choices",
                     "feedback_policy",
+                    "practice_behaviour",
+                    "practice_tries",
                     "hand_marked",
                     "blind_marking",
                 ]

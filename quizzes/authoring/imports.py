@@ -26,6 +26,7 @@ from quizzes.models import Choice, Question, Quiz, QuizQuestion
 from trainingsite.audit import audit_record
 from trainingsite.content_cache import content_cache_clear
 from trainingsite.models import AuditEvent
+from trainingsite.plurals import Plural
 
 CREATE = "create"
 DUPLICATE = "duplicate"
@@ -42,6 +43,9 @@ DUPLICATE_IN_POOL = "Already in this quiz as “{key}”; it will be skipped."
 DUPLICATE_IN_FILE = "Same question as line {line}; it will be skipped."
 IMPORT_HAS_ERRORS = "Nothing was imported: fix the lines with errors and upload the file again."
 IMPORT_NOTHING_NEW = "Nothing was imported: every question in the file is already in this quiz."
+IMPORTED_SUMMARY = Plural(
+    "{count} question imported into {quiz}", "{count} questions imported into {quiz}"
+)
 
 KEY_MAX_LENGTH = Question._meta.get_field("key").max_length
 
@@ -240,7 +244,7 @@ def question_import_confirm(
         actor=actor,
         action=AuditEvent.Action.QUESTIONS_IMPORTED,
         target=quiz,
-        summary=f"{len(questions)} question(s) imported into {quiz.title}",
+        summary=IMPORTED_SUMMARY.format(count=len(questions), quiz=quiz.title),
         details={
             "quiz": quiz.slug,
             "format": file_format,

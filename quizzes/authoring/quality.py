@@ -35,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from trainingsite.plurals import Plural
+
 SINGLE = "single"
 MULTIPLE = "multiple"
 TRUE_FALSE = "true_false"
@@ -82,9 +84,19 @@ TITLES = {
 KEY_LONGEST_MESSAGE = "The key is the longest of its {options} options."
 ABSOLUTE_MESSAGE = "A distractor says {words}; the key does not."
 NO_EXPLANATION_MESSAGE = "No explanation."
-NO_FEEDBACK_MESSAGE = "{missing} of {choices} choices have no feedback."
+NO_FEEDBACK_MESSAGE = Plural(
+    "{missing} of {choices} choices has no feedback.",
+    "{missing} of {choices} choices have no feedback.",
+    count="missing",
+)
 NEAR_DUPLICATE_MESSAGE = (
     "Its prompt is {similarity:.0%} like {other}'s: put both in one variant group or reword one."
+)
+NEAR_DUPLICATES_SUMMARY = Plural(
+    "{count} pair of prompts at {similarity:.0%} word overlap or more outside one variant "
+    "group ({grouped} inside one; the closest pair outside one {closest:.0%}); none allowed.",
+    "{count} pairs of prompts at {similarity:.0%} word overlap or more outside one variant "
+    "group ({grouped} inside one; the closest pair outside one {closest:.0%}); none allowed.",
 )
 TOO_FEW_NOTE = "Too few items to judge ({count}, needs {needed}); passes."
 BALANCE_HALF_NOTE = (
@@ -346,10 +358,8 @@ def near_duplicates(items: Sequence[Item]) -> CriterionResult:
         criterion=NEAR_DUPLICATES,
         title=TITLES[NEAR_DUPLICATES],
         passed=not findings,
-        summary=(
-            f"{pairs} pair(s) of prompts at {NEAR_DUPLICATE_MIN_SIMILARITY:.0%} word "
-            f"overlap or more outside one variant group ({grouped} inside one; the closest pair "
-            f"outside one {closest:.0%}); none allowed."
+        summary=NEAR_DUPLICATES_SUMMARY.format(
+            count=pairs, similarity=NEAR_DUPLICATE_MIN_SIMILARITY, grouped=grouped, closest=closest
         ),
         figures={"pairs": pairs, "grouped_pairs": grouped, "closest_ungrouped": closest},
         findings=tuple(findings),

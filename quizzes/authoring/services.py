@@ -7,24 +7,40 @@ from django.utils.text import slugify
 
 from quizzes.models import AttemptAnswer, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
 from trainingsite.content_cache import content_cache_clear
+from trainingsite.plurals import Plural
 
-QUESTION_DELETE_REFUSED = (
-    "“{key}” cannot be deleted: trainees have answered it in {count} attempt(s), and their "
-    "results and reviews need it. Retire it instead: it stays in past attempts and is no "
-    "longer drawn into new ones."
+_RETIRE_INSTEAD = (
+    "and their results and reviews need it. Retire it instead: it stays in past attempts and "
+    "is no longer drawn into new ones."
 )
-QUESTIONS_RETIRED = "{count} question(s) retired: they are no longer drawn into new attempts."
-QUESTIONS_MARKED_FOR_REVIEW = (
-    "{count} question(s) marked as needing review: they are not drawn into new attempts "
-    "until cleared."
+QUESTION_DELETE_REFUSED = Plural(
+    "“{key}” cannot be deleted: trainees have answered it in {count} attempt, " + _RETIRE_INSTEAD,
+    "“{key}” cannot be deleted: trainees have answered it in {count} attempts, " + _RETIRE_INSTEAD,
 )
-QUESTIONS_REVIEW_CLEARED = "{count} question(s) cleared: they are drawn into new attempts again."
-QUESTIONS_MOVED = "{count} question(s) moved to the {bank} bank."
+QUESTIONS_RETIRED = Plural(
+    "{count} question retired: it is no longer drawn into new attempts.",
+    "{count} questions retired: they are no longer drawn into new attempts.",
+)
+QUESTIONS_MARKED_FOR_REVIEW = Plural(
+    "{count} question marked as needing review: it is not drawn into new attempts until cleared.",
+    "{count} questions marked as needing review: they are not drawn into new attempts "
+    "until cleared.",
+)
+QUESTIONS_REVIEW_CLEARED = Plural(
+    "{count} question cleared: it is drawn into new attempts again.",
+    "{count} questions cleared: they are drawn into new attempts again.",
+)
+QUESTIONS_MOVED = Plural(
+    "{count} question moved to the {bank} bank.", "{count} questions moved to the {bank} bank."
+)
 QUESTIONS_NOT_MOVED = (
     "{keys} stayed where {verb}: {pronoun} in the pool of a quiz of the other bank; take "
     "{them} out of that pool first."
 )
-QUIZ_DUPLICATED = "“{title}” was copied as “{copy}” (a draft) with {count} new question(s)."
+QUIZ_DUPLICATED = Plural(
+    "“{title}” was copied as “{copy}” (a draft) with {count} new question.",
+    "“{title}” was copied as “{copy}” (a draft) with {count} new questions.",
+)
 
 
 class QuestionInUse(Exception):

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 
 from quizzes.certification.services import (
     PROGRAM_NOT_PUBLISHED,
@@ -174,7 +175,8 @@ class CertificateAdmin(admin.ModelAdmin):
                     self.message_user(request, " ".join(error.messages), messages.WARNING)
                 else:
                     revoked += 1
-            self.message_user(request, f"{revoked} certificate(s) revoked.", messages.SUCCESS)
+            noun = ngettext("certificate", "certificates", revoked)
+            self.message_user(request, f"{revoked} {noun} revoked.", messages.SUCCESS)
             return None
         return TemplateResponse(
             request,

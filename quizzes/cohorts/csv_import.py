@@ -25,6 +25,7 @@ from quizzes.models import CohortMembership
 from quizzes.models.cohorts import CohortInvitation
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
+from trainingsite.plurals import Plural
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
@@ -268,8 +269,18 @@ def build_preview(
 
 # --- The service (database) --------------------------------------------------------
 
-ERROR_CONFIRM_WITH_ERRORS = (
-    "Nothing was imported: {count} row(s) have errors. Fix them and upload the file again."
+ERROR_CONFIRM_WITH_ERRORS = Plural(
+    "Nothing was imported: {count} row has errors. Fix it and upload the file again.",
+    "Nothing was imported: {count} rows have errors. Fix them and upload the file again.",
+)
+IMPORTED_SUMMARY = "Imported a file into {cohort}: {created}, {invited}"
+IMPORTED_SUMMARY_CREATED = Plural("{count} new trainee", "{count} new trainees")
+IMPORTED_SUMMARY_INVITED = Plural(
+    "{count} existing account invited", "{count} existing accounts invited"
+)
+ADDED_SUMMARY = Plural(
+    "Added {count} new trainee to {cohort} by CSV import",
+    "Added {count} new trainees to {cohort} by CSV import",
 )
 ERROR_NOTHING_TO_DO = (
     "Nothing to import: everyone in the file is already in the cohort or invited to it."
@@ -344,9 +355,10 @@ def cohort_import_trainees(
             actor=actor,
             action=AuditEvent.Action.CSV_IMPORTED,
             target=cohort,
-            summary=(
-                f"Imported a file into {cohort.name}: {result.created} new trainee(s), "
-                f"{result.invited} existing account(s) invited"
+            summary=IMPORTED_SUMMARY.format(
+                cohort=cohort.name,
+                created=IMPORTED_SUMMARY_CREATED.format(count=result.created),
+                invited=IMPORTED_SUMMARY_INVITED.format(count=result.invited),
             ),
             details={
                 "created": result.created,
@@ -360,7 +372,7 @@ def cohort_import_trainees(
                 actor=actor,
                 action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED,
                 target=cohort,
-                summary=f"Added {len(added_ids)} new trainee(s) to {cohort.name} by CSV import",
+                summary=ADDED_SUMMARY.format(count=len(added_ids), cohort=cohort.name),
                 details={"added": added_ids, "created": added_ids},
             )
         if preview.to_invite:

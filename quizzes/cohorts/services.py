@@ -37,6 +37,7 @@ from quizzes.models import Cohort, CohortMembership
 from quizzes.models.cohorts import CohortInvitation
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
+from trainingsite.plurals import Plural
 from trainingsite.roles import Role
 
 INVITATION_VALID_DAYS = 14
@@ -60,6 +61,9 @@ ERROR_INVITEE_NOT_TRAINEE = (
 )
 ERROR_JOIN_CODE_FAILED = "No new join code could be made; try again."
 ERROR_INVITATION_GONE = INVITATION_GONE
+INVITED_SUMMARY = Plural(
+    "Invited {count} existing account to {cohort}", "Invited {count} existing accounts to {cohort}"
+)
 
 SET_PASSWORD_SUBJECT = "cohorts/emails/set_password_subject.txt"
 SET_PASSWORD_BODY = "cohorts/emails/set_password_email.txt"
@@ -223,7 +227,7 @@ def invitations_create(
         actor=actor,
         action=AuditEvent.Action.COHORT_INVITATION_SENT,
         target=cohort,
-        summary=f"Invited {len(people)} existing account(s) to {cohort.name}",
+        summary=INVITED_SUMMARY.format(count=len(people), cohort=cohort.name),
         details={"invited": ids},
     )
     users = get_user_model().objects.in_bulk(ids)

@@ -41,6 +41,7 @@ from quizzes.cohorts.services import (
 from quizzes.cohorts.signup import cohort_join, signup_confirm, signup_confirmation_resend
 from quizzes.cohorts.tokens import join_code_format
 from trainingsite.access import manager_required
+from trainingsite.plurals import Plural
 from trainingsite.ratelimit import (
     Limit,
     rate_limit_check,
@@ -55,10 +56,14 @@ MESSAGE_INVITED = (
     "An invitation was sent to {email}. They join the cohort, and appear in its reports, "
     "once they accept it."
 )
-MESSAGE_IMPORTED = (
-    "Imported: {created} new trainee(s) e-mailed a set-your-password link, "
-    "{invited} invitation(s) sent to existing accounts, "
-    "{already} already in the cohort or invited."
+MESSAGE_IMPORTED = "Imported: {created}, {invited}, {already} already in the cohort or invited."
+MESSAGE_IMPORTED_CREATED = Plural(
+    "{count} new trainee e-mailed a set-your-password link",
+    "{count} new trainees e-mailed a set-your-password link",
+)
+MESSAGE_IMPORTED_INVITED = Plural(
+    "{count} invitation sent to an existing account",
+    "{count} invitations sent to existing accounts",
 )
 MESSAGE_WITHDRAWN = "The invitation sent to {email} was withdrawn."
 MESSAGE_JOIN_CODE_NEW = "The cohort has a new join code; the old sign-up link no longer works."
@@ -88,6 +93,15 @@ RESEND_RATE_LIMITED = (
     "Several confirmation links were sent in the last hour; look for them in your inbox "
     "(and spam folder) before asking for another."
 )
+
+
+def imported_message(*, created: int, invited: int, already: int) -> str:
+    """The message after a file import, in the right plural forms."""
+    return MESSAGE_IMPORTED.format(
+        created=MESSAGE_IMPORTED_CREATED.format(count=created),
+        invited=MESSAGE_IMPORTED_INVITED.format(count=invited),
+        already=already,
+    )
 
 
 @manager_required
@@ -193,7 +207,7 @@ def cohort_import_confirm(request, slug: str):
         return _cohort_page(request, cohort, error=str(error), status=400)
     messages.success(
         request,
-        MESSAGE_IMPORTED.format(
+        imported_message(
             created=result.created,
             invited=result.invited,
             already=result.already_members + result.already_invited,

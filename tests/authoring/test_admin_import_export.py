@@ -80,7 +80,7 @@ def test_preview_then_confirm(educator_client, educator, quiz):
     ]
     assert AuditEvent.objects.get(action=AuditEvent.Action.QUESTIONS_IMPORTED).actor == educator
     followed = educator_client.get(response["Location"])
-    assert views_authoring.IMPORT_DONE.format(created=2, quiz=quiz.title, skipped=0) in [
+    assert views_authoring.import_done_message(created=2, quiz=quiz.title, skipped=0) in [
         str(m) for m in followed.context["messages"]
     ]
 

@@ -183,7 +183,7 @@ def test_regrade_saves_the_key_and_rescores_past_attempts(educator_client, educa
     assert {(e.actor, e.details["question"]) for e in events} == {(educator, "q1")}
     assert events.count() == 2
     messages = [str(m) for m in educator_client.get(response["Location"]).context["messages"]]
-    assert admin_authoring.REGRADED.format(attempts=2, trainees=2, certificates="") in messages
+    assert admin_authoring.regraded_message(attempts=2, trainees=2, certificates="") in messages
 
 
 def test_points_change_also_shows_the_impact(educator_client, answered):

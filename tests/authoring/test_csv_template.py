@@ -141,8 +141,16 @@ def test_missing_and_unknown_columns_are_reported_on_line_one():
     result = csv_template.parse("kind,prompt,choice_1,choice_2,corect\nsingle,Q,a,b,1\n")
     assert result.questions == ()
     assert result.errors == (
-        ParseError(1, csv_template.ERROR_MISSING_COLUMNS.format(columns="correct")),
-        ParseError(1, csv_template.ERROR_UNKNOWN_COLUMNS.format(columns="corect")),
+        ParseError(1, "The header row lacks the column correct."),
+        ParseError(1, "Unknown column in the header row: corect."),
+    )
+
+
+def test_several_missing_and_unknown_columns_are_named_in_the_plural():
+    result = csv_template.parse("prompt,choice_1,colour,size\nQ,a,red,big\n")
+    assert result.errors == (
+        ParseError(1, "The header row lacks the columns kind, correct."),
+        ParseError(1, "Unknown columns in the header row: colour, size."),
     )
 
 

@@ -249,7 +249,7 @@ def test_command_dry_run_saves_nothing(quiz, tmp_path):
     path = tmp_path / "bank.csv"
     path.write_text(csv_text(",single,A?,a,b,,1,,,1,no,,"), encoding="utf-8")
     out = _call("bank", path, "--dry-run")
-    assert out.strip() == "Dry run: 1 to create, 0 duplicate(s), 0 error(s). Nothing was saved."
+    assert out.strip() == "Dry run: 1 to create, 0 duplicates, 0 errors. Nothing was saved."
     assert Question.objects.count() == 0
 
 
@@ -259,7 +259,7 @@ def test_command_imports_gift_by_extension_with_a_topic(tmp_path):
     path = tmp_path / "bank.gift"
     path.write_text(gift.write(csv_template.EXAMPLES), encoding="utf-8")
     out = _call("final", path, "--topic", "why")
-    assert "Imported 3 question(s) into final; skipped 0 duplicate(s)." in out
+    assert "Imported 3 questions into final; skipped 0 duplicates." in out
     assert set(Quiz.objects.get(slug="final").questions.values_list("topic__slug", flat=True)) == {
         "why"
     }
@@ -272,7 +272,7 @@ def test_command_reports_errors_with_lines_and_saves_nothing(quiz, tmp_path):
     path.write_text("Good?\nA. a\nB. b\nANSWER: A\n\nBad?\nA. a\nB. b\n", encoding="utf-8")
     with pytest.raises(CommandError) as excinfo:
         _call("bank", path)
-    assert str(excinfo.value) == f"1 to create, 0 duplicate(s), 1 error(s). {IMPORT_HAS_ERRORS}"
+    assert str(excinfo.value) == f"1 to create, 0 duplicates, 1 error. {IMPORT_HAS_ERRORS}"
     assert Question.objects.count() == 0
 
 

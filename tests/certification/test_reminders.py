@@ -36,7 +36,7 @@ def test_each_event_is_mailed_once(trainee):
     make_certificate(trainee, expired, issued_at=now - 800 * DAY, expires_at=now - 10 * DAY)
 
     output = run()
-    assert "4 reminder(s) sent." in output
+    assert "4 reminders sent." in output
     subjects = sorted(message.subject for message in mail.outbox)
     assert subjects == [
         "Due soon: Due soon program",
@@ -47,7 +47,7 @@ def test_each_event_is_mailed_once(trainee):
     assert all(message.to == [trainee.email] for message in mail.outbox)
     assert "/me/" in mail.outbox[0].body
 
-    assert "0 reminder(s) sent." in run()
+    assert "0 reminders sent." in run()
     assert len(mail.outbox) == 4
     assert ReminderSent.objects.count() == 4
 
@@ -60,7 +60,7 @@ def test_nothing_for_far_due_dates_certified_or_unassigned(trainee, other_traine
     assign(trainee, certified, due_date=timezone.localdate() - DAY)
     make_certificate(trainee, certified, issued_at=now - DAY, expires_at=now + 700 * DAY)
     make_program(slug="unassigned")
-    assert "0 reminder(s) sent." in run()
+    assert "0 reminders sent." in run()
     assert mail.outbox == []
 
 
@@ -68,7 +68,7 @@ def test_dry_run_sends_and_records_nothing(trainee):
     assign(trainee, make_program(), due_date=timezone.localdate() - DAY)
     output = run("--dry-run")
     assert "Would send: overdue" in output
-    assert "Dry run: 1 reminder(s) due, none sent." in output
+    assert "Dry run: 1 reminder due, none sent." in output
     assert mail.outbox == []
     assert not ReminderSent.objects.exists()
 
@@ -86,7 +86,7 @@ def test_a_new_due_date_is_a_new_event(trainee):
 def test_trainee_without_email_is_skipped():
     user = make_trainee(username="noemail", email="")
     assign(user, make_program(), due_date=timezone.localdate() - DAY)
-    assert "0 reminder(s) sent." in run()
+    assert "0 reminders sent." in run()
     assert mail.outbox == []
 
 

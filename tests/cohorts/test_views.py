@@ -16,7 +16,7 @@ from quizzes.cohorts.csv_import import (
 )
 from quizzes.cohorts.forms import ERROR_PASSWORDS_DIFFER
 from quizzes.cohorts.tokens import join_code_format, join_code_new
-from quizzes.cohorts.views import MESSAGE_ADDED_NEW, MESSAGE_IMPORTED
+from quizzes.cohorts.views import MESSAGE_ADDED_NEW, imported_message
 from quizzes.models import CohortMembership
 from quizzes.models.cohorts import CohortInvitation
 from tests.builders import make_trainee
@@ -116,7 +116,7 @@ def test_import_preview_then_confirm(manager_client, world, django_capture_on_co
     assert CohortInvitation.objects.get().user == world.outsider
     assert sorted(m.to[0] for m in mail.outbox) == ["new@example.com", world.outsider.email]
     shown = [str(m) for m in get_messages(confirm.wsgi_request)]
-    assert shown == [MESSAGE_IMPORTED.format(created=1, invited=1, already=0)]
+    assert shown == [imported_message(created=1, invited=1, already=0)]
     # The cohort page lists the invitation by the address typed, with a way to withdraw it.
     page = manager_client.get(reverse("cohorts:detail", args=[world.cohort_a.slug]))
     assert world.outsider.email in page.content.decode()

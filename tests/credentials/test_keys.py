@@ -107,7 +107,7 @@ def test_rotation_keeps_old_credentials_verifying_and_signs_new_ones_with_the_ne
 
     run("--rotate")
     after = make_certificate(trainee, program, issued_at=datetime(2026, 2, 1, tzinfo=UTC), cycle=2)
-    assert run("--backfill") == "Credentials signed for 1 certificate(s).\n"
+    assert run("--backfill") == "Credentials signed for 1 certificate.\n"
     new = Credential.objects.get(certificate=after)
 
     kids = [key["kid"] for key in public_jwks()["keys"]]

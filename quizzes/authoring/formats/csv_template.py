@@ -53,18 +53,25 @@ from quizzes.authoring.formats.common import (
     parse_bool,
     true_false_choices,
 )
+from trainingsite.plurals import Plural
 
 TEMPLATE_CHOICES = 6
 FIXED_COLUMNS = ("key", "kind", "prompt", "correct", "explanation", "points", "critical")
 OPTIONAL_COLUMNS = ("topic", "lesson", "variant_group")
 REQUIRED_COLUMNS = ("kind", "prompt", "correct")
 
-ERROR_MISSING_COLUMNS = "The header row lacks the column(s): {columns}."
-ERROR_UNKNOWN_COLUMNS = "Unknown column(s) in the header row: {columns}."
+ERROR_MISSING_COLUMNS = Plural(
+    "The header row lacks the column {columns}.", "The header row lacks the columns {columns}."
+)
+ERROR_UNKNOWN_COLUMNS = Plural(
+    "Unknown column in the header row: {columns}.", "Unknown columns in the header row: {columns}."
+)
 ERROR_DUPLICATE_COLUMNS = "A column appears twice in the header row: {columns}."
 ERROR_CHOICE_GAP = "Choices must be filled from choice_1 without gaps."
 ERROR_FEEDBACK_WITHOUT_CHOICE = "feedback_{number} is filled but choice_{number} is empty."
-ERROR_CORRECT_EMPTY = "The correct column is empty: give the number(s) of the correct choice(s)."
+ERROR_CORRECT_EMPTY = (
+    "The correct column is empty: give the number of each correct choice, e.g. 2 or 1;3."
+)
 ERROR_CORRECT_UNREADABLE = "The correct column must list choice numbers such as 2 or 1;3."
 ERROR_CORRECT_OUT_OF_RANGE = "The correct column names choice {number}, which is empty."
 ERROR_CRITICAL = "The critical column must be yes or no."
@@ -193,9 +200,11 @@ def _check_header(names: list[str]) -> tuple[dict[int, str], list[ParseError]]:
         columns[position] = name
     missing = [name for name in REQUIRED_COLUMNS if name not in seen]
     if missing:
-        errors.append(ParseError(1, ERROR_MISSING_COLUMNS.format(columns=", ".join(missing))))
+        message = ERROR_MISSING_COLUMNS.format(columns=", ".join(missing), count=len(missing))
+        errors.append(ParseError(1, message))
     if unknown:
-        errors.append(ParseError(1, ERROR_UNKNOWN_COLUMNS.format(columns=", ".join(unknown))))
+        message = ERROR_UNKNOWN_COLUMNS.format(columns=", ".join(unknown), count=len(unknown))
+        errors.append(ParseError(1, message))
     if repeated:
         errors.append(ParseError(1, ERROR_DUPLICATE_COLUMNS.format(columns=", ".join(repeated))))
     return columns, errors

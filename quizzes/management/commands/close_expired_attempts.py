@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from quizzes.services import attempts_close_expired
 
@@ -14,4 +15,5 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         count = attempts_close_expired(dry_run=dry_run)
         verb = "would be closed" if dry_run else "closed"
-        self.stdout.write(f"{count} expired attempt(s) {verb}.")
+        noun = ngettext("expired attempt", "expired attempts", count)
+        self.stdout.write(f"{count} {noun} {verb}.")

@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from quizzes.credentials.keys import (
     CredentialKeysError,
@@ -43,7 +44,8 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps(public_jwks(), indent=2))
             elif options["backfill"]:
                 count = credentials_backfill()
-                self.stdout.write(f"Credentials signed for {count} certificate(s).")
+                noun = ngettext("certificate", "certificates", count)
+                self.stdout.write(f"Credentials signed for {count} {noun}.")
             elif options["ensure"] and key_set_exists():
                 self.stdout.write("Credential keys: present.")
             elif options["rotate"]:

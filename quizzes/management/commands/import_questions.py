@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from lessons.models import Topic
 from quizzes.authoring import formats
@@ -56,8 +57,13 @@ class Command(BaseCommand):
             if row.status != "create":
                 self.stdout.write(f"Line {row.line}: {row.status}: {row.message}")
         summary = (
-            f"{len(preview.to_create)} to create, {len(preview.duplicates)} duplicate(s), "
-            f"{len(preview.errors)} error(s)."
+            f"{len(preview.to_create)} to create, "
+            + ngettext("{n} duplicate, ", "{n} duplicates, ", len(preview.duplicates)).format(
+                n=len(preview.duplicates)
+            )
+            + ngettext("{n} error.", "{n} errors.", len(preview.errors)).format(
+                n=len(preview.errors)
+            )
         )
         if dry_run:
             self.stdout.write(f"Dry run: {summary} Nothing was saved.")
@@ -74,7 +80,13 @@ class Command(BaseCommand):
             raise CommandError(f"{summary} {exc.message}") from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {len(outcome.created)} question(s) into {quiz_obj.slug}; "
-                f"skipped {outcome.duplicates_skipped} duplicate(s)."
+                ngettext(
+                    "Imported {n} question into {quiz}; ",
+                    "Imported {n} questions into {quiz}; ",
+                    len(outcome.created),
+                ).format(n=len(outcome.created), quiz=quiz_obj.slug)
+                + ngettext(
+                    "skipped {n} duplicate.", "skipped {n} duplicates.", outcome.duplicates_skipped
+                ).format(n=outcome.duplicates_skipped)
             )
         )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from quizzes.certification.reminders import reminder_send, reminders_due
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
                 sent += 1
                 self.stdout.write(f"Sent: {line}")
         if options["dry_run"]:
-            self.stdout.write(f"Dry run: {len(reminders)} reminder(s) due, none sent.")
+            noun = ngettext("reminder", "reminders", len(reminders))
+            self.stdout.write(f"Dry run: {len(reminders)} {noun} due, none sent.")
         else:
-            self.stdout.write(f"{sent} reminder(s) sent.")
+            self.stdout.write(f"{sent} {ngettext('reminder', 'reminders', sent)} sent.")
