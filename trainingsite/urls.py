@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
+from quizzes.authoring import views as views_authoring
 from quizzes.certification import views as views_certification
 from quizzes.reports import views as views_reports
 from trainingsite import auth_views, views
@@ -17,9 +21,16 @@ admin.site.login = auth_views.login_address_limited(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says. Lazy: the
+    # static file's (hashed, in production) name is looked up per request, not at import.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static_url, str)("favicon.ico")),
+        name="favicon",
+    ),
     path("me/", views_certification.dashboard, name="trainee_home"),
     path("me/progress/", include("quizzes.mastery.urls")),
-    path("educator/", views.educator_home, name="educator_home"),
+    path("educator/", views_authoring.home, name="educator_home"),
     path("manager/", views_reports.overview, name="manager_home"),
     # Before Django's own: the log-in and reset pages with their limits (auth_views).
     path("accounts/login/", auth_views.login, name="login"),
