@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from quizzes.certification.rules import certificate_completed_by, certificate_is_valid
 from quizzes.models import Attempt, AttemptAnswer, Quiz, WrittenAnswerMark
+from quizzes.models.certification import Certificate, Program
 from quizzes.question_images import paper_image
+from quizzes.rules import attempt_timed_out
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,14 @@ class ReviewQuestion:
 
 
 @dataclass(frozen=True)
+class CertifiedMoment:
+    """A valid certificate of a program that requires the passed quiz, for the result page."""
+
+    certificate: Certificate  # with its program
+    completed_here: bool  # this pass completed the program: the certificate was issued by it
+
+
+@dataclass(frozen=True)
 class ResultPage:
     attempt: Attempt
     show_questions: bool
@@ -58,10 +70,23 @@ class ResultPage:
     time_taken: timedelta | None
     practice_wrong_count: int
     topic_scores: list[dict[str, Any]] = field(default_factory=list)
+    question_count: int = 0
+    answered_count: int = 0
+    timed_out: bool = False  # the time ran out (closed by the server or by the page's timer)
+    time_ran_out_at: datetime | None = None
+    certified: tuple[CertifiedMoment, ...] = ()
 
     @property
     def awaiting_marking(self) -> bool:
         return self.attempt.state == Attempt.State.MARKING
+
+    @property
+    def unanswered_count(self) -> int:
+        return self.question_count - self.answered_count
+
+    @property
+    def completed_here(self) -> bool:
+        return any(moment.completed_here for moment in self.certified)
 
     @property
     def time_taken_text(self) -> str:
@@ -86,12 +111,59 @@ def _lesson_url(slug: str | None) -> str | None:
         return None
 
 
-def attempt_result_data(*, attempt: Attempt) -> ResultPage:
+def _certified_moments(*, attempt: Attempt, now: datetime) -> tuple[CertifiedMoment, ...]:
+    """The valid certificates a passed graded attempt's quiz counts toward (one query).
+
+    The latest certificate of each published program requiring the quiz, if valid; none
+    for a practice round, a fail or an attempt awaiting marking (no query then).
+    """
+    if attempt.is_practice or attempt.state != Attempt.State.SUBMITTED or not attempt.passed:
+        return ()
+    certificates = (
+        Certificate.objects.filter(
+            user_id=attempt.user_id,
+            program__required_quizzes=attempt.quiz_id,
+            program__status=Program.Status.PUBLISHED,
+        )
+        .select_related("program")
+        .only(
+            "id",
+            "code",
+            "cycle",
+            "issued_at",
+            "expires_at",
+            "revoked_at",
+            "program_id",
+            "program__name",
+            "program__slug",
+        )
+        .order_by("program__name", "program_id", "cycle")
+    )
+    latest: dict[int, Certificate] = {}
+    for certificate in certificates:
+        latest[certificate.program_id] = certificate  # by cycle: the last one is the latest
+    return tuple(
+        CertifiedMoment(
+            certificate=certificate,
+            completed_here=certificate_completed_by(
+                submitted_at=attempt.submitted_at, issued_at=certificate.issued_at
+            ),
+        )
+        for certificate in latest.values()
+        if certificate_is_valid(
+            expires_at=certificate.expires_at, revoked=certificate.revoked_at is not None, now=now
+        )
+    )
+
+
+def attempt_result_data(*, attempt: Attempt, now: datetime | None = None) -> ResultPage:
     """The score and the review the quiz's feedback policy allows (one query; two with marks).
 
     While the attempt awaits marking, nothing of the answer key is shown (no
     correctness, explanations, feedback or model answers), only what was answered.
+    A passed graded attempt also reads the certificates its quiz counts toward (one more).
     """
+    now = now or timezone.now()
     policy = attempt.paper.get("feedback_policy", Quiz.FeedbackPolicy.FULL)
     marking = attempt.state == Attempt.State.MARKING
     show_questions = policy != Quiz.FeedbackPolicy.SCORE_ONLY or marking
@@ -112,6 +184,7 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
             feedback[answer_id] = text
     questions = []
     wrong = 0
+    answered_count = 0
     entries = attempt.paper.get("questions", [])
     # A handful of lessons behind many questions: reverse each URL once.
     lesson_urls = {slug: _lesson_url(slug) for slug in {q.get("lesson_slug") for q in entries}}
@@ -122,6 +195,8 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
         is_written = q["kind"] == "written"
         if is_correct is False and not is_written:
             wrong += 1
+        answered = bool(row.text.strip()) if is_written and row else bool(chosen)
+        answered_count += answered
         questions.append(
             ReviewQuestion(
                 number=number,
@@ -130,7 +205,7 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
                 points=q["points"],
                 awarded=None if marking or not row else row.awarded,
                 is_correct=is_correct,
-                answered=bool(row.text.strip()) if is_written and row else bool(chosen),
+                answered=answered,
                 critical=q.get("critical", False),
                 explanation=q.get("explanation", "") if show_answers else "",
                 topic_title=q.get("topic_title", ""),
@@ -158,6 +233,11 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
     time_taken = None
     if attempt.submitted_at:
         time_taken = attempt.submitted_at - attempt.started_at
+    timed_out = attempt_timed_out(
+        close_reason=attempt.close_reason,
+        deadline=attempt.deadline,
+        submitted_at=attempt.submitted_at,
+    )
     return ResultPage(
         attempt=attempt,
         show_questions=show_questions,
@@ -166,4 +246,9 @@ def attempt_result_data(*, attempt: Attempt) -> ResultPage:
         time_taken=time_taken,
         practice_wrong_count=wrong,
         topic_scores=attempt.topic_scores,
+        question_count=len(entries),
+        answered_count=answered_count,
+        timed_out=timed_out,
+        time_ran_out_at=(attempt.deadline or attempt.submitted_at) if timed_out else None,
+        certified=_certified_moments(attempt=attempt, now=now),
     )

@@ -448,6 +448,94 @@ def certificate_expiring_soon(
     )
 
 
+def renewal_opens_at(*, expires_at: datetime | None, expiring_soon_days: int) -> datetime | None:
+    """Return when renewal opens: the start of the expiring-soon window; None when it never expires.
+
+    The inverse of `expiring_soon_from`: a certificate is expiring soon from this moment on.
+    """
+    if expires_at is None:
+        return None
+    return expires_at.astimezone(UTC) - timedelta(days=expiring_soon_days)
+
+
+def renewal_is_open(
+    *, certificate: CertificateFacts | None, now: datetime, expiring_soon_days: int
+) -> bool:
+    """Return True when the trainee may work toward the next certificate of a program.
+
+    Open without a valid certificate (none, revoked or expired) and while a valid one is
+    expiring soon: exactly the statuses of `RENEWABLE_STATUSES`, or no certificate yet.
+    """
+    if certificate is None or not certificate.is_valid(now):
+        return True
+    return certificate_expiring_soon(
+        expires_at=certificate.expires_at, now=now, expiring_soon_days=expiring_soon_days
+    )
+
+
+@dataclass(frozen=True)
+class RetakeHold:
+    """Why a passed required quiz offers no further graded attempt, and until when."""
+
+    passed_at: datetime
+    renewal_opens_at: datetime | None  # None: the certificate never expires
+
+
+def quiz_retake_hold(
+    *,
+    last_passed_at: datetime | None,
+    certificates: Sequence[CertificateFacts],
+    now: datetime,
+    expiring_soon_days: int,
+) -> RetakeHold | None:
+    """Return the hold on further attempts at a passed quiz, or None when they are open.
+
+    `certificates` holds the trainee's latest certificate in each published program that
+    requires the quiz (programs without one need no retake: any pass counts there). The
+    quiz is held while at least one of them is valid and not yet in its renewal window,
+    and no other still needs the quiz passed in its current cycle (one whose renewal is
+    open and whose cycle began after the last pass).
+    """
+    if last_passed_at is None:
+        return None
+    held = []
+    for certificate in certificates:
+        if renewal_is_open(certificate=certificate, now=now, expiring_soon_days=expiring_soon_days):
+            if not _after(last_passed_at, certificate.issued_at):
+                return None  # that program's current cycle still needs the quiz
+            continue
+        held.append(certificate)
+    if not held:
+        return None
+    opens = [
+        opening
+        for certificate in held
+        if (
+            opening := renewal_opens_at(
+                expires_at=certificate.expires_at, expiring_soon_days=expiring_soon_days
+            )
+        )
+        is not None
+    ]
+    return RetakeHold(passed_at=last_passed_at, renewal_opens_at=min(opens) if opens else None)
+
+
+# A certificate issued this soon after a pass was issued by it (the same transaction).
+COMPLETED_BY_WINDOW = timedelta(minutes=5)
+
+
+def certificate_completed_by(*, submitted_at: datetime | None, issued_at: datetime) -> bool:
+    """Return True when the attempt submitted at `submitted_at` completed the certificate.
+
+    A pass that completes a program issues its certificate in the same transaction, a
+    moment later; a certificate issued before the pass, or long after it (the last
+    requirement was something else), was not completed by it.
+    """
+    if submitted_at is None:
+        return False
+    return timedelta(0) <= issued_at - submitted_at <= COMPLETED_BY_WINDOW
+
+
 def certificate_expires_at(*, issued_at: datetime, validity_months: int | None) -> datetime | None:
     """Return when a certificate issued at `issued_at` expires; None when the program sets none."""
     return add_months(issued_at, validity_months) if validity_months else None

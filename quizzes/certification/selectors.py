@@ -42,6 +42,7 @@ from quizzes.models import (
     Quiz,
 )
 from quizzes.models.certification import Certificate, Program
+from quizzes.rules import minutes_left
 from trainingsite.roles import user_is_educator
 
 CERTIFICATE_NOT_FOUND = "No certificate found here."
@@ -59,6 +60,25 @@ STATUS_BADGES = {
 
 
 @dataclass(frozen=True)
+class OpenAttempt:
+    """A graded attempt in progress: resume it, with the time left when it is timed."""
+
+    quiz_id: int
+    deadline: datetime | None  # includes any extra time granted; None when untimed
+    minutes_left: int | None  # whole minutes, computed on the server; None when untimed
+    time_up: bool = False  # the deadline passed: opening it closes and scores it
+
+
+def _open_attempt(*, quiz_id: int, deadline: datetime | None, now: datetime) -> OpenAttempt:
+    return OpenAttempt(
+        quiz_id=quiz_id,
+        deadline=deadline,
+        minutes_left=None if deadline is None else minutes_left(deadline=deadline, now=now),
+        time_up=deadline is not None and deadline <= now,
+    )
+
+
+@dataclass(frozen=True)
 class ProgramProgress:
     """A trainee's progress in one program, with the objects a page needs to show it."""
 
@@ -66,6 +86,8 @@ class ProgramProgress:
     progress: Progress
     assignment: EffectiveAssignment | None  # individual or through a cohort, earliest due
     certificate: Certificate | None  # the latest, valid or not
+    # The next step's attempt in progress, when the next step is a quiz with one open.
+    next_step_attempt: OpenAttempt | None = None
 
     @property
     def next_step_object(
@@ -227,13 +249,19 @@ def programs_progress_bulk(
     if quiz_ids:
         # Scored attempts (Attempt.objects.counted()) decide passes, best and activity;
         # one awaiting an assessor's marks only says so.
+        # An attempt in progress only says so (and when it closes), for "Resume".
         scored = Q(state=Attempt.State.SUBMITTED)
+        in_progress = Q(state=Attempt.State.IN_PROGRESS)
         rows = (
             Attempt.objects.graded()
             .filter(
                 user_id__in=user_filter,
                 quiz_id__in=quiz_ids,
-                state__in=[Attempt.State.SUBMITTED, Attempt.State.MARKING],
+                state__in=[
+                    Attempt.State.SUBMITTED,
+                    Attempt.State.MARKING,
+                    Attempt.State.IN_PROGRESS,
+                ],
             )
             .values("user_id", "quiz_id")
             .annotate(
@@ -241,9 +269,20 @@ def programs_progress_bulk(
                 last_attempt=Max("submitted_at", filter=scored),
                 best=Max("percent", filter=scored),
                 marking=Count("pk", filter=Q(state=Attempt.State.MARKING)),
+                open_count=Count("pk", filter=in_progress),
+                open_deadline=Max("deadline", filter=in_progress),
             )
             .order_by()
-            .values_list("user_id", "quiz_id", "last_passed", "last_attempt", "best", "marking")
+            .values_list(
+                "user_id",
+                "quiz_id",
+                "last_passed",
+                "last_attempt",
+                "best",
+                "marking",
+                "open_count",
+                "open_deadline",
+            )
         )
         attempts = {(row[0], row[1]): row[2:] for row in rows}
 
@@ -255,7 +294,7 @@ def programs_progress_bulk(
     latest_certificates = _latest_certificates(user_filter=user_filter, program_ids=program_pks)
     assignments = assignments_effective(users=user_filter, programs=program_pks)
 
-    no_attempt = (None, None, None, 0)
+    no_attempt = (None, None, None, 0, 0, None)
     result = {}
     for program in program_list:
         lessons = [
@@ -276,7 +315,7 @@ def programs_progress_bulk(
             ]
             quiz_facts = []
             for quiz_id in quiz_pks:
-                last_passed, last_attempt, best, marking = attempts.get(
+                last_passed, last_attempt, best, marking, _, _ = attempts.get(
                     (user_id, quiz_id), no_attempt
                 )
                 quiz_facts.append(
@@ -319,11 +358,22 @@ def programs_progress_bulk(
                 today=today,
                 expiring_soon_days=window,
             )
+            step = progress.next_step
+            next_step_attempt = None
+            if step is not None and step.kind == StepKind.QUIZ:
+                _, _, _, _, open_count, deadline = attempts.get(
+                    (user_id, step.object_id), no_attempt
+                )
+                if open_count:
+                    next_step_attempt = _open_attempt(
+                        quiz_id=step.object_id, deadline=deadline, now=now
+                    )
             result[key] = ProgramProgress(
                 program=program,
                 progress=progress,
                 assignment=assignment,
                 certificate=certificate,
+                next_step_attempt=next_step_attempt,
             )
     return result
 
@@ -334,15 +384,29 @@ def program_progress(*, user, program: Program, now: datetime | None = None) -> 
 
 
 @dataclass(frozen=True)
+class InProgressAttempt:
+    """A graded attempt in progress on the dashboard, with its quiz and the time left."""
+
+    attempt: Attempt
+    open: OpenAttempt
+
+
+@dataclass(frozen=True)
 class TraineeDashboard:
     programs: list[ProgramProgress]  # assigned, started or certified
     other_programs: list[ProgramProgress]  # published, not yet begun
     certificates: list[Certificate]
-    recent_attempts: list[Attempt]
+    recent_attempts: list[Attempt]  # submitted
+    in_progress: tuple[InProgressAttempt, ...] = ()  # graded attempts to resume, newest first
 
 
 def trainee_dashboard(*, user, now: datetime | None = None) -> TraineeDashboard:
-    """Everything the trainee's home page shows, in a fixed number of queries."""
+    """Everything the trainee's home page shows, in a fixed number of queries.
+
+    One query reads the recent attempts: the graded ones in progress first (one per
+    quiz at most), then the latest submitted, RECENT_ATTEMPTS in all.
+    """
+    now = now or timezone.now()
     published = Program.objects.published()
     progress = programs_progress_bulk(users=[user], programs=published, now=now)
     mine, others = [], []
@@ -352,17 +416,31 @@ def trainee_dashboard(*, user, now: datetime | None = None) -> TraineeDashboard:
     certificates = list(
         Certificate.objects.filter(user=user).select_related("program").order_by("-issued_at")
     )
-    recent_attempts = list(
-        Attempt.objects.filter(user=user, state=Attempt.State.SUBMITTED)
+    recent = (
+        Attempt.objects.filter(user=user)
+        .filter(
+            Q(state=Attempt.State.SUBMITTED)
+            | Q(state=Attempt.State.IN_PROGRESS, kind=Attempt.Kind.GRADED)
+        )
         .select_related("quiz")
         .defer("paper")
-        .order_by("-submitted_at", "-id")[:RECENT_ATTEMPTS]
+        .order_by(F("submitted_at").desc(nulls_first=True), "-started_at", "-id")
     )
+    recent_attempts, in_progress = [], []
+    for attempt in recent[:RECENT_ATTEMPTS]:
+        if attempt.is_open:
+            open_attempt = _open_attempt(
+                quiz_id=attempt.quiz_id, deadline=attempt.deadline, now=now
+            )
+            in_progress.append(InProgressAttempt(attempt=attempt, open=open_attempt))
+        else:
+            recent_attempts.append(attempt)
     return TraineeDashboard(
         programs=mine,
         other_programs=others,
         certificates=certificates,
         recent_attempts=recent_attempts,
+        in_progress=tuple(in_progress),
     )
 
 
