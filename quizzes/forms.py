@@ -19,6 +19,7 @@ from quizzes.services import (
 from quizzes.written import written_text_clean
 
 FIELD_PREFIX = "q-"
+BASE_PREFIX = "base-"
 WRITTEN = "written"
 SEQUENCE_MISSING = "The page is missing its save number. Reload the page and try again."
 
@@ -100,6 +101,40 @@ def texts_from_post(*, paper: Mapping[str, Any], data: QueryDict) -> dict[int, s
         if key in data:
             texts[q["id"]] = written_text_clean(data.get(key, ""))
     return texts
+
+
+def bases_from_post(*, paper: Mapping[str, Any], data: QueryDict) -> dict[int, list[int] | str]:
+    """The page's bases: `base-<question id>` = the answer it last knew the server held.
+
+    A choice question's base is its choice positions joined by commas ("" when
+    unanswered), a written question's base its text. Unknown questions or
+    positions are refused like the answers themselves.
+    """
+    by_id = {q["id"]: q for q in paper.get("questions", [])}
+    bases: dict[int, list[int] | str] = {}
+    for key in data:
+        if not key.startswith(BASE_PREFIX):
+            continue
+        try:
+            question = by_id[int(key[len(BASE_PREFIX) :])]
+        except (ValueError, KeyError):
+            raise ValidationError(SAVE_UNKNOWN_QUESTION, code="unknown_question") from None
+        raw = data.get(key, "")
+        if question["kind"] == WRITTEN:
+            bases[question["id"]] = written_text_clean(raw)
+            continue
+        choices = question["choices"]
+        selected = []
+        for part in raw.split(",") if raw else []:
+            try:
+                position = int(part)
+            except ValueError:
+                raise ValidationError(SAVE_UNKNOWN_CHOICE, code="unknown_choice") from None
+            if not 0 <= position < len(choices):
+                raise ValidationError(SAVE_UNKNOWN_CHOICE, code="unknown_choice")
+            selected.append(choices[position]["id"])
+        bases[question["id"]] = selected
+    return bases
 
 
 class AccommodationForm(forms.Form):

@@ -50,6 +50,11 @@ def choice_inputs(question: ShownQuestion) -> SafeString:
     return mark_safe("\n".join(parts))
 
 
+def choice_base(question: ShownQuestion) -> str:
+    """The saved choice positions as the page's base ("0,2"; "" when unanswered)."""
+    return ",".join(str(int(c.position)) for c in question.choices if c.selected)
+
+
 def review_choice(choice: ReviewChoice) -> SafeString:
     """One choice as reviewed: the trainee's mark, the correct badge and feedback if shown."""
     if choice.is_correct:

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from quizzes import papers, signals
@@ -30,23 +30,20 @@ from quizzes.models import (
     Quiz,
 )
 from quizzes.rules import START_BLUEPRINT_SHORT
+from quizzes.saving import ATTEMPT_CLOSED as ATTEMPT_CLOSED
+from quizzes.saving import GRACE, SaveConflict, SaveOutcome, _rows_update, answers_write
+from quizzes.saving import SAVE_STALE as SAVE_STALE
+from quizzes.saving import AttemptClosed as AttemptClosed
+from quizzes.saving import StaleSequence as StaleSequence
 from quizzes.scoring import paper_has_written, paper_questions, paper_rules, score_attempt
 from quizzes.selectors import attempt_open_get, quiz_start_check
 from quizzes.written import SAVE_UNKNOWN_QUESTION, texts_validate
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
 
-# Saves arriving this long after the deadline are still accepted (network delay).
-GRACE = timedelta(seconds=30)
-
 SAVE_UNKNOWN_CHOICE = "An answer names a choice that is not part of its question."
 SAVE_ONE_CHOICE_ONLY = "This question takes one answer only."
 SAVE_NOT_ON_PAGE = "An answer names a question that is not on the page being saved."
-SAVE_STALE = (
-    "These answers are out of date: newer answers were saved from another tab or window. "
-    "Reload the page to see the latest saved answers."
-)
-ATTEMPT_CLOSED = "This attempt is closed; its answers can no longer be changed."
 PRACTICE_NOTHING_TO_PRACTISE = "There are no mistakes to practise: every answer was correct."
 PRACTICE_ONLY_HELD = (
     "The questions you missed are being reviewed by an educator, so there is nothing to "
@@ -73,18 +70,6 @@ class AttemptRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-class StaleSequence(Exception):
-    """The answers came from an older page than the last save."""
-
-    message = SAVE_STALE
-
-
-class AttemptClosed(Exception):
-    """The attempt is submitted or past its time limit."""
-
-    message = ATTEMPT_CLOSED
 
 
 def _now(now: datetime | None) -> datetime:
@@ -188,19 +173,50 @@ def attempt_save_answers(
     now: datetime | None = None,
     only: Collection[int] | None = None,
     texts: Mapping[int, str] | None = None,
+    bases: Mapping[int, Sequence[int] | str] | None = None,
 ) -> int:
-    """Save the whole page of answers (question id -> choice ids); return the new sequence.
+    """Save a page of answers (question id -> choice ids); return the new sequence.
 
     `only` names the questions on the page being saved (a long paper is split
     into pages); questions elsewhere on the paper keep their saved answers.
-    Questions of the page missing from `answers` are saved as unanswered. Raises
-    ValidationError (nothing saved) for ids not on the paper or not on the page,
-    StaleSequence when the page is older than the last save, AttemptClosed after
-    the time limit. `texts`: written answers (question id -> text), None leaves them.
+    Questions of the page missing from `answers` are saved as unanswered. `bases`:
+    per question, the answer the page last knew the server held (choice ids, or
+    the text of a written answer); with them a page merges per question
+    (quizzes/saving.py). Raises ValidationError (nothing saved) for ids not on
+    the paper or not on the page, SaveConflict (a StaleSequence; the rest is
+    saved) for questions changed both here and in another tab, AttemptClosed
+    after the time limit. `texts`: written answers (question id -> text), None
+    leaves them.
     """
+    outcome = attempt_save_merge(
+        attempt=attempt,
+        answers=answers,
+        sequence=sequence,
+        now=now,
+        only=only,
+        texts=texts,
+        bases=bases,
+    )
+    if outcome.conflicts:
+        raise SaveConflict(outcome)
+    return outcome.sequence
+
+
+def attempt_save_merge(
+    *,
+    attempt: Attempt,
+    answers: Mapping[int, Sequence[int]],
+    sequence: int,
+    now: datetime | None = None,
+    only: Collection[int] | None = None,
+    texts: Mapping[int, str] | None = None,
+    bases: Mapping[int, Sequence[int] | str] | None = None,
+) -> SaveOutcome:
+    """attempt_save_answers, returning what happened per question instead of raising."""
     now = _now(now)
     clean = attempt_answers_validate(paper=attempt.paper, answers=answers)
     clean_texts = None if texts is None else texts_validate(paper=attempt.paper, texts=texts)
+    clean_bases = _bases_validate(paper=attempt.paper, bases=bases or {})
     scope = None
     if only is not None:
         scope = frozenset(only)
@@ -212,76 +228,33 @@ def attempt_save_answers(
     # Closing at the time limit commits on its own before the refusal.
     if attempt_close_if_expired(attempt=attempt, now=now):
         raise AttemptClosed
-    return _attempt_answers_write(
-        attempt=attempt, clean=clean, sequence=sequence, now=now, scope=scope, texts=clean_texts
+    return answers_write(
+        attempt=attempt,
+        clean=clean,
+        sequence=sequence,
+        now=now,
+        scope=scope,
+        texts=clean_texts,
+        bases=clean_bases,
     )
 
 
-def _rows_update(rows: Sequence[AttemptAnswer], fields: list[str]) -> None:
-    """Write `fields` of each row: one statement run once per row (executemany).
-
-    QuerySet.bulk_update builds a CASE expression per row and field, which
-    costs more in Python than the database takes to run these few updates.
-    """
-    if not rows:
-        return
-    meta = AttemptAnswer._meta
-    connection = connections[router.db_for_write(AttemptAnswer)]
-    quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
-    params = [
-        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns]
-        + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-@transaction.atomic
-def _attempt_answers_write(
-    *,
-    attempt: Attempt,
-    clean: dict[int, list[int]],
-    sequence: int,
-    now: datetime,
-    scope: frozenset[int] | None = None,
-    texts: dict[int, str] | None = None,
-) -> int:
-    in_time = Q(deadline__isnull=True) | Q(deadline__gte=now - GRACE)
-    updated = Attempt.objects.filter(
-        in_time, pk=attempt.pk, state=Attempt.State.IN_PROGRESS, sequence=sequence
-    ).update(sequence=F("sequence") + 1)
-    if not updated:
-        current = Attempt.objects.filter(pk=attempt.pk).values("state").first()
-        if current is None or current["state"] != Attempt.State.IN_PROGRESS:
-            raise AttemptClosed
-        raise StaleSequence
-    attempt.sequence = sequence + 1
-    written = {
-        q["id"] for q in attempt.paper.get("questions", []) if q["kind"] == Question.Kind.WRITTEN
-    }
-    changed = []
-    fields = ["selected", "saved_at", *(["text"] if written else [])]
-    for row in AttemptAnswer.objects.filter(attempt=attempt).only("id", "question_id", *fields):
-        if scope is not None and row.question_id not in scope:
-            continue
-        if row.question_id in written:
-            if texts is not None and row.text != texts.get(row.question_id, ""):
-                row.text = texts.get(row.question_id, "")
-                row.saved_at = now
-                changed.append(row)
-            continue
-        wanted = clean.get(row.question_id, [])
-        if sorted(row.selected) != wanted:
-            row.selected = wanted
-            row.saved_at = now
-            changed.append(row)
-    if changed:
-        _rows_update(changed, fields)
-    return attempt.sequence
+def _bases_validate(
+    *, paper: Mapping[str, Any], bases: Mapping[int, Sequence[int] | str]
+) -> dict[int, list[int] | str]:
+    """Check the bases like the answers: choice ids of their question, texts for written ones."""
+    written = {q["id"] for q in paper.get("questions", []) if q["kind"] == Question.Kind.WRITTEN}
+    choice_bases = {k: v for k, v in bases.items() if k not in written}
+    text_bases = {k: v for k, v in bases.items() if k in written}
+    if any(not isinstance(v, str) for v in text_bases.values()):
+        raise ValidationError(SAVE_UNKNOWN_CHOICE, code="unknown_choice")
+    if any(isinstance(v, str) for v in choice_bases.values()):
+        raise ValidationError(SAVE_UNKNOWN_CHOICE, code="unknown_choice")
+    clean: dict[int, list[int] | str] = dict(
+        attempt_answers_validate(paper=paper, answers=choice_bases)  # type: ignore[arg-type]
+    )
+    clean.update(texts_validate(paper=paper, texts=text_bases) if text_bases else {})
+    return clean
 
 
 @transaction.atomic

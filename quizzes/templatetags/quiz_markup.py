@@ -17,6 +17,18 @@ def choice_inputs(question: ShownQuestion) -> SafeString:
 
 
 @register.simple_tag
+def choice_base(question: ShownQuestion) -> str:
+    """`{% choice_base q %}`: the saved positions the page sends back as its base."""
+    return rendering.choice_base(question)
+
+
+@register.simple_tag
+def answered_count(questions) -> int:
+    """`{% answered_count page.questions as n %}`: how many questions have an answer."""
+    return sum(1 for q in questions if q.answered)
+
+
+@register.simple_tag
 def review_choices(question: ReviewQuestion) -> SafeString:
     """`{% review_choices q %}`: the question's reviewed choices on the result page."""
     return rendering.review_choices(question)

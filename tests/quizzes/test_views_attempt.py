@@ -2,7 +2,8 @@
 
 Each page of a long paper saves only its own questions; Previous, Next and the
 page navigator save first. Posts naming ids not on the paper or page get 400,
-an older tab 409, and another trainee's attempt is 404 everywhere.
+an older tab 409 for the questions it changed that another tab changed too (the rest
+merge), and another trainee's attempt is 404 everywhere.
 """
 
 import json
@@ -14,6 +15,7 @@ from django.urls import reverse
 from quizzes import services
 from quizzes.forms import SEQUENCE_MISSING
 from quizzes.models import Attempt, AttemptAnswer
+from quizzes.saving import SAVE_CONFLICT_MANY, SAVE_CONFLICT_ONE
 from quizzes.views import SAVED
 from tests.builders import (
     EXPLANATION_MARK,
@@ -81,7 +83,7 @@ def test_missing_sequence_gets_400(trainee_client):
     assert response.json() == {"error": SEQUENCE_MISSING}
 
 
-def test_stale_tab_gets_409_and_overwrites_nothing(trainee_client):
+def test_stale_tab_changing_the_same_question_gets_409_naming_it(trainee_client):
     quiz = make_quiz(1)
     attempt = start(trainee_client, quiz)
     q = attempt.paper["questions"][0]
@@ -97,13 +99,21 @@ def test_stale_tab_gets_409_and_overwrites_nothing(trainee_client):
         **JSON,
     )
     assert stale.status_code == 409
-    assert stale.json() == {"error": services.SAVE_STALE}
+    assert stale.json() == {
+        "error": SAVE_CONFLICT_ONE.format(numbers=1),
+        "sequence": 1,
+        "conflicts": [
+            {"question": q["id"], "number": 1, "positions": correct_positions(q), "text": ""}
+        ],
+        "changed_elsewhere": [],
+        "others_saved": False,
+    }
     html = trainee_client.post(
         reverse("quizzes:submit", args=[attempt.uuid]),
         form_data(attempt, {0: wrong_positions(q)}, sequence=0),
     )
     assert html.status_code == 409
-    assert services.SAVE_STALE in html.content.decode()
+    assert SAVE_CONFLICT_ONE.format(numbers=1) in html.content.decode()
     attempt.refresh_from_db()
     assert attempt.is_open is True
     assert selected(attempt) == {q["id"]: [q["choices"][correct_positions(q)[0]]["id"]]}
@@ -163,7 +173,7 @@ def test_answers_never_leak_before_submission(trainee_client):
         ),
         trainee_client.post(
             reverse("quizzes:save", args=[attempt.uuid]), form_data(attempt, {0: [0]}), **JSON
-        ),  # stale: 409
+        ),  # the same post again (a double click): nothing to change, no conflict
         trainee_client.post(
             reverse("quizzes:submit", args=[attempt.uuid]), form_data(attempt, {0: [0]}, 1)
         ),  # the confirmation page
@@ -176,7 +186,7 @@ def test_answers_never_leak_before_submission(trainee_client):
         texts = [script.read()]
     texts += [r.content.decode() for r in responses]
     statuses = [r.status_code for r in responses]
-    assert statuses == [200, 200, 200, 409, 200, 200, 200]
+    assert statuses == [200, 200, 200, 200, 200, 200, 200]
     for text in texts:
         assert EXPLANATION_MARK not in text
         assert FEEDBACK_MARK not in text
@@ -337,14 +347,27 @@ def test_unknown_shown_question_is_refused(trainee_client, attempt, bogus):
     assert answered_numbers(attempt) == []
 
 
-def test_stale_page_navigation_gets_409_and_saves_nothing(trainee_client, attempt):
+def test_stale_page_navigation_without_bases_gets_409_and_saves_nothing(trainee_client, attempt):
     save = reverse("quizzes:save", args=[attempt.uuid])
     trainee_client.post(save, page_post(attempt, 1, {1: [0]}, goto="2"))
-    # An older tab still on sequence 0 presses Next.
+    # An older tab still on sequence 0, posting no bases, presses Next: every answer
+    # it differs on is a conflict, since nothing says which side changed it.
     response = trainee_client.post(save, page_post(attempt, 1, {2: [0]}, sequence=0, goto="2"))
     assert response.status_code == 409
-    assert services.SAVE_STALE in response.content.decode()
+    assert SAVE_CONFLICT_MANY.format(numbers="1 and 2") in response.content.decode()
     assert answered_numbers(attempt) == [1]
+
+
+def test_stale_page_navigation_with_bases_merges_and_goes_on(trainee_client, attempt):
+    save = reverse("quizzes:save", args=[attempt.uuid])
+    trainee_client.post(save, page_post(attempt, 1, {1: [0]}, goto="2"))
+    # The older tab loaded page 1 with nothing answered: its bases are all empty.
+    bases = {f"base-{qid}": "" for qid in qids(attempt, range(1, 6))}
+    stale = page_post(attempt, 1, {2: [0]}, sequence=0, goto="2", **bases)
+    response = trainee_client.post(save, stale)
+    assert response.status_code == 302
+    assert response.url.endswith("?page=2")
+    assert answered_numbers(attempt) == [1, 2]
 
 
 def test_autosave_on_a_page_is_scoped_to_it(trainee_client, attempt):

@@ -1,5 +1,7 @@
-// Autosave, countdown and submit confirmation for the attempt page.
-// The page works without this file: Save and Submit are plain form posts.
+// Autosave, merging with other tabs, the answered count, countdown and submit confirmation.
+// The page works without this file: Save and Submit are plain form posts, and the server
+// merges them per question the same way (each question's hidden base-<id> field holds the
+// answer the page last knew the server had).
 (function () {
   "use strict";
 
@@ -12,6 +14,8 @@
   var confirmInput = form.querySelector("input[name=confirm]");
   var submitButton = document.getElementById("submit-attempt");
   var dialog = document.getElementById("confirm-submit");
+  var banner = document.getElementById("save-conflict");
+  var answeredCount = document.getElementById("answered-count");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var timer = null;
   var inFlight = null;
@@ -19,23 +23,123 @@
   var stopped = false;
   var submitting = false;
 
-  function say(text) {
+  function clock(date) {
+    if (window.siteTime) {
+      return window.siteTime.formatTime(date);
+    }
+    return (date.getHours() < 10 ? "0" : "") + date.getHours() + ":" +
+      (date.getMinutes() < 10 ? "0" : "") + date.getMinutes();
+  }
+
+  function say(text, isError) {
     if (status) {
       status.textContent = text;
+      status.classList.toggle("text-danger", !!isError);
     }
   }
 
+  function fieldsets() {
+    return Array.prototype.slice.call(form.querySelectorAll("fieldset[data-question]"));
+  }
+
+  function fieldsetFor(questionId) {
+    return form.querySelector('fieldset[data-question="' + questionId + '"]');
+  }
+
+  // The answer a question's inputs hold, in the form its base is written: the text of a
+  // written answer, else the checked positions joined by commas.
+  function valueIn(fieldset, body) {
+    var name = "q-" + fieldset.dataset.question;
+    if (fieldset.querySelector("textarea")) {
+      return (body.get(name) || "").replace(/\r\n?/g, "\n");
+    }
+    return body.getAll(name)
+      .map(function (v) { return parseInt(v, 10); })
+      .sort(function (a, b) { return a - b; })
+      .join(",");
+  }
+
+  function baseInput(fieldset) {
+    return form.querySelector('input[data-base-for="' + fieldset.dataset.question + '"]');
+  }
+
+  // Put the server's answer for one question back into its inputs, and make it the base.
+  function showStored(answer) {
+    var fieldset = fieldsetFor(answer.question);
+    if (!fieldset) {
+      return null;
+    }
+    var text = fieldset.querySelector("textarea");
+    if (text) {
+      text.value = answer.text;
+      baseInput(fieldset).value = answer.text;
+    } else {
+      fieldset.querySelectorAll("input.form-check-input").forEach(function (input) {
+        input.checked = answer.positions.indexOf(parseInt(input.value, 10)) !== -1;
+      });
+      baseInput(fieldset).value = answer.positions.join(",");
+    }
+    return fieldset;
+  }
+
+  function focusQuestion(fieldset) {
+    if (!fieldset) {
+      return;
+    }
+    fieldset.scrollIntoView({ block: "start" });
+    // A radio group's tab stop is its checked radio: focus that one, else the first input.
+    var first = fieldset.querySelector("input.form-check-input:checked") ||
+      fieldset.querySelector("input.form-check-input, textarea");
+    (first || fieldset).focus();
+  }
+
+  function questionLink(number, questionId) {
+    var link = document.createElement("a");
+    link.href = "#question-" + questionId;
+    link.textContent = "Question " + number;
+    link.dataset.jump = questionId;
+    return link;
+  }
+
+  function showConflict(data) {
+    var links = document.getElementById("save-conflict-links");
+    links.textContent = "";
+    (data.conflicts || []).forEach(function (answer) {
+      var fieldset = showStored(answer);
+      if (fieldset) {
+        fieldset.classList.add("quiz-question-conflict");
+      }
+      var item = document.createElement("li");
+      item.appendChild(questionLink(answer.number, answer.question));
+      item.appendChild(document.createTextNode(": now shows the answer saved from the other tab."));
+      links.appendChild(item);
+    });
+    (data.changed_elsewhere || []).forEach(showStored);
+    document.getElementById("save-conflict-message").textContent = data.error;
+    document.getElementById("save-conflict-saved").textContent = data.others_saved
+      ? "Your other answers on this page are saved (at " + clock(new Date()) + ")."
+      : "No other answer on this page needed saving.";
+    banner.hidden = false;
+    banner.focus();
+    refreshNavigator();
+  }
+
+  // Save the page. Resolves to "saved", "conflict", "closed", "error" or "offline".
   function save() {
     if (stopped) {
-      return Promise.resolve(false);
+      return Promise.resolve("error");
     }
     if (inFlight) {
-      // Save again once the current request is back, with its new sequence.
+      // Save again once the current request is back, with its new sequence and bases.
       return inFlight.then(save);
     }
     dirty = false;
     var body = new FormData(form);
     body.delete("confirm");
+    var sent = {};
+    fieldsets().forEach(function (fieldset) {
+      sent[fieldset.dataset.question] = valueIn(fieldset, body);
+    });
     say("Saving…");
     inFlight = fetch(form.dataset.saveUrl, {
       method: "POST",
@@ -50,28 +154,42 @@
       })
       .then(function (result) {
         inFlight = null;
+        var data = result.data;
+        if (result.ok || data.conflicts) {
+          sequenceInput.value = data.sequence;
+          // What was sent is now what the server holds (conflicts are put right below).
+          fieldsets().forEach(function (fieldset) {
+            baseInput(fieldset).value = sent[fieldset.dataset.question];
+          });
+        }
         if (result.ok) {
-          sequenceInput.value = result.data.sequence;
-          say("All answers saved at " + new Date().toLocaleTimeString() + ".");
-          return true;
+          (data.changed_elsewhere || []).forEach(showStored);
+          refreshNavigator();
+          var note = (data.changed_elsewhere || []).length
+            ? " Answers changed in another tab are shown here too."
+            : "";
+          say("All answers saved at " + clock(new Date()) + "." + note);
+          return "saved";
+        }
+        if (data.conflicts) {
+          showConflict(data);
+          say("Some answers were not saved: see the message at the top of the page.", true);
+          return "conflict";
         }
         stopped = true;
-        if (result.data.closed && result.data.result_url) {
-          window.location.assign(result.data.result_url);
-          return false;
+        if (data.closed && data.result_url) {
+          window.location.assign(data.result_url);
+          return "closed";
         }
-        say(result.data.error || "Your answers could not be saved.");
-        if (status) {
-          status.classList.add("text-danger");
-        }
-        return false;
+        say(data.error || "Your answers could not be saved.", true);
+        return "error";
       })
       .catch(function () {
         inFlight = null;
         dirty = true;
-        say("Not saved: the connection was lost. Retrying…");
+        say("Not saved: the connection was lost. Retrying…", true);
         schedule(5000);
-        return false;
+        return "offline";
       });
     return inFlight;
   }
@@ -81,7 +199,7 @@
     timer = window.setTimeout(save, delay);
   }
 
-  // With this script, Save stores the answers in place (no page load, no stale sequence).
+  // With this script, Save stores the answers in place (no page load).
   var saveButton = form.querySelector("button[value=save]");
   if (saveButton) {
     saveButton.addEventListener("click", function (event) {
@@ -95,7 +213,11 @@
     submitting = true;
   });
 
-  form.addEventListener("change", function () {
+  form.addEventListener("change", function (event) {
+    var fieldset = event.target.closest("fieldset[data-question]");
+    if (fieldset) {
+      fieldset.classList.remove("quiz-question-conflict");
+    }
     dirty = true;
     schedule(600);
   });
@@ -118,28 +240,28 @@
     return !!fieldset.querySelector("input:checked");
   }
 
-  // Unanswered question numbers across all pages: this page's from its inputs,
-  // the other pages' from the navigator (as saved on the server).
-  function unansweredNumbers() {
-    var numbers = [];
+  // Unanswered questions across all pages: this page's from its inputs, the other
+  // pages' from the navigator (as saved on the server). Each as {number, id}.
+  function unanswered() {
+    var found = [];
     var onPage = {};
-    form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
+    fieldsets().forEach(function (fieldset) {
       onPage[fieldset.dataset.question] = true;
       if (!isAnswered(fieldset)) {
-        numbers.push(parseInt(fieldset.dataset.number, 10));
+        found.push({ number: parseInt(fieldset.dataset.number, 10), id: fieldset.dataset.question });
       }
     });
     form.querySelectorAll("[data-nav-question]").forEach(function (item) {
       if (!onPage[item.dataset.navQuestion] && item.dataset.answered !== "1") {
-        numbers.push(parseInt(item.dataset.navNumber, 10));
+        found.push({ number: parseInt(item.dataset.navNumber, 10), id: item.dataset.navQuestion });
       }
     });
-    return numbers.sort(function (a, b) { return a - b; });
+    return found.sort(function (a, b) { return a.number - b.number; });
   }
 
-  // Keep the page navigator in step with this page's inputs.
+  // Keep the page navigator and the answered count in step with this page's inputs.
   function refreshNavigator() {
-    form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
+    fieldsets().forEach(function (fieldset) {
       var item = form.querySelector('[data-nav-question="' + fieldset.dataset.question + '"]');
       if (!item) {
         return;
@@ -153,11 +275,48 @@
         item.getAttribute("aria-label").replace(/unanswered|answered/, answered ? "answered" : "unanswered")
       );
     });
+    if (answeredCount) {
+      var total = parseInt(answeredCount.dataset.total, 10);
+      var text = (total - unanswered().length) + " of " + total + " answered";
+      if (answeredCount.textContent !== text) {
+        answeredCount.textContent = text;
+      }
+    }
   }
   form.addEventListener("change", refreshNavigator);
 
+  // Question links (the list at the top, the conflict message, the submit dialog) move the
+  // keyboard focus to the question, not only the view.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-jump], a[data-jump-submit]");
+    if (!link) {
+      return;
+    }
+    if (link.hasAttribute("data-jump-submit")) {
+      event.preventDefault();
+      submitButton.scrollIntoView({ block: "center" });
+      submitButton.focus();
+      return;
+    }
+    var fieldset = fieldsetFor(link.dataset.jump);
+    if (dialog && dialog.open) {
+      dialog.close();
+    }
+    if (fieldset) {
+      event.preventDefault();
+      focusQuestion(fieldset);
+      return;
+    }
+    // A question on another page: save this one and open that page, like the navigator.
+    var button = form.querySelector('[data-nav-question="' + link.dataset.jump + '"]');
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+
   // Previous, Next and the navigator save this page, then open theirs. Wait for
-  // an autosave in flight first, so the page posts the latest sequence.
+  // an autosave in flight first, so the page posts the latest sequence and bases.
   form.querySelectorAll("button[data-goto]").forEach(function (button) {
     button.addEventListener("click", function (event) {
       event.preventDefault();
@@ -167,7 +326,7 @@
       submitting = true;
       stopped = true;
       window.clearTimeout(timer);
-      var ready = inFlight || Promise.resolve(true);
+      var ready = inFlight || Promise.resolve("saved");
       ready.then(function () {
         var goto = document.createElement("input");
         goto.type = "hidden";
@@ -180,16 +339,44 @@
     });
   });
 
-  function submitNow() {
+  // Save first, so a conflict with another tab shows here instead of submitting over it.
+  function submitNow(force) {
     submitting = true;
-    stopped = true;
     window.clearTimeout(timer);
-    var ready = inFlight || Promise.resolve(true);
-    ready.then(function () {
+    var ready = (inFlight || Promise.resolve("saved")).then(function () {
+      return force ? "saved" : save();
+    });
+    ready.then(function (outcome) {
+      if (outcome === "conflict" || outcome === "closed") {
+        submitting = false;
+        return;
+      }
+      stopped = true;
       confirmInput.value = "1";
       form.action = submitButton.getAttribute("formaction");
       form.submit();
     });
+  }
+
+  function showUnanswered(found) {
+    var missing = found.length;
+    document.getElementById("confirm-unanswered").textContent =
+      missing === 1 ? "1 question is unanswered." : missing + " questions are unanswered.";
+    var list = document.getElementById("confirm-unanswered-list");
+    list.textContent = missing === 1 ? "Unanswered: question " : "Unanswered: questions ";
+    found.forEach(function (question, index) {
+      if (index) {
+        list.appendChild(document.createTextNode(", "));
+      }
+      var link = questionLink(question.number, question.id);
+      link.textContent = String(question.number);
+      link.setAttribute("aria-label", "Go to question " + question.number);
+      list.appendChild(link);
+    });
+    list.appendChild(document.createTextNode("."));
+    dialog.showModal();
+    // Enter on an open dialog must never submit an incomplete attempt.
+    document.getElementById("confirm-submit-no").focus();
   }
 
   if (submitButton) {
@@ -198,31 +385,25 @@
       if (submitting) {
         return;
       }
-      var numbers = unansweredNumbers();
-      var missing = numbers.length;
-      if (missing && dialog && typeof dialog.showModal === "function") {
-        document.getElementById("confirm-unanswered").textContent =
-          missing === 1 ? "1 question is unanswered." : missing + " questions are unanswered.";
-        var list = document.getElementById("confirm-unanswered-list");
-        if (list) {
-          list.textContent = "Unanswered: question" + (missing === 1 ? " " : "s ") + numbers.join(", ") + ".";
-        }
-        dialog.showModal();
+      var found = unanswered();
+      if (found.length && dialog && typeof dialog.showModal === "function") {
+        showUnanswered(found);
         return;
       }
-      if (missing && !window.confirm(missing + " unanswered. Submit anyway?")) {
+      if (found.length && !window.confirm(found.length + " unanswered. Submit anyway?")) {
         return;
       }
-      submitNow();
+      submitNow(false);
     });
   }
   if (dialog) {
     document.getElementById("confirm-submit-yes").addEventListener("click", function () {
       dialog.close();
-      submitNow();
+      submitNow(false);
     });
     document.getElementById("confirm-submit-no").addEventListener("click", function () {
       dialog.close();
+      submitButton.focus();
     });
   }
 
@@ -249,11 +430,12 @@
       if (left === 0) {
         window.clearInterval(interval);
         if (!submitting) {
-          submitNow();
+          submitNow(true);
         }
       }
     };
     var interval = window.setInterval(tick, 1000);
     tick();
   }
+  refreshNavigator();
 })();
