@@ -21,6 +21,10 @@ START_HELD_FOR_REVIEW = (
     "This quiz cannot start just now: some of its questions are being reviewed and too few "
     "are left to fill a paper. Please tell your educator."
 )
+START_CERTIFIED = (
+    "You passed this quiz and hold the certificate it counts toward: "
+    "no further attempt is needed until renewal."
+)
 START_BLUEPRINT_SHORT = (
     "This quiz cannot start just now: its question pool no longer holds enough questions "
     "to fill its blueprint. Please tell your educator."
@@ -31,13 +35,16 @@ START_BLUEPRINT_SHORT = (
 IN_PROGRESS = "in_progress"
 SUBMITTED = "submitted"
 MARKING = "marking"
+# Attempt.CloseReason.TIME_LIMIT
+TIME_LIMIT = "time_limit"
 
 
 def graded_standing(rows: Iterable[tuple[Any, datetime | None, float | None, Any]]) -> dict:
     """Count (state, submitted_at, percent, passed) rows of graded attempts at one quiz.
 
     Returns attempts used, the last close time, open attempts, the best submitted
-    percent, how many submitted attempts passed and how many await marking. Pure: no database.
+    percent, how many submitted attempts passed (and when the last did) and how many
+    await marking. Pure: no database.
     """
     stats: dict[str, Any] = {
         "used": 0,
@@ -45,6 +52,7 @@ def graded_standing(rows: Iterable[tuple[Any, datetime | None, float | None, Any
         "open": 0,
         "best": None,
         "passed": 0,
+        "last_passed": None,
         "marking": 0,
     }
     for state, submitted_at, percent, passed in rows:
@@ -61,6 +69,9 @@ def graded_standing(rows: Iterable[tuple[Any, datetime | None, float | None, Any
             if percent is not None and (stats["best"] is None or percent > stats["best"]):
                 stats["best"] = percent
             stats["passed"] += passed is True
+            if passed is True and submitted_at is not None:
+                if stats["last_passed"] is None or submitted_at > stats["last_passed"]:
+                    stats["last_passed"] = submitted_at
     return stats
 
 
@@ -102,17 +113,21 @@ def start_refusal(
     next_start_at: datetime | None,
     has_open_attempt: bool,
     short_for_review: bool = False,
+    certified_hold: bool = False,
 ) -> str | None:
     """Why a new graded attempt may not start (the first rule broken), or None.
 
-    The rules apply in this order: published, has questions (a pool left too
-    short by questions held for review says so), prerequisites, attempt limit,
-    waiting time. An open attempt is never refused: it resumes.
+    The rules apply in this order: published, passed and certified (`certified_hold`:
+    quizzes.certification.rules.quiz_retake_hold found no renewal open), has questions
+    (a pool left too short by questions held for review says so), prerequisites,
+    attempt limit, waiting time. An open attempt is never refused: it resumes.
     """
     if has_open_attempt:
         return None
     if not is_published:
         return START_NOT_PUBLISHED
+    if certified_hold:
+        return START_CERTIFIED
     if short_for_review:
         return START_HELD_FOR_REVIEW
     if question_count == 0:
@@ -124,3 +139,28 @@ def start_refusal(
     if next_start_at is not None:
         return START_WAIT
     return None
+
+
+# An attempt the page's countdown submitted itself arrives a moment before its deadline
+# at most (the page counts down whole seconds from when it was drawn).
+TIMER_SUBMIT_EARLY = timedelta(seconds=2)
+
+
+def attempt_timed_out(
+    *, close_reason: str, deadline: datetime | None, submitted_at: datetime | None
+) -> bool:
+    """Whether an attempt ended because its time ran out.
+
+    Closed at the time limit by the server, or submitted by the page's countdown at
+    its deadline (recorded as a submission: it arrived within the grace period).
+    """
+    if close_reason == TIME_LIMIT:
+        return True
+    if deadline is None or submitted_at is None:
+        return False
+    return submitted_at >= deadline - TIMER_SUBMIT_EARLY
+
+
+def minutes_left(*, deadline: datetime, now: datetime) -> int:
+    """Whole minutes left before the deadline, rounded down; 0 once it has passed."""
+    return max(int((deadline - now).total_seconds()) // 60, 0)

@@ -14,8 +14,15 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
+from quizzes.certification.rules import (
+    CertificateFacts,
+    RetakeHold,
+    expiring_soon_days,
+    quiz_retake_hold,
+)
 from quizzes.cohorts.scope import trainees_for_manager
 from quizzes.models import Accommodation, Attempt, AttemptAnswer, Question, Quiz, QuizQuestion
+from quizzes.models.certification import Certificate, Program
 from quizzes.question_images import paper_image
 from quizzes.rules import (
     attempts_allowed,
@@ -156,6 +163,7 @@ class StartCheck:
     best_percent: float | None
     passed: bool
     awaiting_marking: int = 0  # submitted attempts whose written answers wait for a mark
+    retake_hold: RetakeHold | None = None  # passed, and certified: no retake before renewal
 
     @property
     def attempts_left(self) -> int | None:
@@ -175,10 +183,47 @@ def _graded_stats(*, user, quiz: Quiz) -> dict[str, Any]:
     )
 
 
+def _latest_certificates_requiring(*, user, quiz: Quiz) -> list[CertificateFacts]:
+    """The user's latest certificate in each published program requiring the quiz (one query)."""
+    rows = (
+        Certificate.objects.filter(
+            user=user,
+            program__required_quizzes=quiz,
+            program__status=Program.Status.PUBLISHED,
+        )
+        .order_by("program_id", "cycle")
+        .values_list("program_id", "issued_at", "expires_at", "revoked_at")
+    )
+    latest = {}
+    for program_id, issued_at, expires_at, revoked_at in rows:
+        # Ordered by cycle: the last one seen per program is the latest.
+        latest[program_id] = CertificateFacts(
+            issued_at=issued_at, expires_at=expires_at, revoked=revoked_at is not None
+        )
+    return list(latest.values())
+
+
+def _retake_hold(*, user, quiz: Quiz, stats: dict[str, Any], now: datetime) -> RetakeHold | None:
+    """The certification rules' hold on a passed quiz; no query before a pass."""
+    if not stats["passed"]:
+        return None
+    return quiz_retake_hold(
+        last_passed_at=stats["last_passed"],
+        certificates=_latest_certificates_requiring(user=user, quiz=quiz),
+        now=now,
+        expiring_soon_days=expiring_soon_days(),
+    )
+
+
 def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartCheck:
-    """Gather the facts the start rules need (quizzes.rules) and apply them."""
+    """Gather the facts the start rules need (quizzes.rules) and apply them.
+
+    A passed quiz that a program the user is certified in requires offers no new
+    attempt until that certificate's renewal opens (quizzes.certification.rules).
+    """
     now = now or timezone.now()
     stats = _graded_stats(user=user, quiz=quiz)
+    hold = _retake_hold(user=user, quiz=quiz, stats=stats, now=now)
     accommodation = (
         Accommodation.objects.filter(user=user, quiz=quiz)
         .values("extra_attempts", "extra_minutes")
@@ -213,6 +258,7 @@ def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartC
         short_for_review=pool_short_for_review(
             active=active, drawable=drawable, questions_per_attempt=quiz.questions_per_attempt
         ),
+        certified_hold=hold is not None,
     )
     return StartCheck(
         refusal=refusal,
@@ -226,6 +272,7 @@ def quiz_start_check(*, user, quiz: Quiz, now: datetime | None = None) -> StartC
         best_percent=stats["best"],
         passed=stats["passed"] > 0,
         awaiting_marking=stats["marking"],
+        retake_hold=hold,
     )
 
 

@@ -20,11 +20,14 @@ from quizzes.cohorts.scope import trainee_for_manager_or_404, trainees_for_manag
 from quizzes.forms import (
     AccommodationForm,
     answers_from_post,
+    bases_from_post,
     sequence_from_post,
     shown_from_post,
     texts_from_post,
 )
 from quizzes.models import Attempt, Quiz
+from quizzes.practice.services import PRACTICE_SAVE_LOCKED, attempt_is_immediate
+from quizzes.saving import SAVE_CONFLICT_OTHERS_SAVED, SaveOutcome, StoredAnswer, conflict_message
 from quizzes.scoring import PARTIAL_CREDIT_RULE
 from quizzes.written import WRITTEN_ANSWER_MAX_CHARS
 from trainingsite.access import manager_required
@@ -192,6 +195,9 @@ def attempt(request, uuid):
     attempt = _attempt_or_404(request, uuid)
     if not attempt.is_open:
         return redirect(attempt)
+    if attempt_is_immediate(attempt):
+        # Immediate feedback: one question at a time, checked (quizzes/practice/).
+        return redirect("practice:round", uuid=attempt.uuid)
     page = selectors.attempt_page_data(
         attempt=attempt,
         per_page=attempt.quiz.questions_per_page,
@@ -215,23 +221,80 @@ def attempt(request, uuid):
     )
 
 
-def _save_from_post(request: HttpRequest, attempt: Attempt) -> HttpResponse | int:
-    """Save the posted answers; return the new sequence, or the error response."""
+def _stored_json(answer: StoredAnswer) -> dict:
+    return {
+        "question": answer.question_id,
+        "number": answer.number,
+        "positions": list(answer.positions),
+        "text": answer.text,
+    }
+
+
+def _conflict_response(request: HttpRequest, attempt: Attempt, outcome: SaveOutcome):
+    """409 naming the questions changed both here and in another tab, with the server's answers."""
+    message = conflict_message(outcome.conflicts)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "error": message,
+                "sequence": outcome.sequence,
+                "conflicts": [_stored_json(answer) for answer in outcome.conflicts],
+                "changed_elsewhere": [_stored_json(a) for a in outcome.changed_elsewhere],
+                "others_saved": bool(outcome.written),
+            },
+            status=409,
+        )
+    per_page = attempt.quiz.questions_per_page
+    links = [
+        {
+            "number": answer.number,
+            "url": _attempt_page_url(
+                attempt, (answer.number - 1) // per_page + 1 if per_page else 1
+            )
+            + f"#question-{answer.question_id}",
+        }
+        for answer in outcome.conflicts
+    ]
+    return render(
+        request,
+        "quizzes/save_conflict.html",
+        {
+            "message": message,
+            "links": links,
+            "others_saved": SAVE_CONFLICT_OTHERS_SAVED if outcome.written else "",
+            "attempt": attempt,
+        },
+        status=409,
+    )
+
+
+def _save_from_post(request: HttpRequest, attempt: Attempt) -> HttpResponse | SaveOutcome:
+    """Save the posted answers; return what was saved, or the error response."""
+    if attempt_is_immediate(attempt):
+        # Its answers are stored by Check only, so a checked answer stays locked.
+        return _problem(request, PRACTICE_SAVE_LOCKED, 409, attempt)
     try:
         sequence = sequence_from_post(request.POST)
         answers = answers_from_post(paper=attempt.paper, data=request.POST)
         shown = shown_from_post(paper=attempt.paper, data=request.POST)
         texts = texts_from_post(paper=attempt.paper, data=request.POST)
-        return services.attempt_save_answers(
-            attempt=attempt, answers=answers, sequence=sequence, only=shown, texts=texts
+        bases = bases_from_post(paper=attempt.paper, data=request.POST)
+        outcome = services.attempt_save_merge(
+            attempt=attempt,
+            answers=answers,
+            sequence=sequence,
+            only=shown,
+            texts=texts,
+            bases=bases,
         )
     except ValidationError as error:
         return _problem(request, error.messages[0], 400, attempt)
-    except services.StaleSequence:
-        return _problem(request, services.SAVE_STALE, 409, attempt)
     except services.AttemptClosed:
         attempt.refresh_from_db()
         return _problem(request, services.ATTEMPT_CLOSED, 409, attempt)
+    if outcome.conflicts:
+        return _conflict_response(request, attempt, outcome)
+    return outcome
 
 
 @never_cache
@@ -245,7 +308,13 @@ def save(request, uuid):
     if isinstance(result, HttpResponse):
         return result
     if _wants_json(request):
-        return JsonResponse({"sequence": result, "saved_at": timezone.now().isoformat()})
+        return JsonResponse(
+            {
+                "sequence": result.sequence,
+                "saved_at": timezone.now().isoformat(),
+                "changed_elsewhere": [_stored_json(a) for a in result.changed_elsewhere],
+            }
+        )
     # Previous, Next and the page navigator save the page, then go where they point.
     page_count = selectors.page_count_for(
         question_count=len(attempt.paper.get("questions", [])),

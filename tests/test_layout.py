@@ -34,7 +34,10 @@ PURE = {
     "quizzes.cpd.rules",
     "quizzes.observations.rules",
     "quizzes.attestations.rules",
+    "quizzes.practice.rules",
+    "quizzes.mastery.rules",
     "trainingsite.codes",
+    "trainingsite.plurals",
 }
 # What a pure module may not import (prefixes).
 IMPURE = ("django.db", "django.contrib", "django.http", "django.core.cache")
@@ -68,6 +71,7 @@ READ_WRITE_MODULES = {
     "signup",
     "papers",
     "keys",
+    "saving",
 }
 
 

@@ -28,11 +28,13 @@ from quizzes.authoring.validation import (
 )
 from quizzes.drawing import Candidate
 from quizzes.models import Bank, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
+from trainingsite.plurals import Plural
 
 QUESTIONS_FILE = "questions.json"
 QUIZZES_FILE = "quizzes.json"
 TRUE_FALSE_TEXTS = ["True", "False"]
 TRUE_FALSE_ORDER = 'A true/false question lists its choices as "True" then "False".'
+UNKNOWN_FIELDS = Plural("{where}: unknown field {fields}.", "{where}: unknown fields {fields}.")
 
 QUESTION_KEYS = {"key", "topic", "kind", "prompt", "choices"}
 QUESTION_OPTIONAL = {
@@ -70,6 +72,8 @@ QUIZ_OPTIONAL = {
     "order",
     "hand_marked",
     "blind_marking",
+    "practice_behaviour",
+    "practice_tries",
 }
 QUIZ_SCALARS = [
     "title",
@@ -89,6 +93,8 @@ QUIZ_SCALARS = [
     "order",
     "hand_marked",
     "blind_marking",
+    "practice_behaviour",
+    "practice_tries",
 ]
 
 
@@ -130,7 +136,9 @@ def _check_keys(entry: dict, *, required: set, optional: set, where: str) -> Non
         raise QuizContentError(f"{where}: missing {', '.join(missing)}.")
     unknown = sorted(entry.keys() - required - optional)
     if unknown:
-        raise QuizContentError(f"{where}: unknown field(s) {', '.join(unknown)}.")
+        raise QuizContentError(
+            UNKNOWN_FIELDS.format(where=where, fields=", ".join(unknown), count=len(unknown))
+        )
 
 
 def _full_clean(obj, *, where: str, exclude: list[str] | None = None) -> None:

@@ -6,6 +6,7 @@ import random
 from collections.abc import Mapping, Sequence
 
 from quizzes.drawing import Candidate, blueprint_shortfall, draw_blueprint
+from trainingsite.plurals import Plural
 
 WRITTEN = "written"  # Question.Kind.WRITTEN: the rules sit below the models
 
@@ -29,9 +30,12 @@ QUESTION_WRITTEN_IN_POOLS = (
     "A written-answer question sits only in hand-marked quizzes; this one is in the pool of "
     "{quizzes}, which {are} not hand-marked. Take it out of {pools} or make {those} hand-marked."
 )
-QUIZ_TOO_FEW_ACTIVE = (
-    "A published quiz needs at least {needed} active question(s) in its pool "
-    "(it draws {needed}); it has {active}. Add questions or keep the quiz as a draft."
+QUIZ_TOO_FEW_ACTIVE = Plural(
+    "A published quiz needs at least {needed} active question in its pool "
+    "(it draws {needed}); it has {active}. Add questions or keep the quiz as a draft.",
+    "A published quiz needs at least {needed} active questions in its pool "
+    "(it draws {needed}); it has {active}. Add questions or keep the quiz as a draft.",
+    count="needed",
 )
 
 POOL_WRONG_BANK = {
@@ -51,24 +55,36 @@ QUESTION_BANK_IN_POOLS = (
     "out of {pools} before moving it to the {new_bank} bank."
 )
 
-BLUEPRINT_LENGTH = (
-    "With a blueprint every paper holds {total} question(s), the sum of its rows: leave "
-    "questions per attempt blank or set it to {total}."
+BLUEPRINT_LENGTH = Plural(
+    "With a blueprint every paper holds {total} question, the sum of its rows: leave "
+    "questions per attempt blank or set it to {total}.",
+    "With a blueprint every paper holds {total} questions, the sum of its rows: leave "
+    "questions per attempt blank or set it to {total}.",
+    count="total",
 )
-BLUEPRINT_CRITICAL_OVER_LENGTH = (
-    "At least {needed} critical question(s) per paper cannot fit on a paper of {total}."
+BLUEPRINT_CRITICAL_OVER_LENGTH = Plural(
+    "At least {needed} critical question per paper cannot fit on a paper of {total}.",
+    "At least {needed} critical questions per paper cannot fit on a paper of {total}.",
+    count="needed",
 )
 BLUEPRINT_CRITICAL_WITHOUT_ROWS = (
     "A minimum of critical questions per paper needs a blueprint: add a row per topic."
 )
-BLUEPRINT_TOPIC_SHORT = (
-    "The blueprint draws {needed} question(s) from {topic} but the pool holds {available} "
-    "there (questions of one variant group count once). Add questions or lower the count."
+BLUEPRINT_TOPIC_SHORT = Plural(
+    "The blueprint draws {needed} question from {topic} but the pool holds {available} "
+    "there (questions of one variant group count once). Add questions or lower the count.",
+    "The blueprint draws {needed} questions from {topic} but the pool holds {available} "
+    "there (questions of one variant group count once). Add questions or lower the count.",
+    count="needed",
 )
-BLUEPRINT_CRITICAL_SHORT = (
-    "The blueprint asks for at least {needed} critical question(s) per paper but the pool's "
+BLUEPRINT_CRITICAL_SHORT = Plural(
+    "The blueprint asks for at least {needed} critical question per paper but the pool's "
     "blueprint topics hold {available} (questions of one variant group count once). Mark "
-    "more questions critical, add some, or lower the minimum."
+    "more questions critical, add some, or lower the minimum.",
+    "The blueprint asks for at least {needed} critical questions per paper but the pool's "
+    "blueprint topics hold {available} (questions of one variant group count once). Mark "
+    "more questions critical, add some, or lower the minimum.",
+    count="needed",
 )
 BLUEPRINT_UNFILLABLE = (
     "No paper could be drawn that meets the blueprint: the variant groups and critical "
@@ -220,4 +236,36 @@ def blueprint_pool_problems(
         is None
     ):
         problems.append(BLUEPRINT_UNFILLABLE)
+    return problems
+
+
+# Immediate-feedback practice (issue 18, quizzes/practice/).
+PRACTICE_TRIES_MAX = 10
+IMMEDIATE_NEVER_EXAM = (
+    "An exam never gives immediate feedback: its answers are reviewed only after "
+    "submitting. Keep deferred feedback, or make the quiz a practice quiz."
+)
+IMMEDIATE_NEEDS_FULL_REVIEW = (
+    "Immediate feedback shows each question's answer and explanation once checked: it needs "
+    "the full review feedback policy."
+)
+IMMEDIATE_NOT_HAND_MARKED = (
+    "Immediate feedback cannot check written answers, which an assessor marks: keep a "
+    "hand-marked quiz on deferred feedback."
+)
+
+
+def quiz_practice_problems(
+    *, bank: str, behaviour: str, feedback_policy: str, hand_marked: bool
+) -> list[str]:
+    """Return why a quiz cannot give immediate feedback as set (empty when fine)."""
+    if behaviour != "immediate":
+        return []
+    if bank == "exam":
+        return [IMMEDIATE_NEVER_EXAM]
+    problems = []
+    if feedback_policy != "full":
+        problems.append(IMMEDIATE_NEEDS_FULL_REVIEW)
+    if hand_marked:
+        problems.append(IMMEDIATE_NOT_HAND_MARKED)
     return problems

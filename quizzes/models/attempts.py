@@ -183,6 +183,10 @@ class AttemptAnswer(models.Model):
     saved_at = models.DateTimeField(null=True, blank=True)
     awarded = models.FloatField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
+    # Immediate-feedback practice (quizzes/practice/): when the answer was last checked
+    # (a checked answer is locked until Try again) and how often it was checked.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["attempt_id", "id"]

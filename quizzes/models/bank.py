@@ -1,10 +1,12 @@
 """The question bank: questions with their choices, and quizzes drawing from them."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from quizzes.authoring.validation import PRACTICE_TRIES_MAX, quiz_practice_problems
 from quizzes.question_images import (
     ORIGINAL_NAME_MAX_LENGTH,
     choice_image_path,
@@ -238,6 +240,10 @@ class Quiz(models.Model):
         WRONG_ONLY = "wrong_only", "Which questions were wrong, without the answers"
         SCORE_ONLY = "score_only", "Score only"
 
+    class PracticeBehaviour(models.TextChoices):
+        DEFERRED = "deferred", "Deferred feedback: answers reviewed after submitting"
+        IMMEDIATE = "immediate", "Immediate feedback: check each question as you go"
+
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
@@ -341,6 +347,28 @@ class Quiz(models.Model):
         help_text="Hand-marked quizzes: the marker does not see the trainee's name until the "
         "mark is saved.",
     )
+    practice_behaviour = models.CharField(
+        "feedback while answering",
+        max_length=10,
+        choices=PracticeBehaviour,
+        default=PracticeBehaviour.DEFERRED,
+        help_text=(
+            "Practice quizzes only (never exams): with immediate feedback the trainee presses "
+            "Check on each question and at once sees right or wrong, the explanation and each "
+            "choice's feedback; a checked answer is locked. Needs the full review policy. "
+            "Review-my-mistakes rounds always check as they go, whatever this says."
+        ),
+    )
+    practice_tries = models.PositiveSmallIntegerField(
+        "tries per question in practice",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(PRACTICE_TRIES_MAX)],
+        help_text=(
+            "Immediate feedback only: how often a wrong answer may be checked in a "
+            "review-my-mistakes round (1: no Try again). Extra tries carry no penalty, so "
+            "graded attempts always check each question once and score the first answer."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     order = models.PositiveIntegerField(default=0, help_text="Quizzes are listed in this order.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -358,6 +386,14 @@ class Quiz(models.Model):
                 name="quiz_topic_minimum_percent",
             ),
             models.CheckConstraint(condition=Q(bank__in=Bank.values), name="quiz_bank_known"),
+            models.CheckConstraint(
+                condition=Q(bank=Bank.PRACTICE) | Q(practice_behaviour="deferred"),
+                name="quiz_exam_never_immediate_feedback",
+            ),
+            models.CheckConstraint(
+                condition=Q(practice_tries__gte=1, practice_tries__lte=PRACTICE_TRIES_MAX),
+                name="quiz_practice_tries_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -365,6 +401,17 @@ class Quiz(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("quizzes:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        problems = quiz_practice_problems(
+            bank=self.bank,
+            behaviour=self.practice_behaviour,
+            feedback_policy=self.feedback_policy,
+            hand_marked=self.hand_marked,
+        )
+        if problems:
+            raise ValidationError({"practice_behaviour": problems})
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)

@@ -283,11 +283,11 @@ class HistoryWriter:
         for attempt, answers in zip(created, (a for _, a in self.attempts), strict=True):
             saved_at = adapt(attempt.submitted_at)
             for question_id, selected, awarded, right in answers:
-                rows.append((attempt.pk, question_id, selected, "", saved_at, awarded, right))
+                rows.append((attempt.pk, question_id, selected, "", saved_at, awarded, right, 0))
         table = "quizzes_attemptanswer"
         sql = (
             f"INSERT INTO {table} (attempt_id, question_id, selected, text, saved_at, awarded, "
-            "is_correct) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            "is_correct, tries) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
         )
         with connection.cursor() as cursor:
             for start in range(0, len(rows), 5000):

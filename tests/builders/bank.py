@@ -119,6 +119,8 @@ def quiz_admin_form(
         "questions_per_attempt": per_attempt,
         "min_critical_per_paper": min_critical,
         "feedback_policy": "full",
+        "practice_behaviour": "deferred",
+        "practice_tries": "1",
         "pool-TOTAL_FORMS": str(len(pool)),
         "pool-INITIAL_FORMS": "0",
         "pool-MIN_NUM_FORMS": "0",

@@ -1,5 +1,6 @@
-"""axe-core on every page each role reaches, the trainee's and assessor's pages at 390 px,
-visible focus.
+"""axe-core on every page each role reaches, at a desktop width and again at 390 px (where no
+page may scroll sideways), and visible keyboard focus from the skip link through the navbar and
+the user menu to the page.
 
 axe-core comes inside the axe-playwright-python wheel and is injected into each page; the
 contexts bypass the Content-Security-Policy so the policy stays as strict as in production.
@@ -19,7 +20,8 @@ from django.utils import timezone
 from quizzes import services
 from quizzes.certification.services import certificate_issue_if_complete
 from quizzes.cohorts.tokens import join_code_format
-from quizzes.models import Attempt, Cohort, Credential, Program, Quiz
+from quizzes.models import Attempt, Bank, Certificate, Cohort, Credential, Program, Quiz
+from quizzes.practice.services import attempt_is_immediate, practice_answer_check
 from tests.builders import (
     TEST_PASSWORD,
     assign,
@@ -51,6 +53,10 @@ NARROW = {"width": 390, "height": 844}
 # Printed by the test; every other page must have none.
 KNOWN: dict[tuple[str, str], str] = {}
 
+# Pages that still scroll sideways at 390 px: (role, page name) -> why. Printed by the test,
+# and printed again once they no longer overflow, so that the entry is removed.
+KNOWN_OVERFLOW: dict[tuple[str, str], str] = {}
+
 
 @dataclass
 class Findings:
@@ -59,6 +65,8 @@ class Findings:
     blocking: list[str] = field(default_factory=list)
     known: list[str] = field(default_factory=list)
     overflow: list[str] = field(default_factory=list)
+    known_overflow: list[str] = field(default_factory=list)
+    fixed_overflow: list[str] = field(default_factory=list)
 
 
 def _axe(page, role: str, name: str, findings: Findings, context: str | None = None) -> None:
@@ -113,6 +121,26 @@ def _visit_all(page, role: str, pages: list[tuple[str, str]], findings: Findings
         _axe(page, role, name, findings)
 
 
+def _visit_narrow(page, role: str, pages: list[tuple[str, str]], findings: Findings) -> None:
+    """The same pages again at 390 px, in the same signed-in context: no sideways scroll, axe."""
+    page.set_viewport_size(NARROW)
+    for name, url in pages:
+        response = page.goto(url)
+        assert response.status == (int(name) if name in ("403", "404") else 200), (role, url)
+        _check_narrow(page, role, name, findings)
+
+
+def _check_narrow(page, role: str, name: str, findings: Findings) -> None:
+    before = len(findings.overflow)
+    _no_horizontal_scroll(page, role, name, findings)
+    if (role, name) in KNOWN_OVERFLOW:
+        if len(findings.overflow) == before:
+            findings.fixed_overflow.append(f"{role} {name}")
+        findings.known_overflow.extend(findings.overflow[before:])
+        del findings.overflow[before:]
+    _axe(page, role, f"{name} at 390 px", findings)
+
+
 def _new_page(browser, live_server, **options):
     context = browser.new_context(base_url=live_server.url, bypass_csp=True, **options)
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
@@ -121,11 +149,20 @@ def _new_page(browser, live_server, **options):
 
 
 def _answer(attempt: Attempt, *, wrong_first: bool = False) -> Attempt:
+    """Answer every question (the first wrongly if asked) and submit.
+
+    An immediate-feedback attempt (a topic quiz, a mistakes round) is answered as its page
+    does, by checking each question; any other by saving the answers.
+    """
     answers = {}
     for index, question in enumerate(attempt.paper["questions"]):
         pick = wrong_ids if wrong_first and index == 0 else correct_ids
         answers[question["id"]] = pick(question)
-    services.attempt_save_answers(attempt=attempt, answers=answers, sequence=attempt.sequence)
+    if attempt_is_immediate(attempt):
+        for question_id, choice_ids in answers.items():
+            practice_answer_check(attempt=attempt, question_id=question_id, choice_ids=choice_ids)
+    else:
+        services.attempt_save_answers(attempt=attempt, answers=answers, sequence=attempt.sequence)
     return services.attempt_submit(attempt=attempt)
 
 
@@ -134,6 +171,7 @@ class Site:
     quiz: Quiz
     other_quiz: Quiz
     open_attempt: Attempt
+    open_practice: Attempt
     graded: Attempt
     practice: Attempt
     code: str
@@ -150,32 +188,54 @@ class Site:
     written_answer_pk: int
 
 
+def _first_to_start(users: list, quiz: Quiz) -> tuple:
+    for user in users:
+        try:
+            return user, services.attempt_start(user=user, quiz=quiz)
+        except services.AttemptRefused:
+            continue
+    raise AssertionError(f"no demo trainee may start {quiz}")
+
+
 def _build_site() -> Site:
     """The shipped demo, with the demo trainee certified and mid-way through another quiz."""
     call_command("setup_demo", verbosity=0)
     trainee = get_user_model().objects.get(username="trainee")
     program = Program.objects.get(slug=PROGRAM)
     do_everything(trainee, program, at=timezone.now() - timedelta(days=2))
+    # The attempts before the certificate: once certified, its quizzes are not retaken.
+    quizzes = list(program.required_quizzes.order_by("order"))
+    quiz, other_quiz = quizzes[0], quizzes[1]
+    graded = _answer(services.attempt_start(user=trainee, quiz=quiz), wrong_first=True)
+    practice = _answer(services.practice_start_from_mistakes(user=trainee, quiz=quiz))
+    # The attempt page proper: the final assessment (an exam, deferred feedback, timed).
+    exam = program.required_quizzes.get(bank=Bank.EXAM)
+    open_attempt = services.attempt_start(user=trainee, quiz=exam)
+    # A topic quiz gives immediate feedback: its page mid-way, one question checked (wrong).
+    open_practice = services.attempt_start(user=trainee, quiz=other_quiz)
+    first = open_practice.paper["questions"][0]
+    practice_answer_check(
+        attempt=open_practice, question_id=first["id"], choice_ids=wrong_ids(first)
+    )
     assessor = get_user_model().objects.get(username="assessor")
     checklist = program.required_checklists.get()
     statement = program.required_attestations.get()
     attest(trainee, statement)
     observation = observe(trainee, checklist, assessor=assessor)
-    certificate = certificate_issue_if_complete(user=trainee, program=program)
-    quizzes = list(program.required_quizzes.order_by("order"))
-    quiz, other_quiz = quizzes[0], quizzes[1]
-    graded = _answer(services.attempt_start(user=trainee, quiz=quiz), wrong_first=True)
-    practice = _answer(services.practice_start_from_mistakes(user=trainee, quiz=quiz))
-    open_attempt = services.attempt_start(user=trainee, quiz=other_quiz)
+    certificate = certificate_issue_if_complete(
+        user=trainee, program=program
+    ) or Certificate.objects.get(user=trainee, program=program)
     cohort = Cohort.objects.exclude(join_code=None).first()
     other_cohort = Cohort.objects.create(name="Harbour Clinic", slug="harbour", join_code=None)
     _, token = make_invitation(cohort=other_cohort, user=trainee)
     # A pending invitation, so the manager's cohort page lists one.
     make_invitation(cohort=cohort, user=make_trainee(username="newcomer"))
-    member = cohort.memberships.exclude(user=trainee).first().user
-    # A case study awaiting marking, for the marking pages.
+    # A case study awaiting marking, for the marking pages, by the first member who may start
+    # it (not one who is certified already, nor one short of its prerequisites).
     cases = program.required_quizzes.get(hand_marked=True)
-    waiting = services.attempt_start(user=member, quiz=cases)
+    member, waiting = _first_to_start(
+        [m.user for m in cohort.memberships.exclude(user=trainee).order_by("pk")], cases
+    )
     services.attempt_save_answers(
         attempt=waiting,
         answers={},
@@ -188,6 +248,7 @@ def _build_site() -> Site:
         quiz=quiz,
         other_quiz=other_quiz,
         open_attempt=open_attempt,
+        open_practice=open_practice,
         graded=graded,
         practice=practice,
         code=certificate.display_code,
@@ -258,109 +319,160 @@ def _educator_pages(site: Site) -> list[tuple[str, str]]:
     ]
 
 
-def _check_educator(page, role: str, site: Site, findings: Findings) -> None:
-    _visit_all(page, role, _educator_pages(site), findings)
+def _check_educator(page, role: str, site: Site, findings: Findings, *, narrow=False) -> None:
+    pages = _educator_pages(site)
+    (_visit_narrow if narrow else _visit_all)(page, role, pages, findings)
     # The item-quality panel the project adds to the admin's quiz page (the rest is Django's).
     page.goto(f"/admin/quizzes/quiz/{site.quiz.pk}/change/")
-    _axe(page, role, "item quality panel", findings, context=".field-item_quality")
+    _axe(
+        page,
+        role,
+        f"item quality panel{' at 390 px' if narrow else ''}",
+        findings,
+        context=".field-item_quality",
+    )
+
+
+def _anonymous_pages(site: Site) -> list[tuple[str, str]]:
+    return [
+        ("home", "/"),
+        ("login", "/accounts/login/"),
+        ("password reset", "/accounts/password_reset/"),
+        ("password reset sent", "/accounts/password_reset/done/"),
+        ("password set", "/accounts/reset/done/"),
+        ("verification form", "/certificates/verify/"),
+        ("verification by code", f"/certificates/verify/{site.code}/"),
+        ("join page", f"/reports/join/{site.join_code}/"),
+        ("404", "/no-such-page/"),
+    ]
+
+
+def _trainee_pages(site: Site) -> list[tuple[str, str]]:
+    return [
+        ("home", "/"),
+        *_trainee_main_pages(site),
+        ("lessons", "/lessons/"),
+        ("quizzes", "/quizzes/"),
+        ("quiz history", f"/quizzes/{site.quiz.slug}/history/"),
+        ("practice result", f"/quizzes/attempts/{site.practice.uuid}/result/"),
+        ("immediate feedback", f"/quizzes/attempts/{site.open_practice.uuid}/practice/"),
+        ("program", f"/certificates/programs/{PROGRAM}/"),
+        ("cpd entry form", "/certificates/cpd/entries/add/"),
+        ("invitation", f"/reports/invitations/{site.invitation_token}/"),
+        ("my observations", "/assessment/mine/"),
+        ("my attestations", "/attestations/"),
+        ("change password", "/accounts/password_change/"),
+        ("403", "/reports/"),
+    ]
+
+
+def _check_pasted_credential(page, site: Site, findings: Findings, *, narrow=False) -> None:
+    page.goto("/certificates/verify/")
+    page.get_by_label("Paste a credential").fill(site.credential)
+    page.get_by_role("button", name="Check the credential").click()
+    name = "verification by pasted credential"
+    if narrow:
+        _check_narrow(page, "anonymous", name, findings)
+    else:
+        _axe(page, "anonymous", name, findings)
 
 
 def test_every_page_of_every_role_has_no_serious_axe_findings(browser, live_server):
+    """Every page each role reaches, at 1280 px and then at 390 px in the same context."""
     site = _build_site()
     findings = Findings()
 
     # Anonymous.
     page = _new_page(browser, live_server)
-    _visit_all(
-        page,
-        "anonymous",
-        [
-            ("home", "/"),
-            ("login", "/accounts/login/"),
-            ("password reset", "/accounts/password_reset/"),
-            ("verification form", "/certificates/verify/"),
-            ("verification by code", f"/certificates/verify/{site.code}/"),
-            ("join page", f"/reports/join/{site.join_code}/"),
-            ("404", "/no-such-page/"),
-        ],
-        findings,
-    )
-    page.goto("/certificates/verify/")
-    page.get_by_label("Paste a credential").fill(site.credential)
-    page.get_by_role("button", name="Check the credential").click()
-    _axe(page, "anonymous", "verification by pasted credential", findings)
+    _visit_all(page, "anonymous", _anonymous_pages(site), findings)
+    _check_pasted_credential(page, site, findings)
+    _visit_narrow(page, "anonymous", _anonymous_pages(site), findings)
+    _check_pasted_credential(page, site, findings, narrow=True)
     page.context.close()
 
-    # Trainee: desktop, then the main pages at 390 px.
+    # Trainee.
     page = _new_page(browser, live_server)
     log_in(page, "trainee", settings.DEMO_PASSWORD)
-    _visit_all(
-        page,
-        "trainee",
-        [
-            ("home", "/"),
-            *_trainee_main_pages(site),
-            ("lessons", "/lessons/"),
-            ("quizzes", "/quizzes/"),
-            ("quiz history", f"/quizzes/{site.quiz.slug}/history/"),
-            ("practice result", f"/quizzes/attempts/{site.practice.uuid}/result/"),
-            ("program", f"/certificates/programs/{PROGRAM}/"),
-            ("cpd entry form", "/certificates/cpd/entries/add/"),
-            ("invitation", f"/reports/invitations/{site.invitation_token}/"),
-            ("my observations", "/assessment/mine/"),
-            ("my attestations", "/attestations/"),
-            ("403", "/reports/"),
-        ],
-        findings,
-    )
-    page.set_viewport_size(NARROW)
-    for name, url in _trainee_main_pages(site):
-        page.goto(url)
-        _no_horizontal_scroll(page, "trainee", name, findings)
-        _axe(page, "trainee", f"{name} at 390 px", findings)
+    _visit_all(page, "trainee", _trainee_pages(site), findings)
+    _visit_narrow(page, "trainee", _trainee_pages(site), findings)
     page.context.close()
 
     # Educator.
     page = _new_page(browser, live_server)
     log_in(page, "educator", settings.DEMO_PASSWORD)
     _check_educator(page, "educator", site, findings)
+    _check_educator(page, "educator", site, findings, narrow=True)
     page.context.close()
 
-    # Assessor: desktop, then the same pages at 390 px (assessors observe on a phone).
+    # Assessor (assessors observe on a phone).
     page = _new_page(browser, live_server)
     log_in(page, "assessor", settings.DEMO_PASSWORD)
-    _visit_all(page, "assessor", [("home", "/"), *_assessor_pages(site)], findings)
-    page.set_viewport_size(NARROW)
-    for name, url in _assessor_pages(site):
-        page.goto(url)
-        _no_horizontal_scroll(page, "assessor", name, findings)
-        _axe(page, "assessor", f"{name} at 390 px", findings)
+    pages = [("home", "/"), *_assessor_pages(site)]
+    _visit_all(page, "assessor", pages, findings)
+    _visit_narrow(page, "assessor", pages, findings)
     page.context.close()
 
     # Manager.
     page = _new_page(browser, live_server)
     log_in(page, "manager", settings.DEMO_PASSWORD)
-    _visit_all(page, "manager", [("home", "/"), *_manager_pages(site)], findings)
+    pages = [("home", "/"), *_manager_pages(site)]
+    _visit_all(page, "manager", pages, findings)
+    _visit_narrow(page, "manager", pages, findings)
     page.context.close()
 
     # Superuser.
     page = _new_page(browser, live_server)
     log_in(page, "admin", settings.DEMO_PASSWORD)
-    _visit_all(page, "superuser", [("home", "/"), *_manager_pages(site)], findings)
+    _visit_all(page, "superuser", pages, findings)
     _check_educator(page, "superuser", site, findings)
+    _visit_narrow(page, "superuser", pages, findings)
+    _check_educator(page, "superuser", site, findings, narrow=True)
     page.context.close()
 
     print("\naxe pages checked per role:", dict(findings.pages))
     print("axe violations by impact:", {impact: findings.impacts[impact] for impact in IMPACTS})
     for line in findings.known:
         print("KNOWN, not fixed yet:", line)
+    for line in findings.known_overflow:
+        print("KNOWN overflow at 390 px, not fixed yet:", line)
+    for line in findings.fixed_overflow:
+        print("FIXED, remove from KNOWN_OVERFLOW:", line)
     for line in findings.blocking + findings.overflow:
         print("FAILING:", line)
     assert findings.blocking == []
     assert findings.overflow == []
 
 
-def test_keyboard_focus_is_visible_on_the_trainee_dashboard(browser, live_server):
+FOCUSED = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    return {
+        tag: el.tagName.toLowerCase(),
+        text: (el.textContent || "").trim().slice(0, 40),
+        href: el.getAttribute("href"),
+        inNavbar: el.closest(".site-navbar") !== null,
+        inMenu: el.closest(".dropdown-menu") !== null,
+        outline: style.outlineStyle === "none" ? 0 : parseFloat(style.outlineWidth),
+        onScreen: box.width > 1 && box.height > 1 && box.top >= 0 && box.left >= 0,
+    };
+}"""
+
+
+def _tab(page) -> dict:
+    page.keyboard.press("Tab")
+    return page.evaluate(FOCUSED)
+
+
+def _assert_visible_focus(focused: dict) -> None:
+    # A real outline (site.css draws 3 px); Bootstrap's faint navbar shadow does not count.
+    assert focused["outline"] >= 2, focused
+    assert focused["onScreen"] is True, focused
+
+
+def test_keyboard_focus_is_visible_from_the_skip_link_through_the_navbar_and_user_menu(
+    browser, live_server
+):
     trainee = make_trainee(username="tara", first_name="Tara", last_name="Trainee")
     assign(trainee, make_program(lessons=1, quizzes=1))
     # An open invitation puts buttons (accept, decline) on the dashboard.
@@ -368,24 +480,48 @@ def test_keyboard_focus_is_visible_on_the_trainee_dashboard(browser, live_server
     page = _new_page(browser, live_server)
     log_in(page, "tara", TEST_PASSWORD)
     page.goto("/me/")
+
+    # The first Tab shows the skip link; following it puts focus on the main content.
+    skip = _tab(page)
+    assert (skip["href"], skip["text"]) == ("#main", "Skip to main content")
+    _assert_visible_focus(skip)
+
+    # Then the navbar: the brand, every role link and the user menu, each with a visible ring.
+    navbar = []
+    focused = _tab(page)
+    while focused["inNavbar"]:
+        _assert_visible_focus(focused)
+        navbar.append(focused["text"])
+        if focused["text"] == "Tara Trainee":
+            break
+        focused = _tab(page)
+    assert navbar[:2] == ["Bleeding management training", "My training"], navbar
+    assert navbar[-1] == "Tara Trainee", navbar
+
+    # The user menu opens from the keyboard and its entries show focus too.
+    page.keyboard.press("Enter")
+    menu = []
+    for _ in range(2):
+        page.keyboard.press("ArrowDown")
+        focused = page.evaluate(FOCUSED)
+        assert focused["inMenu"] is True, focused
+        _assert_visible_focus(focused)
+        menu.append(focused["text"])
+    assert menu == ["Change password", "Log out"]
+    page.keyboard.press("Escape")
+
+    # The skip link moves focus past the navbar, and the page's own links and buttons show it.
+    page.goto("/me/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
     seen = set()
     for _ in range(40):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(
-            """() => {
-                const el = document.activeElement;
-                const style = getComputedStyle(el);
-                return {
-                    tag: el.tagName.toLowerCase(),
-                    outline: style.outlineStyle === "none" ? "none" : style.outlineWidth,
-                    shadow: style.boxShadow,
-                };
-            }"""
-        )
+        focused = _tab(page)
+        assert focused["inNavbar"] is False, focused
         if focused["tag"] not in ("a", "button"):
             continue
-        visible = focused["outline"] not in ("none", "0px") or focused["shadow"] != "none"
-        assert visible, focused
+        _assert_visible_focus(focused)
         seen.add(focused["tag"])
         if seen == {"a", "button"}:
             break

@@ -37,6 +37,18 @@ def _answer_correctly(page) -> None:
                 page.locator(f'input[name="q-{question["id"]}"][value="{position}"]').check()
 
 
+def _check_correctly(page) -> None:
+    """On the immediate-feedback page, tick each question's right choices and press Check."""
+    attempt = Attempt.objects.get(user__username="trainee", state=Attempt.State.IN_PROGRESS)
+    for question in attempt.paper["questions"]:
+        card = page.locator(f'section.practice-question[data-question="{question["id"]}"]')
+        for position, choice in enumerate(question["choices"]):
+            if choice["is_correct"]:
+                card.locator(f'input[name="q-{question["id"]}"][value="{position}"]').check()
+        card.get_by_role("button", name="Check").click()
+        expect(card.get_by_test_id("check-outcome")).to_contain_text("Correct")
+
+
 def _trainee_does_everything_they_can(page) -> list[str]:
     """Follow the dashboard's next step until only the assessor's part is left."""
     steps = []
@@ -58,9 +70,14 @@ def _trainee_does_everything_they_can(page) -> list[str]:
             expect(page.get_by_test_id("record")).to_contain_text("Tara Trainee")
         else:
             page.get_by_role("button", name="Start the quiz").click()
-            expect(page).to_have_url(re.compile(r"/quizzes/attempts/[0-9a-f-]{36}/$"))
-            _answer_correctly(page)
-            page.get_by_role("button", name="Submit answers").click()
+            expect(page).to_have_url(re.compile(r"/quizzes/attempts/[0-9a-f-]{36}/(practice/)?$"))
+            if page.url.endswith("/practice/"):
+                # A topic quiz gives immediate feedback: check each answer, then finish.
+                _check_correctly(page)
+                page.get_by_role("button", name="Finish and see the result").click()
+            else:
+                _answer_correctly(page)
+                page.get_by_role("button", name="Submit answers").click()
             expect(page).to_have_url(re.compile(r"/result/$"))
             expected = "Awaiting marking" if "case studies" in label else "Passed"
             expect(page.get_by_test_id("outcome")).to_have_text(expected)

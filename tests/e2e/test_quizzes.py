@@ -32,36 +32,38 @@ def first_quiz():
 
 
 def test_demo_trainee_takes_the_first_quiz(page, first_quiz):
+    """The first topic quiz gives immediate feedback: Check each question, then Finish."""
     log_in(page, "trainee", settings.DEMO_PASSWORD)
     page.goto("/quizzes/")
     page.get_by_role("link", name=first_quiz.title).click()
     page.get_by_role("button", name="Start the quiz").click()
-    expect(page).to_have_url(re.compile(r"/quizzes/attempts/[0-9a-f-]{36}/$"))
+    expect(page).to_have_url(re.compile(r"/quizzes/attempts/[0-9a-f-]{36}/practice/$"))
 
-    questions = page.locator("fieldset[data-question]")
+    questions = page.locator("section.practice-question")
     total = questions.count()
     assert total == (first_quiz.questions_per_attempt or first_quiz.pool.count())
 
-    # Answer the first three, let autosave store them, then reload.
+    # Check the first three: each shows its feedback at once; a reload keeps them checked.
     for index in range(3):
-        questions.nth(index).locator("input").first.check()
-    expect(page.locator("#save-status")).to_contain_text("All answers saved")
+        card = questions.nth(index)
+        card.locator("input.form-check-input").first.check()
+        card.get_by_role("button", name="Check").click()
+        expect(questions.nth(index).get_by_test_id("practice-feedback")).to_contain_text(
+            "Explanation:"
+        )
+    expect(page.locator("#practice-checked-count")).to_have_text("3")
     page.reload()
-    questions = page.locator("fieldset[data-question]")
-    for index in range(3):
-        expect(questions.nth(index).locator("input").first).to_be_checked()
-    expect(questions.nth(3).locator("input:checked")).to_have_count(0)
-
-    # Submitting now asks for confirmation; keep answering instead.
-    page.get_by_role("button", name="Submit answers").click()
-    dialog = page.locator("dialog#confirm-submit")
-    expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text(f"{total - 3} questions are unanswered.")
-    dialog.get_by_role("button", name="Keep answering").click()
+    questions = page.locator("section.practice-question")
+    expect(page.get_by_test_id("practice-feedback")).to_have_count(3)
+    expect(questions.nth(3).get_by_role("button", name="Check")).to_be_visible()
 
     for index in range(3, total):
-        questions.nth(index).locator("input").first.check()
-    page.get_by_role("button", name="Submit answers").click()
+        card = questions.nth(index)
+        card.locator("input.form-check-input").first.check()
+        card.get_by_role("button", name="Check").click()
+        expect(questions.nth(index).get_by_test_id("check-outcome")).to_be_visible()
+    expect(page.locator("#practice-checked-count")).to_have_text(str(total))
+    page.get_by_role("button", name="Finish and see the result").click()
 
     expect(page).to_have_url(re.compile(r"/result/$"))
     expect(page.get_by_test_id("score")).to_contain_text("points")
@@ -71,6 +73,7 @@ def test_demo_trainee_takes_the_first_quiz(page, first_quiz):
     attempt = Attempt.objects.get(user__username="trainee")
     assert attempt.state == Attempt.State.SUBMITTED
     assert attempt.answers.exclude(selected=[]).count() == total
+    assert attempt.answers.exclude(checked_at=None).count() == total
 
 
 def test_trainee_pages_through_a_long_quiz(page):

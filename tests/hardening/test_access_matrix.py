@@ -118,13 +118,42 @@ def observation_viewers() -> dict:
 
 
 # Issue 18's pages, one dict per part so that each part's rows stay together.
-PRACTICE_ROWS: dict[str, list[Case]] = {}  # quizzes/practice/
-MASTERY_ROWS: dict[str, list[Case]] = {}  # quizzes/mastery/
+PRACTICE_ROWS: dict[str, list[Case]] = {  # quizzes/practice/
+    "practice:round": [
+        Case(kwargs=lambda w: {"uuid": w.practice_attempt.uuid}, expected=owner_only()),
+        Case(
+            kwargs=lambda w: {"uuid": w.practice_round.uuid},
+            expected=owner_only(),
+            note="mistakes round",
+        ),
+        Case(
+            kwargs=lambda w: {"uuid": w.exam_attempt.uuid},
+            expected=owner_only(REDIRECT),
+            note="exam: the attempt page",
+        ),
+        Case(
+            kwargs=lambda w: {"uuid": w.submitted.uuid},
+            expected=owner_only(REDIRECT),
+            note="submitted",
+        ),
+    ],
+    "practice:check": [
+        Case(kwargs=lambda w: {"uuid": w.practice_attempt.uuid}, expected=POST_ONLY_GET),
+    ],
+    "practice:retry": [
+        Case(kwargs=lambda w: {"uuid": w.practice_attempt.uuid}, expected=POST_ONLY_GET),
+    ],
+}
+MASTERY_ROWS: dict[str, list[Case]] = {  # quizzes/mastery/
+    # Everyone's own progress: no URL names a user, so there is nobody else's to reach.
+    "mastery:topics": [Case(expected=signed_in(200))],
+}
 EDUCATOR_ROWS: dict[str, list[Case]] = {}  # the educator's home and previews
 
 SITE_TABLE: dict[str, list[Case]] = {
     "home": [Case(expected=everyone(REDIRECT, anonymous=200))],
     "healthz": [Case(expected=everyone(200))],
+    "favicon": [Case(expected=everyone(REDIRECT))],
     "trainee_home": [Case(expected=signed_in(200))],
     "educator_home": [Case(expected=educators_only())],
     "manager_home": [Case(expected=managers_only())],
@@ -455,6 +484,10 @@ ADMIN_TABLE: dict[str, list[Case]] = {
             expected=admin_row(educator=200, superuser=200),
         ),
     ],
+    # The unsaved lesson preview is POST-only (the change page's form posts to it).
+    "admin:lessons_lesson_preview_unsaved": [
+        Case(expected=admin_row(educator=405, superuser=405)),
+    ],
     "admin:quizzes_quiz_question_template": [
         Case(expected=admin_row(educator=200, superuser=200)),
     ],
@@ -687,6 +720,11 @@ def _cpd_entry_post(w):
     }
 
 
+def _practice_check_post(w):
+    first = w.practice_attempt.paper["questions"][0]["id"]
+    return {"question": str(first), f"q-{first}": "0"}
+
+
 def _observation_post(w):
     data = {"observed_on": "2026-11-03", "setting": "clinic", "outcome": "competent"}
     for criterion in w.checklist.criteria.all():
@@ -717,6 +755,22 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
             },
         )
         for name in ("quizzes:save", "quizzes:submit")
+    ],
+    *[
+        (
+            name,
+            lambda w: {"uuid": w.practice_attempt.uuid},
+            _practice_check_post,
+            {
+                ANON: LOGIN,
+                OTHER: 404,
+                EDUCATOR: 404,
+                MANAGER: 404,
+                OTHER_MANAGER: 404,
+                SUPERUSER: 404,
+            },
+        )
+        for name in ("practice:check", "practice:retry")
     ],
     (
         "quizzes:start",

@@ -158,15 +158,26 @@ def test_nothing_reveals_the_answers_before_submission(leak_world):
     assert practice.state == Attempt.State.IN_PROGRESS
     practice_url = reverse("quizzes:attempt", kwargs={"uuid": practice.uuid})
     assert response["Location"] == practice_url
-    assert scan.get(practice_url).status_code == 200
+    # A mistakes round gives immediate feedback: its page, with nothing checked yet.
+    assert scan.get(practice_url).status_code == 302
+    practice_round_url = reverse("practice:round", kwargs={"uuid": practice.uuid})
+    assert scan.get(practice_round_url).status_code == 200
     practice_first = practice.paper["questions"][0]
+    assert (
+        scan.post(
+            reverse("practice:check", kwargs={"uuid": practice.uuid}),
+            {"question": str(practice_first["id"]), f"q-{practice_first['id']}": "9"},
+            **JSON,
+        ).status_code
+        == 400
+    )
     assert (
         scan.post(
             reverse("quizzes:save", kwargs={"uuid": practice.uuid}),
             {"sequence": "0", f"q-{practice_first['id']}": "0"},
             **JSON,
         ).status_code
-        == 200
+        == 409
     )
 
     # Error pages the trainee can reach.
@@ -261,3 +272,43 @@ def test_written_answers_reveal_nothing_before_marking(world):
     assert "WRITTENSECRET-model-0" in body
     assert "WRITTENSECRET-guide" not in body
     assert second
+
+
+def test_immediate_feedback_reveals_a_question_s_answer_only_once_it_is_checked(world):
+    """Practice with immediate feedback: the page, a refused check and the other questions'
+    cards carry no key; checking question 1 shows its explanation and feedback, and only its."""
+    quiz = _secret_quiz(world.topic, "leak-immediate", 3000)
+    quiz.practice_behaviour = Quiz.PracticeBehaviour.IMMEDIATE
+    quiz.save(update_fields=["practice_behaviour"])
+    client = Client()
+    client.force_login(world.trainee)
+    scan = Scanner(client)
+    scan.post(reverse("quizzes:start", kwargs={"slug": quiz.slug}))
+    attempt = Attempt.objects.get(user=world.trainee, quiz=quiz)
+    round_url = reverse("practice:round", kwargs={"uuid": attempt.uuid})
+    check_url = reverse("practice:check", kwargs={"uuid": attempt.uuid})
+    first, second, third = attempt.paper["questions"]
+    assert scan.get(reverse("quizzes:attempt", kwargs={"uuid": attempt.uuid})).status_code == 302
+    assert scan.get(round_url).status_code == 200
+    refused = [
+        {"question": str(first["id"])},
+        {"question": "999999", f"q-{first['id']}": "0"},
+        {"question": str(first["id"]), f"q-{first['id']}": "9"},
+        {"question": str(first["id"]), f"q-{second['id']}": "0"},
+    ]
+    for data in refused:
+        assert scan.post(check_url, data, **JSON).status_code == 400
+    retry_url = reverse("practice:retry", kwargs={"uuid": attempt.uuid})
+    assert scan.post(retry_url, {"question": str(first["id"])}, **JSON).status_code == 409
+    save_url = reverse("quizzes:save", kwargs={"uuid": attempt.uuid})
+    assert scan.post(save_url, {"sequence": "0"}, **JSON).status_code == 409
+    scan.scripts_too()
+    assert any("practice.js" in src for src in scan.scripts)
+    assert scan.found == {}
+
+    # Checked, question 1's secrets appear; questions 2 and 3's never do.
+    checked = client.post(check_url, {"question": str(first["id"]), f"q-{first['id']}": "1"})
+    assert checked.status_code == 302
+    page = client.get(round_url).content.decode()
+    shown = set(re.findall(r"SECRET\d+", page))
+    assert shown == {SECRET.format(n=n) for n in range(3000, 3004)}

@@ -272,6 +272,8 @@ FIELDS_ADDED_SINCE = {
         "bank": "practice",
         "hand_marked": False,
         "blind_marking": True,
+        "practice_behaviour": "deferred",
+        "practice_tries": 1,
     },
     "quizzes.program": {"cpd_hours": None, "cpd_awarding_body": "", "renewal_supersedes": False},
     "quizzes.certificate": {
@@ -282,7 +284,7 @@ FIELDS_ADDED_SINCE = {
         "observations": [],
         "attestations": [],
     },
-    "quizzes.attemptanswer": {"text": ""},
+    "quizzes.attemptanswer": {"text": "", "checked_at": None, "tries": 0},
     "quizzes.cohort": {"assessors": []},
 }
 

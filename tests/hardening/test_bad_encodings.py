@@ -69,7 +69,10 @@ ENDPOINTS = [
     ("quizzes:start", "trainee", lambda w: {"slug": w.quiz.slug}, {}),
     ("quizzes:practice", "trainee", lambda w: {"slug": w.quiz.slug}, {}),
     ("quizzes:save", "trainee", lambda w: {"uuid": w.in_progress.uuid}, {"sequence": "1"}),
+    # The attempt page's merge: a base per question (issue 18, H1).
+    ("quizzes:save", "trainee", lambda w: {"uuid": w.in_progress.uuid}, {"base-1": "0,1"}),
     ("quizzes:submit", "trainee", lambda w: {"uuid": w.in_progress.uuid}, {"sequence": "1"}),
+    ("practice:check", "trainee", lambda w: {"uuid": w.practice_attempt.uuid}, {"question": "1"}),
     ("quizzes:accommodations", "manager", lambda w: {"slug": w.quiz.slug}, {"user": "1"}),
     ("certificates:claim", "trainee", lambda w: {"slug": w.program.slug}, {}),
     ("certificates:revoke", "educator", lambda w: {"code": w.certificate.display_code}, {}),
@@ -135,6 +138,7 @@ ENDPOINTS = [
     ),
     ("admin:quizzes_cohort_add", "superuser", {}, {"name": "New", "slug": "new"}),
     ("admin:lessons_topic_add", "superuser", {}, {"title": "New", "slug": "new"}),
+    ("admin:lessons_lesson_preview_unsaved", "educator", {}, {"body_markdown": "# Draft"}),
 ]
 
 

@@ -170,7 +170,8 @@ def test_dry_run_writes_nothing(content):
         (single(kind="essay"), "unknown kind 'essay'"),
         (single(topic="nowhere"), "unknown topic 'nowhere'"),
         (single(lesson="nowhere"), "unknown lesson 'nowhere'"),
-        (single(colour="red"), "unknown field(s) colour"),
+        (single(colour="red"), "unknown field colour."),
+        (single(colour="red", size="big"), "unknown fields colour, size."),
     ],
 )
 def test_invalid_questions_are_refused_and_nothing_written(content, question, message):

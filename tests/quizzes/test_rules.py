@@ -60,6 +60,7 @@ def test_no_attempts_is_an_empty_standing():
         "open": 0,
         "best": None,
         "passed": 0,
+        "last_passed": None,
         "marking": 0,
     }
 
@@ -76,6 +77,7 @@ def test_counts_best_passes_open_and_last_close():
         "open": 1,
         "best": 85.0,
         "passed": 1,
+        "last_passed": EARLY,
         "marking": 0,
     }
 
@@ -89,6 +91,7 @@ def test_an_attempt_awaiting_marking_counts_as_used_and_closed_but_not_scored():
         "open": 0,
         "best": 40.0,
         "passed": 0,
+        "last_passed": None,
         "marking": 1,
     }
 

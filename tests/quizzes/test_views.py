@@ -344,9 +344,16 @@ def test_review_my_mistakes_starts_a_practice_round(trainee_client):
     practice = Attempt.objects.get(kind=Attempt.Kind.PRACTICE)
     assert response.url == reverse("quizzes:attempt", args=[practice.uuid])
     assert [q["key"] for q in practice.paper["questions"]] == ["first-quiz-1", "first-quiz-2"]
-    done = trainee_client.post(
-        reverse("quizzes:submit", args=[practice.uuid]), form_data(practice, all_correct(practice))
-    )
+    # A mistakes round gives immediate feedback: each answer is checked, then Finish.
+    round_url = reverse("practice:round", args=[practice.uuid])
+    assert trainee_client.get(response.url)["Location"] == round_url
+    for q in practice.paper["questions"]:
+        checked = trainee_client.post(
+            reverse("practice:check", args=[practice.uuid]),
+            {"question": str(q["id"]), f"q-{q['id']}": [str(p) for p in correct_positions(q)]},
+        )
+        assert checked.status_code == 302
+    done = trainee_client.post(reverse("quizzes:submit", args=[practice.uuid]), {"confirm": "1"})
     result = trainee_client.get(done.url).content.decode()
     assert "Practice rounds do not count" in result
     # The limit of one graded attempt is still reached; practice did not use it.
