@@ -43,7 +43,7 @@ def filter_problems(form: forms.Form) -> list[str]:
             params = dict(error.params or {})
             if "value" in params:
                 params["value"] = Truncator(str(params["value"])).chars(ECHO_CHARS)
-            problems.append(error.message % params if params else error.message)
+            problems.append(str(error.message % params if params else error.message))
     return problems
 
 
