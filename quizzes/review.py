@@ -102,13 +102,63 @@ class ResultPage:
         return f"{seconds} s"
 
 
-def _lesson_url(slug: str | None) -> str | None:
+def lesson_url(slug: str | None) -> str | None:
+    """The lesson page a question points to, or None once the lesson is gone."""
     if not slug:
         return None
     try:
         return reverse("lessons:detail", kwargs={"slug": slug})
     except NoReverseMatch:
         return None
+
+
+def review_question(
+    *,
+    number: int,
+    q: dict,
+    chosen: set[int],
+    awarded: float | None,
+    is_correct: bool | None,
+    answered: bool,
+    show_answers: bool,
+    lesson_url: str | None,
+    text: str = "",
+    marked: bool = False,
+    marker_feedback: str = "",
+) -> ReviewQuestion:
+    """One question of the frozen paper as reviewed; the key only when `show_answers`."""
+    is_written = q["kind"] == "written"
+    return ReviewQuestion(
+        number=number,
+        prompt=q["prompt"],
+        kind=q["kind"],
+        points=q["points"],
+        awarded=awarded,
+        is_correct=is_correct,
+        answered=answered,
+        critical=q.get("critical", False),
+        explanation=q.get("explanation", "") if show_answers else "",
+        topic_title=q.get("topic_title", ""),
+        lesson_title=q.get("lesson_title", ""),
+        lesson_url=lesson_url,
+        choices=tuple(
+            ReviewChoice(
+                text=c["text"],
+                selected=c["id"] in chosen,
+                is_correct=c["is_correct"] if show_answers else None,
+                feedback=c.get("feedback", "") if show_answers else "",
+                image_url=paper_image(c)[0],
+                image_alt=paper_image(c)[1],
+            )
+            for c in q["choices"]
+        ),
+        image_url=paper_image(q)[0],
+        image_alt=paper_image(q)[1],
+        text=text,
+        marked=marked,
+        marker_feedback=marker_feedback,
+        model_answer=q.get("model_answer", "") if is_written and show_answers else "",
+    )
 
 
 def _certified_moments(*, attempt: Attempt, now: datetime) -> tuple[CertifiedMoment, ...]:
@@ -187,7 +237,7 @@ def attempt_result_data(*, attempt: Attempt, now: datetime | None = None) -> Res
     answered_count = 0
     entries = attempt.paper.get("questions", [])
     # A handful of lessons behind many questions: reverse each URL once.
-    lesson_urls = {slug: _lesson_url(slug) for slug in {q.get("lesson_slug") for q in entries}}
+    lesson_urls = {slug: lesson_url(slug) for slug in {q.get("lesson_slug") for q in entries}}
     for number, q in enumerate(entries, start=1):
         row = rows.get(q["id"])
         chosen = set(row.selected) if row else set()
@@ -198,36 +248,18 @@ def attempt_result_data(*, attempt: Attempt, now: datetime | None = None) -> Res
         answered = bool(row.text.strip()) if is_written and row else bool(chosen)
         answered_count += answered
         questions.append(
-            ReviewQuestion(
+            review_question(
                 number=number,
-                prompt=q["prompt"],
-                kind=q["kind"],
-                points=q["points"],
+                q=q,
+                chosen=chosen,
                 awarded=None if marking or not row else row.awarded,
                 is_correct=is_correct,
                 answered=answered,
-                critical=q.get("critical", False),
-                explanation=q.get("explanation", "") if show_answers else "",
-                topic_title=q.get("topic_title", ""),
-                lesson_title=q.get("lesson_title", ""),
+                show_answers=show_answers,
                 lesson_url=lesson_urls.get(q.get("lesson_slug")),
-                choices=tuple(
-                    ReviewChoice(
-                        text=c["text"],
-                        selected=c["id"] in chosen,
-                        is_correct=c["is_correct"] if show_answers else None,
-                        feedback=c.get("feedback", "") if show_answers else "",
-                        image_url=paper_image(c)[0],
-                        image_alt=paper_image(c)[1],
-                    )
-                    for c in q["choices"]
-                ),
-                image_url=paper_image(q)[0],
-                image_alt=paper_image(q)[1],
                 text=row.text if is_written and row else "",
                 marked=is_written and row is not None and row.awarded is not None and not marking,
                 marker_feedback=feedback.get(row.id, "") if is_written and row else "",
-                model_answer=q.get("model_answer", "") if is_written and show_answers else "",
             )
         )
     time_taken = None

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from quizzes import review, selectors, services
+from quizzes.access import CLOSED_AT_TIME_LIMIT, attempt_or_404, wants_json
 from quizzes.cohorts.scope import trainee_for_manager_or_404, trainees_for_manager
 from quizzes.forms import (
     AccommodationForm,
@@ -35,7 +36,6 @@ from trainingsite.roles import user_is_manager
 
 SAVED = "Your answers are saved."
 SUBMITTED = "Your attempt is submitted."
-CLOSED_AT_TIME_LIMIT = "The time limit was reached: your attempt was closed and scored."
 ACCOMMODATION_SAVED = "Saved: {name} has {minutes} extra minutes and {attempts} extra attempts."
 
 
@@ -46,22 +46,8 @@ def _quiz_or_404(slug: str) -> Quiz:
     return quiz
 
 
-def _attempt_or_404(request: HttpRequest, uuid) -> Attempt:
-    """The signed-in user's own attempt, closed first if its time ran out; else 404."""
-    attempt = selectors.attempt_for_user(user=request.user, uuid=uuid)
-    if attempt is None:
-        raise Http404("No such attempt.")
-    if services.attempt_close_if_expired(attempt=attempt):
-        messages.warning(request, CLOSED_AT_TIME_LIMIT)
-    return attempt
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def _problem(request: HttpRequest, message: str, status: int, attempt: Attempt | None = None):
-    if _wants_json(request):
+    if wants_json(request):
         body = {"error": message}
         if attempt is not None and not attempt.is_open:
             body["closed"] = True
@@ -192,7 +178,7 @@ def _attempt_page_url(attempt: Attempt, page_number: int) -> str:
 @never_cache
 @login_required
 def attempt(request, uuid):
-    attempt = _attempt_or_404(request, uuid)
+    attempt = attempt_or_404(request, uuid)
     if not attempt.is_open:
         return redirect(attempt)
     if attempt_is_immediate(attempt):
@@ -233,7 +219,7 @@ def _stored_json(answer: StoredAnswer) -> dict:
 def _conflict_response(request: HttpRequest, attempt: Attempt, outcome: SaveOutcome):
     """409 naming the questions changed both here and in another tab, with the server's answers."""
     message = conflict_message(outcome.conflicts)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "error": message,
@@ -301,13 +287,13 @@ def _save_from_post(request: HttpRequest, attempt: Attempt) -> HttpResponse | Sa
 @login_required
 @require_POST
 def save(request, uuid):
-    attempt = _attempt_or_404(request, uuid)
+    attempt = attempt_or_404(request, uuid)
     if not attempt.is_open:
         return _problem(request, services.ATTEMPT_CLOSED, 409, attempt)
     result = _save_from_post(request, attempt)
     if isinstance(result, HttpResponse):
         return result
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "sequence": result.sequence,
@@ -334,7 +320,7 @@ def save(request, uuid):
 @login_required
 @require_POST
 def submit(request, uuid):
-    attempt = _attempt_or_404(request, uuid)
+    attempt = attempt_or_404(request, uuid)
     if not attempt.is_open:
         # A second submission (double click, another tab, a replay) shows the same result.
         return redirect(attempt)
@@ -358,7 +344,7 @@ def submit(request, uuid):
 
 @login_required
 def result(request, uuid):
-    attempt = _attempt_or_404(request, uuid)
+    attempt = attempt_or_404(request, uuid)
     if attempt.is_open:
         return redirect(attempt)
     page = review.attempt_result_data(attempt=attempt)

@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
-
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.practice.rules import answer_score
 from quizzes.practice.services import attempt_tries_allowed
-from quizzes.question_images import paper_image
-from quizzes.review import ReviewChoice, ReviewQuestion
+from quizzes.review import ReviewQuestion, lesson_url, review_question
 from quizzes.selectors import ShownQuestion, attempt_page_from_paper
 
 
@@ -48,45 +45,18 @@ class PracticeRound:
         return self.question_count - self.checked_count
 
 
-def _lesson_url(slug: str | None) -> str | None:
-    if not slug:
-        return None
-    try:
-        return reverse("lessons:detail", kwargs={"slug": slug})
-    except NoReverseMatch:
-        return None
-
-
 def _feedback(*, number: int, q: dict[str, Any], selected: list[int]) -> ReviewQuestion:
     """A checked question as the result page reviews it under the full review policy."""
     score = answer_score(paper={"questions": [q]}, question_id=q["id"], selected=selected)
-    chosen = set(selected)
-    return ReviewQuestion(
+    return review_question(
         number=number,
-        prompt=q["prompt"],
-        kind=q["kind"],
-        points=q["points"],
+        q=q,
+        chosen=set(selected),
         awarded=score.awarded,
         is_correct=score.is_correct,
-        answered=bool(chosen),
-        critical=q.get("critical", False),
-        explanation=q.get("explanation", ""),
-        topic_title=q.get("topic_title", ""),
-        lesson_title=q.get("lesson_title", ""),
-        lesson_url=_lesson_url(q.get("lesson_slug")),
-        choices=tuple(
-            ReviewChoice(
-                text=c["text"],
-                selected=c["id"] in chosen,
-                is_correct=c["is_correct"],
-                feedback=c.get("feedback", ""),
-                image_url=paper_image(c)[0],
-                image_alt=paper_image(c)[1],
-            )
-            for c in q["choices"]
-        ),
-        image_url=paper_image(q)[0],
-        image_alt=paper_image(q)[1],
+        answered=bool(selected),
+        show_answers=True,
+        lesson_url=lesson_url(q.get("lesson_slug")),
     )
 
 

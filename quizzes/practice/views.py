@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from quizzes import selectors
 from quizzes import services as engine
+from quizzes.access import attempt_or_404, wants_json
 from quizzes.models import Attempt
 from quizzes.practice import services
 from quizzes.practice.forms import choices_from_post, question_from_post
 from quizzes.practice.selectors import practice_round_data
 
-CLOSED_AT_TIME_LIMIT = "The time limit was reached: your attempt was closed and scored."
-
-
-def _attempt_or_404(request: HttpRequest, uuid) -> Attempt:
-    """The signed-in user's own attempt, closed first if its time ran out; else 404."""
-    attempt = selectors.attempt_for_user(user=request.user, uuid=uuid)
-    if attempt is None:
-        raise Http404("No such attempt.")
-    if engine.attempt_close_if_expired(attempt=attempt):
-        messages.warning(request, CLOSED_AT_TIME_LIMIT)
-    return attempt
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
 
 def _problem(request: HttpRequest, message: str, status: int, attempt: Attempt) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         body: dict = {"error": message}
         if not attempt.is_open:
             body["closed"] = True
@@ -55,7 +38,7 @@ def _round_url(attempt: Attempt) -> str:
 @never_cache
 @login_required
 def round_page(request, uuid):
-    attempt = _attempt_or_404(request, uuid)
+    attempt = attempt_or_404(request, uuid)
     if not attempt.is_open:
         return redirect(attempt)
     if not services.attempt_is_immediate(attempt):
@@ -68,7 +51,7 @@ def _answered(request: HttpRequest, attempt: Attempt, question_id: int) -> HttpR
     """The question as it now stands: its card as JSON for the script, else back to it."""
     data = practice_round_data(attempt=attempt, only=question_id)
     question = data.questions[0]
-    if _wants_json(request):
+    if wants_json(request):
         html = render_to_string(
             "practice/_question.html",
             {"pq": question, "round": data, "attempt": attempt},
@@ -87,7 +70,7 @@ def _answered(request: HttpRequest, attempt: Attempt, question_id: int) -> HttpR
 
 
 def _act(request: HttpRequest, uuid, action) -> HttpResponse:
-    attempt = _attempt_or_404(request, uuid)
+    attempt = attempt_or_404(request, uuid)
     try:
         question_id = question_from_post(paper=attempt.paper, data=request.POST)
         action(attempt, question_id)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -35,19 +34,12 @@ from tests.builders import (
     wrong_ids,
 )
 from tests.builders.cohorts import make_invitation
+from tests.e2e.axe import BLOCKING, IMPACTS, NARROW, axe_violations, violation_line
 from tests.e2e.conftest import BROWSER_TIMEOUT_MS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# WCAG 2.0, 2.1 and 2.2, levels A and AA (axe has no "wcag22a" tag: 2.2 added AA rules only).
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    "resultTypes": ["violations"],
-}
-BLOCKING = {"critical", "serious"}
-IMPACTS = ["critical", "serious", "moderate", "minor"]
 PROGRAM = "bleeding-management-foundation"
-NARROW = {"width": 390, "height": 844}
 
 # Pages with serious or critical findings not fixed yet: (role, page name) -> why.
 # Printed by the test; every other page must have none.
@@ -70,24 +62,11 @@ class Findings:
 
 
 def _axe(page, role: str, name: str, findings: Findings, context: str | None = None) -> None:
-    page.wait_for_load_state()
-    page.evaluate(AXE_SCRIPT)
-    results = page.evaluate(
-        "([context, options]) => axe.run(context ? document.querySelector(context) : document,"
-        " options)",
-        [context, AXE_OPTIONS],
-    )
     findings.pages[role] += 1
-    for violation in results["violations"]:
+    for violation in axe_violations(page, context):
         findings.impacts[violation["impact"]] += 1
         if violation["impact"] in BLOCKING:
-            targets = [
-                f"{', '.join(map(str, node['target']))}: {node.get('failureSummary', '')[:160]}"
-                for node in violation["nodes"][:3]
-            ]
-            line = (
-                f"{role} {name} ({page.url}): {violation['id']} [{violation['impact']}] {targets}"
-            )
+            line = f"{role} {name} ({page.url}): {violation_line(violation)}"
             (findings.known if (role, name) in KNOWN else findings.blocking).append(line)
 
 

@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -29,17 +28,11 @@ from quizzes.models import (
     Quiz,
 )
 from tests.builders import complete_lesson, correct_ids, wrong_ids
+from tests.e2e.axe import BLOCKING, IMPACTS, axe_violations, violation_line
 from tests.e2e.conftest import BROWSER_TIMEOUT_MS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# WCAG 2.0, 2.1 and 2.2, levels A and AA (axe has no "wcag22a" tag: 2.2 added AA rules only).
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    "resultTypes": ["violations"],
-}
-BLOCKING = {"critical", "serious"}
-IMPACTS = ["critical", "serious", "moderate", "minor"]
 DESKTOP = {"width": 1280, "height": 900}
 
 # Findings in Django's own admin markup that cannot be fixed without forking the admin:
@@ -55,21 +48,14 @@ class Findings:
 
 
 def _axe(page, role: str, name: str, findings: Findings) -> None:
-    page.wait_for_load_state()
-    page.evaluate(AXE_SCRIPT)
-    results = page.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
     counts = findings.impacts.setdefault(f"{role}: {name}", Counter())
-    for violation in results["violations"]:
+    for violation in axe_violations(page):
         counts[violation["impact"]] += 1
         if violation["impact"] not in BLOCKING:
             continue
-        targets = [
-            f"{', '.join(map(str, node['target']))}: {node.get('failureSummary', '')[:200]}"
-            for node in violation["nodes"][:3]
-        ]
         line = (
-            f"{role} {name} ({page.url}): {violation['id']} [{violation['impact']}] "
-            f"{len(violation['nodes'])} nodes {targets}"
+            f"{role} {name} ({page.url}): {len(violation['nodes'])} nodes "
+            f"{violation_line(violation, summary_chars=200)}"
         )
         known = (violation["id"], name) in KNOWN
         (findings.known if known else findings.blocking).append(line)

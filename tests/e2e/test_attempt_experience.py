@@ -5,13 +5,12 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
 
 from quizzes.models import Attempt, AttemptAnswer
 from tests.builders import TEST_PASSWORD, make_question, make_quiz, make_trainee
+from tests.e2e.axe import NARROW, blocking_findings
 from tests.e2e.conftest import BROWSER_TIMEOUT_MS, log_in
-from tests.e2e.test_accessibility import AXE_OPTIONS, NARROW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -197,16 +196,6 @@ def test_times_show_in_the_browsers_zone_24_hour_zone_named_once(context_for):
     assert "Asia/Tokyo" not in page.locator("#save-status").inner_text()
 
 
-def _axe_blocking(page) -> list[str]:
-    page.evaluate(AXE_SCRIPT)
-    results = page.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in ("critical", "serious")
-    ]
-
-
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, NARROW])
 def test_attempt_page_with_conflict_and_dialog_has_no_serious_axe_findings(context_for, viewport):
     make_trainee(username="axe")
@@ -220,7 +209,7 @@ def test_attempt_page_with_conflict_and_dialog_has_no_serious_axe_findings(conte
     expect(one).to_have_url(re.compile(r"/quizzes/attempts/[0-9a-f-]{36}/$"))
     two = context.new_page()
     two.goto(one.url)
-    assert _axe_blocking(two) == []
+    assert blocking_findings(two) == []
     assert two.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
     one.locator("fieldset[data-question]").first.locator("input").nth(0).check()
@@ -228,9 +217,9 @@ def test_attempt_page_with_conflict_and_dialog_has_no_serious_axe_findings(conte
     two.bring_to_front()
     two.locator("fieldset[data-question]").first.locator("input").nth(1).check()
     expect(two.get_by_role("alert").filter(has_text="changed in another tab")).to_be_visible()
-    assert _axe_blocking(two) == []
+    assert blocking_findings(two) == []
     assert two.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
     two.get_by_role("button", name="Submit answers").click()
     expect(two.locator("dialog#confirm-submit")).to_be_visible()
-    assert _axe_blocking(two) == []
+    assert blocking_findings(two) == []

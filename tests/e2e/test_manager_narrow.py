@@ -17,9 +17,9 @@ from quizzes.certification.services import certificate_issue_if_complete
 from quizzes.models import Cohort, Program
 from tests.builders import attest, do_everything, make_trainee, observe
 from tests.builders.cohorts import make_invitation
+from tests.e2e.axe import NARROW
 from tests.e2e.conftest import log_in
 from tests.e2e.test_accessibility import (
-    NARROW,
     PROGRAM,
     Findings,
     _axe,

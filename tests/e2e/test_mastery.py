@@ -4,7 +4,6 @@ and at 390 px, no sideways scroll on a phone, and no Content-Security-Policy com
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from django.utils import timezone
 
 from quizzes.models import Attempt
@@ -17,29 +16,12 @@ from tests.builders import (
     make_trainee,
 )
 from tests.builders.mastery import answered_attempt
+from tests.e2e.axe import NARROW, blocking_findings
 from tests.e2e.conftest import BROWSER_TIMEOUT_MS, csp_console_messages, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    "resultTypes": ["violations"],
-}
-BLOCKING = {"critical", "serious"}
-NARROW = {"width": 390, "height": 844}
 URL = "/me/progress/"
-
-
-def _axe(page) -> list[str]:
-    """The critical and serious findings on the page, one line each."""
-    page.wait_for_load_state()
-    page.evaluate(AXE_SCRIPT)
-    results = page.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
-    return [
-        f"{v['id']} [{v['impact']}] {[n['target'] for n in v['nodes'][:3]]}"
-        for v in results["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 def _new_page(browser, live_server, **options):
@@ -84,13 +66,13 @@ def test_progress_page_has_no_serious_axe_finding_and_fits_390px(browser, live_s
     assert response.status == 200
     assert page.get_by_role("heading", name="What to review next").is_visible()
     assert page.get_by_role("img", name="Share answered correctly by topic").is_visible()
-    assert _axe(page) == []
+    assert blocking_findings(page) == []
 
     page.set_viewport_size(NARROW)
     page.goto(URL)
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
-    assert _axe(page) == []
+    assert blocking_findings(page) == []
     page.context.close()
 
 

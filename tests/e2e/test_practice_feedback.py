@@ -3,13 +3,13 @@
 import re
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
 
 from quizzes.models import Attempt
 from tests.builders import TEST_PASSWORD, make_trainee
 from tests.builders.bank import EXPLANATION_MARK, FEEDBACK_MARK
 from tests.builders.practice import make_immediate_quiz, mistakes_round
+from tests.e2e.axe import blocking_findings
 from tests.e2e.conftest import BROWSER_TIMEOUT_MS, csp_console_messages, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,24 +22,8 @@ def practice_round():
     return mistakes_round(trainee, quiz)
 
 
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    "resultTypes": ["violations"],
-}
-
-
 def _card(page, number: int):
     return page.locator(f"#question-{number}")
-
-
-def _serious_axe_findings(page) -> list[str]:
-    page.evaluate(AXE_SCRIPT)
-    results = page.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
-    return [
-        f"{v['id']} [{v['impact']}]"
-        for v in results["violations"]
-        if v["impact"] in ("critical", "serious")
-    ]
 
 
 def test_check_a_wrong_answer_try_again_check_right_and_finish(page, practice_round):
@@ -61,10 +45,10 @@ def test_check_a_wrong_answer_try_again_check_right_and_finish(page, practice_ro
     expect(page.locator("#practice-status")).to_contain_text("Question 1: not right.")
     expect(page.locator("#practice-checked-count")).to_have_text("1")
     expect(_card(page, 2)).not_to_contain_text(EXPLANATION_MARK)
-    assert _serious_axe_findings(page) == []
+    assert blocking_findings(page) == []
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert _serious_axe_findings(page) == []
+    assert blocking_findings(page) == []
 
     # Try again: the choices come back, focus on the first one; then the right answer.
     _card(page, 1).get_by_role("button", name="Try again").click()
