@@ -298,6 +298,8 @@ class TraineeClient:
         self.failed_tries = 0
         self.saves_confirmed_from_page = 0
         self.retried_submits = 0
+        # Certified by a pass: the site offers no new attempt of the final until renewal opens.
+        self.certified_hold = False
 
     # -- transport -------------------------------------------------------
 
@@ -363,11 +365,15 @@ class TraineeClient:
         assert response.status == 302, f"{self.username} could not log in: {response.status}"
         assert any(cookie.name == "sessionid" for cookie in self.jar)
 
-    def start(self, quiz_slug: str) -> SavedAttempt:
+    def start(self, quiz_slug: str) -> SavedAttempt | None:
+        """Start or resume; None once a pass certified the trainee (sent back to the quiz)."""
         response = self.request(
             "POST", f"/quizzes/{quiz_slug}/start/", {"csrfmiddlewaretoken": self.csrf_token()}
         )
         assert response.status == 302, f"start: {response.status}"
+        if response.location == f"/quizzes/{quiz_slug}/":
+            self.certified_hold = True
+            return None
         match = re.search(r"/quizzes/attempts/([0-9a-f-]{36})/$", response.location)
         assert match, f"start redirected to {response.location}"
         uuid = match.group(1)
@@ -439,9 +445,14 @@ class TraineeClient:
         attempt.result_location = response.location
         return response
 
-    def take_quiz(self, quiz_slug: str, *, saves: int, resubmit: bool) -> SavedAttempt:
-        """Start (or resume), autosave `saves` times, submit, maybe submit again."""
+    def take_quiz(self, quiz_slug: str, *, saves: int, resubmit: bool) -> SavedAttempt | None:
+        """Start (or resume), autosave `saves` times, submit, maybe submit again.
+
+        None when the trainee is certified and the start is refused.
+        """
         attempt = self.start(quiz_slug)
+        if attempt is None:
+            return None
         sequence, choices, _checked = self.attempt_page(attempt)
         assert sequence == attempt.confirmed_saves, "the page lost a confirmed save"
         for _ in range(saves):
@@ -475,6 +486,9 @@ def compare_with_database(clients: list[TraineeClient], report: dict) -> dict:
                 submitted += 1
                 if stored["state"] != "submitted" or stored["closing_events"] != 1:
                     problems.append(f"{uuid}: submitted but stored as {stored}")
+        certified = {c["user"] for c in report["certificates"] if not c["revoked"]}
+        if client.certified_hold and client.username not in certified:
+            problems.append(f"{client.username}: refused a new attempt but holds no certificate")
     return {"problems": problems, "confirmed_saves": confirmed, "submitted": submitted}
 
 

@@ -20,6 +20,9 @@ import django
 
 LOAD_QUIZ = "load-quiz"
 LOAD_PROGRAM = "load-program"
+# The same questions outside any program: a certified trainee goes on with it (the final
+# offers no new attempt until renewal opens).
+LOAD_REFRESHER = "load-refresher"
 PASSWORD = "load-test-password-2026"
 RESULT_MARKER = "WORLD-RESULT "
 
@@ -29,7 +32,7 @@ def _setup() -> None:
 
 
 def build(*, trainees: int, questions: int) -> dict:
-    """Trainees with a password, one published quiz in one published program."""
+    """Trainees with a password, one published quiz in one published program, a refresher."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
@@ -39,6 +42,7 @@ def build(*, trainees: int, questions: int) -> dict:
 
     quiz = make_quiz(questions, slug=LOAD_QUIZ, pass_mark=50)
     make_program(slug=LOAD_PROGRAM, lessons=0, quizzes=[quiz])
+    make_quiz(list(quiz.questions.order_by("pk")), slug=LOAD_REFRESHER, pass_mark=50)
     user_model = get_user_model()
     hashed = make_password(PASSWORD)  # one slow hash, shared: the same password for all
     users = user_model.objects.bulk_create(
@@ -47,7 +51,12 @@ def build(*, trainees: int, questions: int) -> dict:
     )
     users = list(user_model.objects.filter(username__in=[u.username for u in users]))
     Group.objects.get(name=Role.TRAINEE).user_set.add(*users)
-    return {"quiz": quiz.slug, "usernames": [u.username for u in users], "password": PASSWORD}
+    return {
+        "quiz": quiz.slug,
+        "refresher": LOAD_REFRESHER,
+        "usernames": [u.username for u in users],
+        "password": PASSWORD,
+    }
 
 
 def _positions(paper_question: dict, selected: list[int]) -> list[int]:
