@@ -194,6 +194,16 @@ def test_times_show_in_the_browsers_zone_24_hour_zone_named_once(context_for):
         re.compile(r"^All answers saved at \d\d:\d\d\.$")
     )
     assert "Asia/Tokyo" not in page.locator("#save-status").inner_text()
+    # Pages that list moments show them in the browser's zone too; the footer names it once.
+    page.goto("/quizzes/timed-quiz/history/")
+    started = attempt.started_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    expect(page.get_by_test_id("history-row").locator("time")).to_have_text(
+        f"{started.day} {started:%B %Y}, {started:%H:%M}"
+    )
+    expect(page.get_by_test_id("time-zone")).to_have_text(
+        "Times are shown in your time zone, Asia/Tokyo, 24-hour."
+    )
+    assert page.get_by_text("Asia/Tokyo").count() == 1
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, NARROW])

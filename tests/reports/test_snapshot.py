@@ -129,12 +129,15 @@ def test_the_pages_say_when_the_statuses_were_decided(client, scope, manager):
     client.force_login(manager)
     overview = client.get(reverse("reports:overview"))
     as_of = timezone.localtime(overview.context["overview"].as_of)
-    assert f'Statuses as of <time datetime="{as_of.isoformat()}">{as_of:%H:%M}</time>' in (
-        overview.content.decode()
-    )
+    assert (
+        f'Statuses as of <time datetime="{as_of.isoformat()}" data-localtime="time">'
+        f"{as_of:%H:%M} UTC</time>"
+    ) in overview.content.decode()
     trainees = client.get(reverse("reports:trainees"))
     assert trainees.context["table"].as_of == overview.context["overview"].as_of
-    assert f'statuses as of <time datetime="{as_of.isoformat()}">' in trainees.content.decode()
+    assert f'statuses as of <time datetime="{as_of.isoformat()}" data-localtime' in (
+        trainees.content.decode()
+    )
 
 
 def test_a_manager_without_cohorts_gets_empty_pages(client, manager):

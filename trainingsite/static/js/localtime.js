@@ -1,7 +1,8 @@
 // One time convention for the whole site: the browser's local time, 24-hour, the zone named
 // once. Rewrites <time datetime="…" data-localtime="time|date|datetime"> elements; add
-// data-localtime-zone to name the zone after it ("21:33 (Europe/London)"). Without this file
-// the server's text (in UTC, saying so) stays. attempt.js formats with window.siteTime too.
+// data-localtime-zone to name the zone after it ("21:33 (Europe/London)"); the footer's
+// #site-time-zone names it once per page. Without this file the server's text (in the site's
+// zone, saying so: trainingsite/templatetags/site_time.py) stays. attempt.js formats with window.siteTime too.
 (function () {
   "use strict";
 
@@ -57,8 +58,20 @@
     element.dataset.localtimeDone = "1";
   }
 
+  // The footer names the zone once for the whole page, when the page shows any moment.
+  function nameZone() {
+    var note = document.getElementById("site-time-zone");
+    var zone = zoneName();
+    if (!note || !zone || !document.querySelector("time[data-localtime-done]")) {
+      return;
+    }
+    note.querySelector("[data-zone]").textContent = zone;
+    note.hidden = false;
+  }
+
   function rewriteAll(root) {
     (root || document).querySelectorAll("time[datetime][data-localtime]").forEach(rewrite);
+    nameZone();
   }
 
   window.siteTime = {
