@@ -29,13 +29,30 @@ class AccommodationAdmin(admin.ModelAdmin):
     list_filter = ["quiz"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "quiz__title"]
     list_select_related = ["user", "quiz", "granted_by"]
-    readonly_fields = ["granted_by", "created_at"]
+    # Names, not links to the user admin, which educators may not open.
+    readonly_fields = ["granted_by_name", "created_at"]
+    AMOUNTS = ["extra_minutes", "extra_attempts", "note"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_fields(self, request, obj=None):
         # The trainee and quiz identify the grant; change the amounts, not whom it is for.
         if obj is not None and obj.pk:
-            return [*self.readonly_fields, "user", "quiz"]
+            return ["trainee", "quiz", *self.AMOUNTS, *self.readonly_fields]
+        return ["user", "quiz", *self.AMOUNTS, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.pk:
+            return [*self.readonly_fields, "trainee", "quiz"]
         return self.readonly_fields
+
+    @admin.display(description="trainee")
+    def trainee(self, obj: Accommodation) -> str:
+        return format_html("{} · {}", obj.user, _attempts_of_link(obj.user_id))
+
+    @admin.display(description="granted by")
+    def granted_by_name(self, obj: Accommodation) -> str:
+        if obj.granted_by_id is None:
+            return "–"
+        return obj.granted_by.get_full_name() or obj.granted_by.get_username()
 
     def save_model(self, request, obj, form, change):
         saved = accommodation_grant(

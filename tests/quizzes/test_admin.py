@@ -40,6 +40,34 @@ def test_accommodation_records_who_granted_it(educator, educator_client, trainee
     assert (accommodation.extra_minutes, accommodation.extra_attempts) == (15, 1)
 
 
+def test_an_accommodation_page_names_people_without_links_educators_cannot_open(
+    educator, educator_client, trainee
+):
+    quiz = make_quiz(1)
+    educator.first_name, educator.last_name = "Edna", "Educator"
+    educator.save()
+    accommodation = Accommodation.objects.create(
+        user=trainee, quiz=quiz, extra_minutes=10, granted_by=educator
+    )
+    response = educator_client.get(
+        reverse("admin:quizzes_accommodation_change", args=[accommodation.pk])
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Edna Educator" in page
+    assert "/admin/auth/user/" not in page
+    attempts = reverse("admin:quizzes_attempt_changelist") + f"?user__id__exact={trainee.pk}"
+    assert attempts in page
+    # Whom the grant is for stays as it was when the amounts change.
+    response = educator_client.post(
+        reverse("admin:quizzes_accommodation_change", args=[accommodation.pk]),
+        {"user": "999999", "quiz": str(quiz.pk), "extra_minutes": "20", "extra_attempts": "0"},
+    )
+    assert response.status_code == 302
+    accommodation.refresh_from_db()
+    assert (accommodation.user, accommodation.extra_minutes) == (trainee, 20)
+
+
 # Attempts (read-only) ---------------------------------------------------------------
 
 # Measured on SQLite: the request, session and admin permissions, the attempt with
