@@ -1,6 +1,7 @@
 # Two commands do everything: `make run` and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
+LRS_VENV ?= .venv-lrs
 PORT ?= 8000
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -35,16 +36,28 @@ setup: $(VENV)/.installed-run
 	$(DEMO_ENV) $(PY) manage.py credential_keys --ensure
 	$(DEMO_ENV) $(PY) manage.py setup_demo
 
+# The job worker (webhooks, reminder e-mails, learning records) runs beside the server and
+# stops with it; jobs a killed worker left running are queued again first.
 run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with a job worker (Ctrl-C to stop both)"
+	$(DEMO_ENV) $(PY) manage.py recover_stale_jobs --recover-after 0
+	@$(DEMO_ENV) $(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs on every core; the load and fault proofs (marked serial) then
 # run alone, since they restart PostgreSQL and measure a real server.
 TEST_WORKERS ?= auto
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(LRS_VENV)/.installed
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/pytest -m serial $(PYTEST_ARGS)
+
+# The Learning Record Store of the xAPI tests (Ralph, tests/xapi/conftest.py) in its own
+# environment (LRS_VENV): it pins FastAPI, pydantic and uvicorn versions of its own.
+$(LRS_VENV)/.installed: tests/xapi/requirements-lrs.txt
+	$(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/pip install --quiet -r tests/xapi/requirements-lrs.txt
+	@touch $@
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -66,4 +79,4 @@ bench: $(VENV)/.installed-run
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) $(LRS_VENV) staticfiles

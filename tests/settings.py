@@ -11,6 +11,8 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 os.environ.setdefault("DJANGO_HSTS_SECONDS", "0")
+# Jobs run as they are enqueued (on commit); the worker proofs start a real db_worker.
+os.environ.setdefault("DJANGO_TASKS_BACKEND", "immediate")
 
 from trainingsite.settings import *  # noqa: E402,F403
 from trainingsite.settings import STORAGES  # noqa: E402

@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "django_include_bootstrap",
     "axes",
     "csp",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -438,4 +441,73 @@ if urllib.parse.urlsplit(CREDENTIAL_ISSUER_URL).scheme not in ("http", "https"):
     raise ImproperlyConfigured(
         "DJANGO_CREDENTIAL_ISSUER_URL must be an http(s) address, for example "
         f"https://training.example.org/; got {CREDENTIAL_ISSUER_URL!r}."
+    )
+
+# Background jobs (Django's Tasks API, the django-tasks backport): webhooks, reminder e-mails and
+# learning records never make a page wait. "database" (the default) needs no set-up and runs
+# with `manage.py db_worker`; "rq" puts them on Redis for several workers on several machines;
+# "immediate" runs each job as it is enqueued (the test suite).
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND_NAME = os.environ.get("DJANGO_TASKS_BACKEND", "database").strip() or "database"
+if TASKS_BACKEND_NAME not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        "DJANGO_TASKS_BACKEND must be one of " + ", ".join(sorted(TASKS_BACKENDS)) + "."
+    )
+TASKS = {
+    "default": {
+        "BACKEND": TASKS_BACKENDS[TASKS_BACKEND_NAME],
+        "QUEUES": ["default"],
+    }
+}
+# RQ (DJANGO_TASKS_BACKEND=rq): the jobs live in DJANGO_TASKS_REDIS_URL's Redis (by default
+# DJANGO_CACHE_URL's), run by `manage.py rqworker default` on any number of machines.
+if TASKS_BACKEND_NAME == "rq":
+    TASKS_REDIS_URL = (
+        os.environ.get("DJANGO_TASKS_REDIS_URL", "").strip()
+        or os.environ.get("DJANGO_CACHE_URL", "").strip()
+    )
+    if urllib.parse.urlsplit(TASKS_REDIS_URL).scheme.lower() not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(
+            "DJANGO_TASKS_BACKEND=rq needs a Redis: set DJANGO_TASKS_REDIS_URL (or "
+            "DJANGO_CACHE_URL) to a redis:// URL, for example redis://127.0.0.1:6379/1."
+        )
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {
+            "URL": TASKS_REDIS_URL,
+            "DEFAULT_TIMEOUT": 300,  # seconds a job may run before RQ stops it
+        }
+    }
+
+# The JSON API (quizzes/api/): requests a minute per token, counted in the shared cache.
+API_RATE_LIMIT_PER_MINUTE = env_count("DJANGO_API_RATE_LIMIT_PER_MINUTE", 600)
+
+# Webhooks (quizzes/webhooks/): deliveries to private, loopback and link-local addresses are
+# refused unless this is set (a demo or test listener on 127.0.0.1).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("DJANGO_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+
+# Learning records (quizzes/xapi/): statements go to this Learning Record Store's xAPI
+# endpoint (for example http://127.0.0.1:8100/xAPI/) with HTTP Basic credentials; unset, none
+# are sent.
+XAPI_ENDPOINT = os.environ.get("DJANGO_XAPI_ENDPOINT", "").strip()
+XAPI_USERNAME = os.environ.get("DJANGO_XAPI_USERNAME", "")
+XAPI_PASSWORD = os.environ.get("DJANGO_XAPI_PASSWORD", "")
+# The site's address in statements: the actor's account homePage and the base of every
+# activity IRI. Keep it fixed once statements are sent (default: the credential issuer's).
+XAPI_HOMEPAGE = os.environ.get("DJANGO_XAPI_HOMEPAGE", "").strip() or CREDENTIAL_ISSUER_URL
+if not XAPI_HOMEPAGE.endswith("/"):
+    XAPI_HOMEPAGE += "/"
+if urllib.parse.urlsplit(XAPI_HOMEPAGE).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        "DJANGO_XAPI_HOMEPAGE must be an http(s) address, for example "
+        f"https://training.example.org/; got {XAPI_HOMEPAGE!r}."
+    )
+if XAPI_ENDPOINT and urllib.parse.urlsplit(XAPI_ENDPOINT).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        "DJANGO_XAPI_ENDPOINT must be an http(s) address, for example "
+        f"http://127.0.0.1:8100/xAPI/; got {XAPI_ENDPOINT!r}."
     )

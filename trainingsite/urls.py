@@ -51,6 +51,9 @@ urlpatterns = [
     path("assessment/marking/", include("quizzes.marking.urls")),
     path("assessment/", include("quizzes.observations.urls")),
     path("attestations/", include("quizzes.attestations.urls")),
+    path("api/v1/", include("quizzes.api.urls")),
+    path("integrations/tokens/", include("quizzes.api.token_urls")),
+    path("integrations/webhooks/", include("quizzes.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded question images: served by Django in debug only; the web server serves them in

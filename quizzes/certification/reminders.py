@@ -1,4 +1,9 @@
-"""Reminder e-mails: due soon, overdue, expiring soon and expired, each sent once per event."""
+"""Reminder e-mails: due soon, overdue, expiring soon and expired, each sent once per event.
+
+The daily command enqueues one job per e-mail (`reminder_enqueue`); the job records the
+`ReminderSent` row and sends in one transaction, so a job run twice (a replay, two commands
+before the worker caught up, a recovered job) mails once.
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,6 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from quizzes.certification.rules import ProgressStatus
 from quizzes.certification.selectors import programs_progress_bulk
@@ -119,3 +125,46 @@ def reminder_send(*, reminder: Reminder, site_url: str = "") -> bool:
             recipient_list=[reminder.email],
         )
     return True
+
+
+@task()
+def reminder_email(
+    *,
+    user_id: int,
+    program_id: int,
+    event: str,
+    event_date: str,
+    awaiting_sign_off: bool,
+    site_url: str,
+) -> bool:
+    """The job: send one reminder unless it was sent already, or the trainee has no address."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    program = Program.objects.filter(pk=program_id).first()
+    if user is None or program is None or not user.email:
+        return False
+    reminder = Reminder(
+        user_id=user.pk,
+        email=user.email,
+        program=program,
+        event=event,
+        event_date=date.fromisoformat(event_date),
+        awaiting_sign_off=awaiting_sign_off,
+    )
+    return reminder_send(reminder=reminder, site_url=site_url)
+
+
+def reminder_enqueue(*, reminder: Reminder, site_url: str = "") -> None:
+    """Queue the e-mail for one reminder.
+
+    Enqueued at once, not on commit: the job depends on no uncommitted row (it writes its own
+    ReminderSent guard), and the daily command runs outside any transaction.
+    """
+    kwargs = {
+        "user_id": reminder.user_id,
+        "program_id": reminder.program.pk,
+        "event": str(reminder.event),
+        "event_date": reminder.event_date.isoformat(),
+        "awaiting_sign_off": reminder.awaiting_sign_off,
+        "site_url": site_url,
+    }
+    reminder_email.enqueue(**kwargs)

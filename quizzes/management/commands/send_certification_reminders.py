@@ -1,12 +1,13 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from quizzes.certification.reminders import reminder_send, reminders_due
+from quizzes.certification.reminders import reminder_enqueue, reminders_due
 
 
 class Command(BaseCommand):
     help = (
-        "E-mail trainees whose certification is due, overdue, expiring or expired, once per event."
+        "Queue e-mails to trainees whose certification is due, overdue, expiring or expired, "
+        "once per event."
     )
 
     def add_arguments(self, parser):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         reminders = reminders_due()
-        sent = 0
+        queued = 0
         for reminder in reminders:
             line = (
                 f"{reminder.event} {reminder.event_date} {reminder.email} {reminder.program.slug}"
@@ -29,11 +30,12 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write(f"Would send: {line}")
                 continue
-            if reminder_send(reminder=reminder, site_url=options["site_url"].rstrip("/")):
-                sent += 1
-                self.stdout.write(f"Sent: {line}")
+            # One job per e-mail; the job's ReminderSent row keeps it to one e-mail per event.
+            reminder_enqueue(reminder=reminder, site_url=options["site_url"].rstrip("/"))
+            queued += 1
+            self.stdout.write(f"Queued: {line}")
         if options["dry_run"]:
             noun = ngettext("reminder", "reminders", len(reminders))
             self.stdout.write(f"Dry run: {len(reminders)} {noun} due, none sent.")
         else:
-            self.stdout.write(f"{sent} {ngettext('reminder', 'reminders', sent)} sent.")
+            self.stdout.write(f"{queued} {ngettext('reminder', 'reminders', queued)} queued.")
