@@ -23,6 +23,7 @@ from quizzes.certification.rules import (
     certificate_is_valid,
 )
 from quizzes.certification.selectors import certificates_revocable_by, program_progress
+from quizzes.certification.signals import certificate_issued, certificate_revoked
 from quizzes.credentials.services import credential_issue
 from quizzes.models import (
     Attempt,
@@ -201,6 +202,7 @@ def certificate_issue_if_complete(
             "expires_at": certificate.expires_at.isoformat() if certificate.expires_at else None,
         },
     )
+    certificate_issued.send(sender=Certificate, certificate=certificate)
     if previous is not None and program.renewal_supersedes:
         _certificate_supersede(previous=previous, renewal=certificate, now=now)
     return certificate
@@ -229,6 +231,8 @@ def _certificate_supersede(*, previous: Certificate, renewal: Certificate, now: 
             summary=f"{previous.holder_name} · {previous.display_code} · superseded",
             details={"code": previous.display_code, "reason": reason},
         )
+        previous.refresh_from_db()
+        certificate_revoked.send(sender=Certificate, certificate=previous)
 
 
 def certificates_check_after_activity(
@@ -292,6 +296,7 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
         summary=f"{certificate.holder_name} · {certificate.display_code}",
         details={"code": certificate.display_code, "reason": reason},
     )
+    certificate_revoked.send(sender=Certificate, certificate=certificate)
     return certificate
 
 

@@ -1,0 +1,67 @@
+"""`send_webhook_due_events`: expiring soon, expired and overdue, each once per state."""
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from quizzes.models import WebhookDelivery
+from tests.builders import assign, make_certificate, make_cohort, make_program
+
+pytestmark = pytest.mark.django_db
+DAY = timedelta(days=1)
+EVENTS = ("certificate.expiring_soon", "certificate.expired", "trainee.overdue")
+
+
+def run(capture, *args) -> str:
+    out = StringIO()
+    with capture(execute=True):
+        call_command("send_webhook_due_events", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_each_due_state_is_delivered_once_and_only_in_scope(
+    manager,
+    other_manager,
+    trainee,
+    other_trainee,
+    listener,
+    make_endpoint,
+    django_capture_on_commit_callbacks,
+):
+    now = timezone.now()
+    make_cohort(managers=[manager], trainees=[trainee])
+    make_cohort(managers=[other_manager], trainees=[other_trainee])
+    make_endpoint(manager, listener.url, events=EVENTS)
+    expiring = make_program(slug="expiring")
+    expired = make_program(slug="expired")
+    overdue = make_program(slug="overdue")
+    for person in (trainee, other_trainee):
+        make_certificate(person, expiring, issued_at=now - 700 * DAY, expires_at=now + 10 * DAY)
+        make_certificate(person, expired, issued_at=now - 800 * DAY, expires_at=now - 10 * DAY)
+        assign(person, overdue, due_date=timezone.localdate() - DAY)
+
+    assert "3 deliveries recorded, 0 retries queued." in run(django_capture_on_commit_callbacks)
+    bodies = [json.loads(request.body) for request in listener.received]
+    assert sorted(body["type"] for body in bodies) == sorted(EVENTS)
+    assert {body["data"]["trainee"]["username"] for body in bodies} == {trainee.username}
+    assert WebhookDelivery.objects.filter(status="succeeded").count() == 3
+
+    assert "0 deliveries recorded" in run(django_capture_on_commit_callbacks)
+    assert len(listener.received) == 3
+
+
+def test_dry_run_records_nothing(
+    manager, trainee, listener, make_endpoint, django_capture_on_commit_callbacks
+):
+    make_cohort(managers=[manager], trainees=[trainee])
+    make_endpoint(manager, listener.url, events=EVENTS)
+    assign(trainee, make_program(slug="late"), due_date=timezone.localdate() - DAY)
+    output = run(django_capture_on_commit_callbacks, "--dry-run")
+    assert "Would record: trainee.overdue" in output
+    assert "Dry run: 1 event due, none recorded." in output
+    assert not WebhookDelivery.objects.exists()
+    assert listener.received == []
