@@ -27,6 +27,7 @@ from quizzes.models import (
     PracticalChecklist,
 )
 from quizzes.observations.rules import Criterion, CriterionResult, outcome_problems
+from quizzes.observations.signals import observation_acknowledged
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
 from trainingsite.roles import user_is_assessor
@@ -190,6 +191,7 @@ def observation_acknowledge(
     superseded = Observation.objects.filter(supersedes=observation).exists()
     if observation.is_competent and not superseded:
         certificates_check_after_activity(user=trainee, checklist=observation.checklist, now=now)
+    observation_acknowledged.send(sender=Observation, observation=observation, now=now)
     return observation
 
 
