@@ -234,3 +234,4 @@ from quizzes.certification import admin as certification_admin  # noqa: E402,F40
 from quizzes.cohorts import admin as cohorts_admin  # noqa: E402,F401
 from quizzes.credentials import admin as credentials_admin  # noqa: E402,F401
 from quizzes.observations import admin as observations_admin  # noqa: E402,F401
+from quizzes.webhooks import admin as webhooks_admin  # noqa: E402,F401

@@ -36,6 +36,9 @@ PURE = {
     "quizzes.attestations.rules",
     "quizzes.practice.rules",
     "quizzes.mastery.rules",
+    "quizzes.webhooks.rules",
+    "quizzes.webhooks.signing",
+    "quizzes.xapi.statements",
     "trainingsite.codes",
     "trainingsite.plurals",
 }

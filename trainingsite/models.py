@@ -58,6 +58,14 @@ class AuditEvent(models.Model):
         ANSWER_MARKED = "answer.marked", "Written answer marked"
         ATTEMPT_MARKED = "attempt.marked", "Attempt marked and scored"
         ATTESTATION_SIGNED = "attestation.signed", "Attestation signed"
+        API_TOKEN_CREATED = "api.token_created", "API token created"
+        API_TOKEN_REVOKED = "api.token_revoked", "API token revoked"
+        WEBHOOK_ENDPOINT_CREATED = "webhook.endpoint_created", "Webhook endpoint created"
+        WEBHOOK_ENDPOINT_CHANGED = (
+            "webhook.endpoint_changed",
+            "Webhook endpoint disabled or deleted",
+        )
+        WEBHOOK_REPLAYED = "webhook.replayed", "Webhook delivery replayed"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -5,8 +5,11 @@ and accommodations. certification: programs, assignments, certificates and
 reminders. cohorts: cohorts, memberships, the programs assigned to them, invitations and
 the e-mail confirmation of join-code sign-ups. credentials: the signed Open Badges
 credential of each certificate. cpd: training done elsewhere, in the trainee's CPD record.
+api: API tokens and the stored answers of idempotent API requests. webhooks: endpoints
+and their signed deliveries.
 """
 
+from quizzes.models.api import ApiIdempotencyKey, ApiToken
 from quizzes.models.attempts import (
     ACCOMMODATION_MAX_ATTEMPTS,
     ACCOMMODATION_MAX_MINUTES,
@@ -35,11 +38,14 @@ from quizzes.models.competence import (
 )
 from quizzes.models.cpd import CpdEntry
 from quizzes.models.credentials import Credential
+from quizzes.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ACCOMMODATION_MAX_ATTEMPTS",
     "ACCOMMODATION_MAX_MINUTES",
     "Accommodation",
+    "ApiIdempotencyKey",
+    "ApiToken",
     "Attempt",
     "AttemptAnswer",
     "Attestation",
@@ -66,5 +72,8 @@ __all__ = [
     "QuizQuestion",
     "ReminderSent",
     "SignupConfirmation",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "WrittenAnswerMark",
 ]

@@ -40,7 +40,9 @@ from quizzes.models import (
 )
 from quizzes.models.cohorts import CohortInvitation, SignupConfirmation
 from tests.builders import make_trainee
+from tests.hardening.world_api import build_api_world
 from tests.hardening.world_attestations import build_attestations_world
+from tests.hardening.world_jobs import build_jobs_world
 from tests.hardening.world_marking import build_marking_world
 from tests.hardening.world_observations import build_observations_world
 from tests.hardening.world_practice import build_practice_world
@@ -255,6 +257,10 @@ def build_world(
     for name, value in build_attestations_world(other_trainee=other_trainee).items():
         setattr(world, name, value)
     for name, value in build_practice_world(trainee=trainee, topic=topic).items():
+        setattr(world, name, value)
+    for name, value in build_jobs_world(trainee=trainee, program=program, manager=manager).items():
+        setattr(world, name, value)
+    for name, value in build_api_world(manager=manager).items():
         setattr(world, name, value)
     return world
 

@@ -150,6 +150,60 @@ MASTERY_ROWS: dict[str, list[Case]] = {  # quizzes/mastery/
 }
 EDUCATOR_ROWS: dict[str, list[Case]] = {}  # the educator's home and previews
 
+# Issue 20's pages, one dict per part.
+# The API's operations take a bearer token only: the matrix's clients (none, or a session)
+# send none, so every operation is a 401 problem for every persona, signed in or not. The
+# document, its docs and the root are public. Token scopes: tests/api/test_resources.py.
+API_NO_TOKEN = everyone(401)
+API_ROWS: dict[str, list[Case]] = {  # quizzes/api/: /api/v1/ and the token pages
+    "api:api-root": [Case(expected=everyone(200))],
+    "api:openapi-json": [Case(expected=everyone(200))],
+    "api:openapi-view": [Case(expected=everyone(200))],
+    "api:not_found": [Case(kwargs={"rest": "no-such-thing"}, expected=everyone(404))],
+    "api:trainees": [Case(expected=API_NO_TOKEN, note="no token: 401 problem")],
+    "api:trainee": [
+        Case(kwargs=lambda w: {"trainee_id": w.trainee.pk}, expected=API_NO_TOKEN),
+    ],
+    "api:certificates": [Case(expected=API_NO_TOKEN, note="no token: 401 problem")],
+    "api:certificate": [Case(kwargs=_cert, expected=API_NO_TOKEN, note="no token: 401")],
+    "api:cohorts": [Case(expected=API_NO_TOKEN, note="no token: 401 problem")],
+    "api:cohort_members": [
+        Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=API_NO_TOKEN),
+    ],
+    # GET lists the open invitations, POST invites: both need a token.
+    "api:cohort_invitations": [
+        Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=API_NO_TOKEN),
+        Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=API_NO_TOKEN, method="post"),
+    ],
+    "api_tokens:list": [Case(expected=managers_only())],
+    "api_tokens:create": [Case(expected=managers_only())],
+    # The manager's own token: the confirmation page; another manager's is a 404.
+    "api_tokens:revoke": [
+        Case(
+            kwargs=lambda w: {"token_id": w.api_token.pk},
+            expected=managers_only(other_manager=404),
+        ),
+    ],
+}
+
+
+def _endpoint(w):
+    return {"pk": w.webhook_endpoint.pk}
+
+
+WEBHOOK_ROWS: dict[str, list[Case]] = {  # quizzes/webhooks/
+    "webhooks:list": [Case(expected=managers_only())],
+    "webhooks:create": [Case(expected=managers_only())],
+    # Only the owner reaches an endpoint (superusers see every one in the admin).
+    "webhooks:detail": [
+        Case(kwargs=_endpoint, expected=managers_only(other_manager=404, superuser=404))
+    ],
+    **{
+        name: [Case(kwargs=_endpoint, expected=managers_only(405))]
+        for name in ("webhooks:test", "webhooks:disable", "webhooks:delete")
+    },
+}
+
 SITE_TABLE: dict[str, list[Case]] = {
     "home": [Case(expected=everyone(REDIRECT, anonymous=200))],
     "healthz": [Case(expected=everyone(200))],
@@ -433,6 +487,8 @@ SITE_TABLE: dict[str, list[Case]] = {
     **PRACTICE_ROWS,
     **MASTERY_ROWS,
     **EDUCATOR_ROWS,
+    **API_ROWS,
+    **WEBHOOK_ROWS,
 }
 
 
@@ -550,6 +606,11 @@ ADMIN_MODELS: dict[str, tuple[str, dict]] = {
     "quizzes_attestationstatement": (CONTENT, {}),
     # Attestations are signed records: looked at, never edited.
     "quizzes_attestation": (NOTHING, {"add": 403, "delete": 403}),
+    # django-tasks-db's job records: superusers look, its admin refuses every edit.
+    "django_tasks_database_dbtaskresult": (NOTHING, {"add": 403, "delete": 403}),
+    # Webhooks: endpoints are registered on the site's pages; deliveries are records.
+    "quizzes_webhookendpoint": (NOTHING, {"add": 403}),
+    "quizzes_webhookdelivery": (NOTHING, {"add": 403, "delete": 403}),
     "axes_accessattempt": (NOTHING, {"add": 403}),
     "axes_accesslog": (NOTHING, {"add": 403}),
     "axes_accessfailurelog": (NOTHING, {"add": 403}),
@@ -916,6 +977,16 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         lambda w: {"typed_name": "Tara Trainee", "confirm": "on"},
         signed_in(404),
     ),
+    # Webhooks: only the endpoint's owner tests, disables or deletes it.
+    *[
+        (
+            name,
+            lambda w: {"pk": w.webhook_endpoint.pk},
+            {},
+            signed_in(403, manager=None, other_manager=404, superuser=404),
+        )
+        for name in ("webhooks:test", "webhooks:disable", "webhooks:delete")
+    ],
     # Hand marking: only the assessors of the trainee's cohorts mark.
     (
         "marking:answer",

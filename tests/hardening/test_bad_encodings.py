@@ -136,6 +136,18 @@ ENDPOINTS = [
         lambda w: {"slug": w.statement.slug},
         {"typed_name": "Tara Trainee", "confirm": "on"},
     ),
+    # Webhooks (issue 20): register, and the endpoint page's buttons.
+    (
+        "webhooks:create",
+        "manager",
+        {},
+        {"url": "https://hooks.example.org/x", "events": "certificate.issued"},
+    ),
+    ("webhooks:test", "manager", lambda w: {"pk": w.webhook_endpoint.pk}, {}),
+    ("webhooks:disable", "manager", lambda w: {"pk": w.webhook_endpoint.pk}, {}),
+    # API tokens (issue 20): create, revoke; the API's own POST takes JSON (bad_input_api).
+    ("api_tokens:create", "manager", {}, {"name": "HR system", "days": "90"}),
+    ("api_tokens:revoke", "manager", lambda w: {"token_id": w.api_token.pk}, {}),
     ("admin:quizzes_cohort_add", "superuser", {}, {"name": "New", "slug": "new"}),
     ("admin:lessons_topic_add", "superuser", {}, {"title": "New", "slug": "new"}),
     ("admin:lessons_lesson_preview_unsaved", "educator", {}, {"body_markdown": "# Draft"}),
