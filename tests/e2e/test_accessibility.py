@@ -14,13 +14,26 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from quizzes import services
+from quizzes.api.services import api_token_create
 from quizzes.certification.services import certificate_issue_if_complete
 from quizzes.cohorts.tokens import join_code_format
-from quizzes.models import Attempt, Bank, Certificate, Cohort, Credential, Program, Quiz
+from quizzes.models import (
+    Attempt,
+    Bank,
+    Certificate,
+    Cohort,
+    Credential,
+    Program,
+    Quiz,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from quizzes.practice.services import attempt_is_immediate, practice_answer_check
+from quizzes.webhooks.services import endpoint_create
 from tests.builders import (
     TEST_PASSWORD,
     assign,
@@ -165,6 +178,8 @@ class Site:
     checklist_slug: str
     statement_slug: str
     written_answer_pk: int
+    # The webhook endpoint each of the demo's manager and superuser owns, by username.
+    webhook_endpoints: dict[str, int]
 
 
 def _first_to_start(users: list, quiz: Quiz) -> tuple:
@@ -174,6 +189,39 @@ def _first_to_start(users: list, quiz: Quiz) -> tuple:
         except services.AttemptRefused:
             continue
     raise AssertionError(f"no demo trainee may start {quiz}")
+
+
+def _integrations_for(user) -> int:
+    """An API token and a webhook endpoint with deliveries (a success, a long failure)."""
+    api_token_create(owner=user, name=f"HR system of {user.get_username()}", expires_at=None)
+    with override_settings(WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=True):
+        endpoint = endpoint_create(
+            owner=user,
+            url=f"http://127.0.0.1:9/hooks/{user.get_username()}/a-rather-long-path/for-narrow",
+            events=[WebhookEvent.CERTIFICATE_ISSUED, WebhookEvent.TRAINEE_OVERDUE],
+        )
+    now = timezone.now()
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_type=WebhookEvent.TEST,
+        event_id="6f1d8a52-0000-4000-8000-000000000001",
+        payload={},
+        status=WebhookDelivery.Status.SUCCEEDED,
+        attempts=1,
+        last_status_code=200,
+        delivered_at=now,
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_type=WebhookEvent.CERTIFICATE_ISSUED,
+        event_id="6f1d8a52-0000-4000-8000-000000000002",
+        payload={},
+        attempts=3,
+        last_status_code=503,
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused by the receiver",
+        next_attempt_at=now + timedelta(hours=1),
+    )
+    return endpoint.pk
 
 
 def _build_site() -> Site:
@@ -242,6 +290,10 @@ def _build_site() -> Site:
         checklist_slug=checklist.slug,
         statement_slug=statement.slug,
         written_answer_pk=waiting.answers.filter(text__gt="").first().pk,
+        webhook_endpoints={
+            username: _integrations_for(get_user_model().objects.get(username=username))
+            for username in ("manager", "admin")
+        },
     )
 
 
@@ -285,6 +337,16 @@ def _manager_pages(site: Site) -> list[tuple[str, str]]:
         ("question analysis", f"/reports/quizzes/{site.quiz.pk}/questions/"),
         ("revoke", f"/certificates/{site.code}/revoke/"),
         ("observation outcome", f"/assessment/observations/{site.observation_pk}/"),
+    ]
+
+
+def _integration_pages(site: Site, username: str) -> list[tuple[str, str]]:
+    return [
+        ("api tokens", "/integrations/tokens/"),
+        ("api token form", "/integrations/tokens/new/"),
+        ("webhooks", "/integrations/webhooks/"),
+        ("webhook form", "/integrations/webhooks/new/"),
+        ("webhook endpoint", f"/integrations/webhooks/{site.webhook_endpoints[username]}/"),
     ]
 
 
@@ -395,13 +457,14 @@ def test_every_page_of_every_role_has_no_serious_axe_findings(browser, live_serv
     page = _new_page(browser, live_server)
     log_in(page, "manager", settings.DEMO_PASSWORD)
     pages = [("home", "/"), *_manager_pages(site)]
-    _visit_all(page, "manager", pages, findings)
-    _visit_narrow(page, "manager", pages, findings)
+    _visit_all(page, "manager", [*pages, *_integration_pages(site, "manager")], findings)
+    _visit_narrow(page, "manager", [*pages, *_integration_pages(site, "manager")], findings)
     page.context.close()
 
     # Superuser.
     page = _new_page(browser, live_server)
     log_in(page, "admin", settings.DEMO_PASSWORD)
+    pages = [*pages, *_integration_pages(site, "admin")]
     _visit_all(page, "superuser", pages, findings)
     _check_educator(page, "superuser", site, findings)
     _visit_narrow(page, "superuser", pages, findings)
