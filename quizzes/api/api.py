@@ -27,7 +27,8 @@ from quizzes.api.problems import (
 from quizzes.api.services import ERROR_TOKEN_INVALID, ERROR_TOKEN_MISSING, api_token_authenticate
 from trainingsite.ratelimit import Limit, rate_limit_hit
 
-DESCRIPTION = """Read the trainees, certificates and cohorts in your scope, and invite people.
+DESCRIPTION = """Read the trainees, certificates, cohorts, program assignments, attempt summaries
+and CPD entries in your scope; invite people to a cohort and take members out.
 
 Authenticate with an API token made on the site (Integrations, API tokens) or with
 `manage.py create_api_token`: `Authorization: Bearer tsk_...`. A token sees exactly what

@@ -22,7 +22,7 @@ LIMIT_MAX = 100
 CURSOR_INVALID = "The cursor is not valid for this list; start again without one."
 
 
-def cursor_make(*, resource: str, last: int) -> str:
+def cursor_make(*, resource: str, last: int | tuple[int, int]) -> str:
     # No timestamp: the same position gives the same cursor, so a page's ETag holds.
     return signing.Signer(salt=CURSOR_SALT).sign_object({"r": resource, "k": last})
 
@@ -43,6 +43,26 @@ def cursor_read(raw: str | None, *, resource: str) -> int | None:
     if not isinstance(last, int) or isinstance(last, bool) or last < 0:
         raise ApiProblem(400, CURSOR_INVALID)
     return last
+
+
+def cursor_read_pair(raw: str | None, *, resource: str) -> tuple[int, int] | None:
+    """The last (id, id) key of the page before, for lists sorted on two ids; 400 if bad."""
+    if not raw:
+        return None
+    if len(raw) > CURSOR_MAX_LENGTH:
+        raise ApiProblem(400, CURSOR_INVALID)
+    try:
+        data = signing.Signer(salt=CURSOR_SALT).unsign_object(raw)
+    except (signing.BadSignature, ValueError, UnicodeError) as exc:
+        raise ApiProblem(400, CURSOR_INVALID) from exc
+    last = data.get("k") if isinstance(data, dict) and data.get("r") == resource else None
+    if not (
+        isinstance(last, list)
+        and len(last) == 2
+        and all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in last)
+    ):
+        raise ApiProblem(400, CURSOR_INVALID)
+    return last[0], last[1]
 
 
 def body_etag(body: bytes) -> str:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Path, Query, Router
+from pydantic import AwareDatetime
 
 from quizzes.api import schemas
 from quizzes.api.cursors import (
@@ -23,16 +24,21 @@ from quizzes.api.cursors import (
     conditional_response,
     cursor_make,
     cursor_read,
+    cursor_read_pair,
 )
 from quizzes.api.problems import ApiProblem
 from quizzes.api.selectors import (
     CERTIFICATE_STATUSES,
+    CPD_STATUSES,
     Page,
+    api_assignments_page,
+    api_attempts_page,
     api_certificate_or_404,
     api_certificates_page,
     api_cohort_members_page,
     api_cohort_or_404,
     api_cohorts_page,
+    api_cpd_page,
     api_trainee_or_404,
     api_trainees_page,
 )
@@ -43,7 +49,7 @@ from quizzes.api.services import (
     request_fingerprint,
 )
 from quizzes.cohorts.selectors import invitations_pending_for_cohort
-from quizzes.cohorts.services import CohortError, cohort_add_trainee
+from quizzes.cohorts.services import CohortError, cohort_add_trainee, cohort_remove_trainee
 
 router = Router()
 
@@ -88,6 +94,7 @@ def _object_response(request: HttpRequest, data: dict, *, last_modified=None) ->
 
 Limit = Query(LIMIT_DEFAULT, ge=1, le=LIMIT_MAX, description="Items per page, 1 to 100.")
 Cursor = Query(None, max_length=200, description="From the previous page's `next`.")
+Since = Query(None, description="Only attempts submitted after this moment (ISO 8601, offset).")
 
 
 # --- Trainees --------------------------------------------------------------------------
@@ -208,6 +215,26 @@ def cohort_members(
     return _list_response(request, page, resource=f"members:{cohort.pk}", limit=limit)
 
 
+@router.delete(
+    "/cohorts/{slug}/members/{member_id}",
+    response={204: None, **PROBLEMS},
+    url_name="cohort_member",
+    summary="Take a trainee out of a cohort",
+    description=(
+        "Answers 204 whether or not the person was a member, so a retry is harmless; a "
+        "cohort out of your scope is 404. Their records stay; the cohort's assignments end."
+    ),
+)
+def cohort_member_remove(
+    request,
+    slug: str = Path(..., pattern=SLUG_PATTERN),
+    member_id: int = Path(..., ge=1, le=ID_MAX),
+):
+    cohort = api_cohort_or_404(user=request.auth.owner, slug=slug)
+    cohort_remove_trainee(cohort=cohort, actor=request.auth.owner, trainee_id=member_id)
+    return HttpResponse(status=204)
+
+
 @router.get(
     "/cohorts/{slug}/invitations",
     response={200: schemas.InvitationList, **PROBLEMS},
@@ -218,6 +245,83 @@ def cohort_invitations_open(request, slug: str = Path(..., pattern=SLUG_PATTERN)
     cohort = api_cohort_or_404(user=request.auth.owner, slug=slug)
     items = [asdict(invitation) for invitation in invitations_pending_for_cohort(cohort=cohort)]
     return _list_response(request, Page(items=items, next_after=None), resource="", limit=0)
+
+
+# --- Assignments, attempts and CPD ----------------------------------------------------
+
+
+@router.get(
+    "/assignments",
+    response={200: schemas.AssignmentList, **PROBLEMS},
+    url_name="assignments",
+    summary="List the program assignments of trainees in scope, with their due dates",
+    description="Individual and through a cohort; the due date is the earliest one set.",
+)
+def assignments(
+    request,
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+    program: str | None = Query(None, pattern=SLUG_PATTERN, description="A program's slug."),
+    trainee: int | None = Query(None, ge=1, le=ID_MAX, description="A trainee's id."),
+):
+    page = api_assignments_page(
+        user=request.auth.owner,
+        after=cursor_read_pair(cursor, resource="assignments"),
+        limit=limit,
+        program=program,
+        trainee=trainee,
+    )
+    return _list_response(request, page, resource="assignments", limit=limit)
+
+
+@router.get(
+    "/attempts",
+    response={200: schemas.AttemptList, **PROBLEMS},
+    url_name="attempts",
+    summary="List summaries of the attempts of trainees in scope (never the answers)",
+)
+def attempts(
+    request,
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+    trainee: int | None = Query(None, ge=1, le=ID_MAX, description="A trainee's id."),
+    quiz: str | None = Query(None, pattern=SLUG_PATTERN, description="A quiz's slug."),
+    since: AwareDatetime | None = Since,
+):
+    page = api_attempts_page(
+        user=request.auth.owner,
+        after=cursor_read(cursor, resource="attempts"),
+        limit=limit,
+        trainee=trainee,
+        quiz=quiz,
+        since=since,
+    )
+    return _list_response(request, page, resource="attempts", limit=limit)
+
+
+@router.get(
+    "/cpd",
+    response={200: schemas.CpdList, **PROBLEMS},
+    url_name="cpd",
+    summary="List the CPD entries of trainees in scope",
+)
+def cpd(
+    request,
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+    trainee: int | None = Query(None, ge=1, le=ID_MAX, description="A trainee's id."),
+    status: str | None = Query(
+        None, pattern="^(" + "|".join(CPD_STATUSES) + ")$", description="recorded, ..."
+    ),
+):
+    page = api_cpd_page(
+        user=request.auth.owner,
+        after=cursor_read(cursor, resource="cpd"),
+        limit=limit,
+        trainee=trainee,
+        status=status,
+    )
+    return _list_response(request, page, resource="cpd", limit=limit)
 
 
 class _AlreadyStored(Exception):

@@ -128,3 +128,54 @@ class InvitationIn(Schema):
 class InvitationOut(Schema):
     outcome: str = Field(description="invited (an existing account), created or added")
     email: str
+
+
+class Assignment(Schema):
+    trainee: int = Field(description="The trainee's id.")
+    program: str
+    program_name: str
+    due_date: date | None = Field(description="The effective due date: the earliest one set.")
+    individual: bool = Field(description="Assigned to the trainee directly.")
+    cohorts: list[str] = Field(description="The cohorts in your scope that assign it.")
+
+
+class AssignmentList(Schema):
+    items: list[Assignment]
+    next: str | None
+
+
+class AttemptSummary(Schema):
+    id: int
+    uuid: str
+    quiz: str = Field(description="The quiz's slug.")
+    quiz_title: str
+    trainee: int
+    kind: str = Field(description="graded or practice")
+    state: str
+    percent: float | None
+    passed: bool | None
+    started_at: datetime
+    submitted_at: datetime | None
+
+
+class AttemptList(Schema):
+    items: list[AttemptSummary]
+    next: str | None
+
+
+class CpdEntry(Schema):
+    id: int
+    trainee: int
+    title: str
+    provider: str
+    completed_on: date
+    hours: Decimal
+    status: str = Field(description="recorded, pending, approved or rejected")
+    reviewed_at: datetime | None
+    has_evidence: bool
+    created_at: datetime
+
+
+class CpdList(Schema):
+    items: list[CpdEntry]
+    next: str | None

@@ -24,7 +24,19 @@ from quizzes.cohorts.scope import (
     memberships_for_manager,
     trainees_for_manager,
 )
-from quizzes.models import ApiToken, Certificate, Cohort, Credential
+from quizzes.cohorts.selectors import assignments_effective
+from quizzes.cpd.selectors import cpd_entries_visible_to
+from quizzes.models import (
+    ApiToken,
+    Attempt,
+    Certificate,
+    Cohort,
+    CohortMembership,
+    CpdEntry,
+    Credential,
+    Program,
+    ProgramAssignment,
+)
 from quizzes.reports.progress import display_name, progress_for_assignments
 
 TOKEN_NOT_FOUND = "No such API token."
@@ -56,7 +68,7 @@ def api_token_for_owner_or_404(*, user, token_id: int) -> ApiToken:
 @dataclass(frozen=True)
 class Page:
     items: list[dict]
-    next_after: int | None  # the last id shown, when there is more
+    next_after: int | tuple[int, int] | None  # the last key shown, when there is more
     last_modified: datetime | None = None
 
 
@@ -322,4 +334,188 @@ def api_cohort_members_page(*, user, cohort: Cohort, after: int | None, limit: i
         }
         for pk, username, first, last, email, joined_at in rows
     ]
+    return Page(items=items, next_after=next_after)
+
+
+# --- Assignments -------------------------------------------------------------------------
+
+
+def api_assignments_page(
+    *,
+    user,
+    after: tuple[int, int] | None,
+    limit: int,
+    program: str | None,
+    trainee: int | None,
+) -> Page:
+    """A page of the (trainee, program) assignments in scope, by trainee id then program id.
+
+    An assignment is individual or through a cohort; its due date is the effective one
+    (quizzes/cohorts/selectors.py: the earliest wins); `cohorts` names only the cohorts in
+    scope. Five queries whatever the page size.
+    """
+    people = trainees_for_manager(user)
+    if trainee is not None:
+        people = people.filter(pk=trainee)
+    direct = Q(user__in=people.values("pk"))
+    # Every assignment of a trainee in scope, as /trainees shows, whichever cohort gives it.
+    via = Q(user__in=people.values("pk"))
+    if program:
+        direct &= Q(program__slug=program)
+        via &= Q(cohort__cohort_programs__program__slug=program)
+    else:
+        via &= Q(cohort__cohort_programs__isnull=False)
+    if after is not None:
+        last_user, last_program = after
+        direct &= Q(user_id__gt=last_user) | Q(user_id=last_user, program_id__gt=last_program)
+        via &= Q(user_id__gt=last_user) | Q(
+            user_id=last_user, cohort__cohort_programs__program_id__gt=last_program
+        )
+    # One filter() call per side, so the cohort's programs are joined once (values reuse it).
+    pairs = (
+        ProgramAssignment.objects.filter(direct)
+        .order_by()
+        .values_list("user_id", "program_id")
+        .union(
+            CohortMembership.objects.filter(via)
+            .order_by()
+            .values_list("user_id", "cohort__cohort_programs__program_id")
+        )
+        .order_by("user_id", "program_id")
+    )
+    rows = [tuple(row) for row in pairs[: limit + 1]]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(
+        items=_assignment_items(user=user, pairs=rows),
+        next_after=rows[-1] if more and rows else None,
+    )
+
+
+def _assignment_items(*, user, pairs: list[tuple[int, int]]) -> list[dict]:
+    if not pairs:
+        return []
+    user_ids = sorted({u for u, _ in pairs})
+    program_ids = sorted({p for _, p in pairs})
+    effective = assignments_effective(users=user_ids, programs=program_ids)
+    programs = {
+        pk: (slug, name)
+        for pk, slug, name in Program.objects.filter(pk__in=program_ids).values_list(
+            "pk", "slug", "name"
+        )
+    }
+    individual = set(
+        ProgramAssignment.objects.filter(user__in=user_ids, program__in=program_ids).values_list(
+            "user_id", "program_id"
+        )
+    )
+    cohorts: dict[tuple[int, int], list[str]] = {}
+    for user_id, program_id, slug in (
+        memberships_for_manager(user)
+        .filter(user__in=user_ids, cohort__cohort_programs__program__in=program_ids)
+        .order_by("cohort__slug")
+        .values_list("user_id", "cohort__cohort_programs__program_id", "cohort__slug")
+    ):
+        cohorts.setdefault((user_id, program_id), []).append(slug)
+    return [
+        {
+            "trainee": user_id,
+            "program": programs[program_id][0],
+            "program_name": programs[program_id][1],
+            "due_date": effective[(user_id, program_id)].due_date,
+            "individual": (user_id, program_id) in individual,
+            "cohorts": cohorts.get((user_id, program_id), []),
+        }
+        for user_id, program_id in pairs
+    ]
+
+
+# --- Attempts ----------------------------------------------------------------------------
+
+# (column, the item's key): summaries only, never the paper or the answers.
+ATTEMPT_COLUMNS = (
+    ("pk", "id"),
+    ("uuid", "uuid"),
+    ("quiz__slug", "quiz"),
+    ("quiz__title", "quiz_title"),
+    ("user_id", "trainee"),
+    ("kind", "kind"),
+    ("state", "state"),
+    ("percent", "percent"),
+    ("passed", "passed"),
+    ("started_at", "started_at"),
+    ("submitted_at", "submitted_at"),
+)
+
+
+def _rows_as_items(rows: list[tuple], columns: tuple) -> list[dict]:
+    keys = [key for _, key in columns]
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def api_attempts_page(
+    *,
+    user,
+    after: int | None,
+    limit: int,
+    trainee: int | None,
+    quiz: str | None,
+    since: datetime | None,
+) -> Page:
+    """A page of attempt summaries of trainees in scope, by id."""
+    attempts = Attempt.objects.filter(user__in=trainees_for_manager(user).values("pk"))
+    if after is not None:
+        attempts = attempts.filter(pk__gt=after)
+    if trainee is not None:
+        attempts = attempts.filter(user_id=trainee)
+    if quiz:
+        attempts = attempts.filter(quiz__slug=quiz)
+    if since is not None:
+        attempts = attempts.filter(submitted_at__gt=since)
+    columns = [column for column, _ in ATTEMPT_COLUMNS]
+    rows, next_after = _page(
+        list(attempts.order_by("pk").values_list(*columns)[: limit + 1]), limit
+    )
+    items = _rows_as_items(rows, ATTEMPT_COLUMNS)
+    for item in items:
+        item["uuid"] = str(item["uuid"])
+    return Page(items=items, next_after=next_after)
+
+
+# --- CPD ---------------------------------------------------------------------------------
+
+CPD_STATUSES = tuple(CpdEntry.Status.values)
+CPD_COLUMNS = (
+    ("pk", "id"),
+    ("user_id", "trainee"),
+    ("title", "title"),
+    ("provider", "provider"),
+    ("completed_on", "completed_on"),
+    ("hours", "hours"),
+    ("status", "status"),
+    ("reviewed_at", "reviewed_at"),
+    ("evidence", "has_evidence"),
+    ("created_at", "created_at"),
+)
+
+
+def api_cpd_page(
+    *, user, after: int | None, limit: int, trainee: int | None, status: str | None
+) -> Page:
+    """A page of the CPD entries of trainees in scope (quizzes/cpd/selectors.py), by id.
+
+    ETag only, no Last-Modified: a deleted entry leaves no change time behind.
+    """
+    entries = cpd_entries_visible_to(user).filter(user__in=trainees_for_manager(user).values("pk"))
+    if after is not None:
+        entries = entries.filter(pk__gt=after)
+    if trainee is not None:
+        entries = entries.filter(user_id=trainee)
+    if status:
+        entries = entries.filter(status=status)
+    columns = [column for column, _ in CPD_COLUMNS]
+    rows, next_after = _page(list(entries.order_by("pk").values_list(*columns)[: limit + 1]), limit)
+    items = _rows_as_items(rows, CPD_COLUMNS)
+    for item in items:
+        item["has_evidence"] = bool(item["has_evidence"])
     return Page(items=items, next_after=next_after)

@@ -57,7 +57,9 @@ def token_create(request):
             )
             response["Cache-Control"] = "no-store"
             return response
-    return render(request, "api/token_form.html", {"form": form, "section": "api"})
+    # A refused form is a 400 with its messages, as every form of the site answers.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "api/token_form.html", {"form": form, "section": "api"}, status=status)
 
 
 @manager_required

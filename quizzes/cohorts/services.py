@@ -393,6 +393,37 @@ def cohort_add_trainee(
     return AddResult(outcome=Added.INVITED, email=email)
 
 
+# --- Removing one trainee --------------------------------------------------------------------
+
+
+@transaction.atomic
+def cohort_remove_trainee(*, cohort: Cohort, actor, trainee_id: int) -> bool:
+    """Take the trainee out of the cohort; False (and nothing recorded) if not a member.
+
+    Removing twice is harmless: the delete is conditional, so of two concurrent removals
+    only one deletes the row and records the change. Their attempts, certificates and
+    CPD stay theirs; only the cohort's assignments and the managers' view of them end.
+    """
+    membership = (
+        CohortMembership.objects.filter(cohort=cohort, user_id=trainee_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        return False
+    deleted, _ = CohortMembership.objects.filter(pk=membership.pk).delete()
+    if not deleted:
+        return False
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.COHORT_MEMBERSHIP_CHANGED,
+        target=cohort,
+        summary=f"Removed {membership.user.email} from {cohort.name}",
+        details={"removed": [trainee_id]},
+    )
+    return True
+
+
 # --- Join codes ----------------------------------------------------------------------------
 
 

@@ -50,6 +50,9 @@ class ApiClient:
             **extra,
         )
 
+    def delete(self, path, **extra):
+        return self.client.delete(path, **self.headers, **extra)
+
 
 @pytest.fixture
 def api_world(trainee, other_trainee, manager, other_manager, superuser):

@@ -35,7 +35,7 @@ def test_create_form_defaults_to_ninety_days_and_refuses_bad_days(manager_client
     page = manager_client.get(CREATE).content.decode()
     assert 'value="90"' in page
     response = manager_client.post(CREATE, {"name": "HR", "days": "0"})
-    assert response.status_code == 200 and ApiToken.objects.count() == 0
+    assert response.status_code == 400 and ApiToken.objects.count() == 0
     assert "is-invalid" in response.content.decode()
 
 

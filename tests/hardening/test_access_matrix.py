@@ -175,6 +175,17 @@ API_ROWS: dict[str, list[Case]] = {  # quizzes/api/: /api/v1/ and the token page
         Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=API_NO_TOKEN),
         Case(kwargs=lambda w: {"slug": w.cohort_a.slug}, expected=API_NO_TOKEN, method="post"),
     ],
+    "api:assignments": [Case(expected=API_NO_TOKEN, note="no token: 401 problem")],
+    "api:attempts": [Case(expected=API_NO_TOKEN, note="no token: 401 problem")],
+    "api:cpd": [Case(expected=API_NO_TOKEN, note="no token: 401 problem")],
+    "api:cohort_member": [
+        Case(
+            kwargs=lambda w: {"slug": w.cohort_a.slug, "member_id": w.trainee.pk},
+            expected=API_NO_TOKEN,
+            method="delete",
+            note="no token: 401 problem; the member stays",
+        ),
+    ],
     "api_tokens:list": [Case(expected=managers_only())],
     "api_tokens:create": [Case(expected=managers_only())],
     # The manager's own token: the confirmation page; another manager's is a 404.
