@@ -334,6 +334,10 @@ def plan_trainee(w: HistoryWriter, *, user_id: int, name: str, outcome: str, ext
                     user_id=user_id, quiz=quiz, at=moment, ability=ability - 0.25, passed=False
                 )
             moment = _random_time(rng, moment, moment + span)
+            if complete and index == len(quizzes) - 1:
+                # The cycle is finished at its planned end, so that a certificate planned to be
+                # expiring soon (or still valid) expires inside (or after) the rules' window.
+                moment = end
             passes = complete or index < len(quizzes) - 1
             w.attempt(user_id=user_id, quiz=quiz, at=moment, ability=ability, passed=passes)
         return moment if complete else None

@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 
 from lessons.models import LessonCompletion
 from quizzes.certification.rules import ProgressStatus
-from quizzes.models import Attempt, AttemptAnswer, Certificate, Cohort
+from quizzes.certification.selectors import program_progress
+from quizzes.models import Attempt, AttemptAnswer, Certificate, Cohort, Program
 from quizzes.reports.overview import report_overview
 from quizzes.synthetic.demo_cohort import DEMO_COHORT_NAME, DEMO_COHORT_SLUG, DEMO_PEOPLE
 from quizzes.synthetic.load_data import ERROR_EXISTS
@@ -89,3 +90,33 @@ def test_setup_demo_creates_the_demo_cohort_once(settings):
     assert {ProgressStatus.CERTIFIED, ProgressStatus.OVERDUE, ProgressStatus.IN_PROGRESS} <= spread
     # The demo trainee starts from scratch: no generated activity.
     assert Attempt.objects.filter(user__username="trainee").exists() is False
+
+
+# What the demo's managers are told each planned person shows (an overdue date wins).
+PLANNED_STATUS = {
+    "certified": ProgressStatus.CERTIFIED,
+    "expiring": ProgressStatus.EXPIRING_SOON,
+    "expired": ProgressStatus.EXPIRED,
+    "in_progress": ProgressStatus.IN_PROGRESS,
+    "not_started": ProgressStatus.NOT_STARTED,
+}
+
+
+def test_setup_demo_people_show_their_planned_status():
+    call_command("setup_demo", stdout=StringIO())
+    program = Program.objects.get(cohorts__slug=DEMO_COHORT_SLUG)
+    shown = {}
+    for first, last, outcome, due_in_days in DEMO_PEOPLE:
+        person = User.objects.get(first_name=first, last_name=last)
+        expected = ProgressStatus.OVERDUE if due_in_days and due_in_days < 0 else None
+        shown[first] = (
+            program_progress(user=person, program=program).progress.status,
+            outcome,
+            expected,
+        )
+    wrong = {
+        first: (status.value, outcome)
+        for first, (status, outcome, overdue) in shown.items()
+        if status != (overdue or PLANNED_STATUS[outcome])
+    }
+    assert wrong == {}
