@@ -10,14 +10,13 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
-from quizzes.cohorts.scope import trainees_for_manager
+from quizzes.cohorts.scope import manager_sees_trainee
 from quizzes.models import (
     Accommodation,
     Attempt,
     AttemptAnswer,
 )
 from quizzes.services import accommodation_grant
-from trainingsite.roles import user_is_manager
 
 # The permission behind the admin's user pages: without it, /admin/auth/user/N/ is 403.
 VIEW_USER = "auth.view_user"
@@ -87,7 +86,7 @@ def _attempts_of_link(user_id: int) -> str:
 
 def _may_open_progress_report(viewer, trainee_id: int) -> bool:
     """Whether the reports' drill-down of the trainee answers the viewer (managers in scope)."""
-    return user_is_manager(viewer) and trainees_for_manager(viewer).filter(pk=trainee_id).exists()
+    return manager_sees_trainee(user=viewer, trainee_id=trainee_id)
 
 
 def _verdict(row: AttemptAnswer | None) -> str:

@@ -39,6 +39,7 @@ PURE = {
     "quizzes.webhooks.rules",
     "quizzes.webhooks.signing",
     "quizzes.xapi.statements",
+    "trainingsite.backoff",
     "trainingsite.codes",
     "trainingsite.plurals",
 }

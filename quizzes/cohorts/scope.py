@@ -10,12 +10,14 @@ the cohorts they are assigned to as assessors (trainees_for_assessor), never the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from quizzes.models import Attempt, Cohort, CohortMembership
-from trainingsite.roles import user_is_assessor, user_is_educator, user_is_manager
+from trainingsite.roles import Role, user_is_assessor, user_is_educator, user_is_manager
 
 TRAINEE_NOT_FOUND = "No such trainee."
 
@@ -41,6 +43,46 @@ def trainees_for_manager(user, *, cohorts: QuerySet[Cohort] | None = None) -> Qu
     # (cohort, user) index), where EXISTS would probe every user.
     members = memberships_for_manager(user, cohorts=cohorts).values("user_id")
     return get_user_model().objects.filter(pk__in=members)
+
+
+def manager_sees_trainee(*, user, trainee_id: int | None) -> bool:
+    """Whether the user is an active manager of a cohort holding the trainee.
+
+    Superusers manage every cohort, so they see every trainee who is in one: the same
+    answer as trainee_for_manager_or_404, so a link built on it never leads to a 404.
+    """
+    if trainee_id is None or not user_is_manager(user) or not user.is_active:
+        return False
+    return trainees_for_manager(user).filter(pk=trainee_id).exists()
+
+
+def managers_seeing_trainee(*, user_ids: Iterable[int], trainee_id: int | None) -> set[int]:
+    """Those of `user_ids` for whom manager_sees_trainee holds, in one query."""
+    user_ids = set(user_ids)
+    if trainee_id is None or not user_ids:
+        return set()
+    user_model = get_user_model()
+    trainee_cohorts = CohortMembership.objects.filter(user_id=trainee_id).values("cohort_id")
+    has_manager_role = user_model.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name=Role.MANAGER
+    )
+    manages_one = Cohort.managers.through.objects.filter(
+        user_id=OuterRef("pk"), cohort_id__in=trainee_cohorts
+    )
+    in_any_cohort = CohortMembership.objects.filter(user_id=trainee_id)
+    seeing = (
+        user_model.objects.filter(pk__in=user_ids, is_active=True)
+        .alias(
+            trainee_in_a_cohort=Exists(in_any_cohort),
+            has_manager_role=Exists(has_manager_role),
+            manages_the_trainee=Exists(manages_one),
+        )
+        .filter(
+            Q(is_superuser=True, trainee_in_a_cohort=True)
+            | Q(has_manager_role=True, manages_the_trainee=True)
+        )
+    )
+    return set(seeing.values_list("pk", flat=True))
 
 
 def trainee_cohorts_for_manager(user, trainee) -> QuerySet[Cohort]:

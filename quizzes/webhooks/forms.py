@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from quizzes.models import WebhookEvent
 from quizzes.webhooks.services import SUBSCRIBABLE, endpoint_url_check
@@ -15,7 +16,11 @@ class WebhookEndpointForm(forms.Form):
         help_text="Where the events are posted, for example https://hr.example.org/hooks/training.",
     )
     events = forms.MultipleChoiceField(
-        choices=[(value, WebhookEvent(value).label) for value in SUBSCRIBABLE],
+        # The label, and the value the receiver finds in the payload's "type".
+        choices=[
+            (value, format_html("{} <code>{}</code>", WebhookEvent(value).label, value))
+            for value in SUBSCRIBABLE
+        ],
         widget=forms.CheckboxSelectMultiple,
         help_text="The events this address receives.",
     )

@@ -2,15 +2,11 @@
 
 from datetime import timedelta
 
-# The waits after the 1st, 2nd, ... failed try; after the last one the delivery has failed.
-BACKOFF = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=6),
-)
-MAX_ATTEMPTS = len(BACKOFF) + 1
+from trainingsite import backoff
+
+# The schedule is the site's one back-off (trainingsite/backoff.py), shared with xAPI.
+BACKOFF = backoff.BACKOFF
+MAX_ATTEMPTS = backoff.MAX_TRIES
 REQUEST_TIMEOUT_SECONDS = 5
 # Enough of a receiver's error answer to see what it said.
 ERROR_TEXT_LIMIT = 500
@@ -23,6 +19,4 @@ def is_delivered(status_code: int | None) -> bool:
 
 def retry_after(attempts: int) -> timedelta | None:
     """The wait before the next try after `attempts` failed ones, or None: give up."""
-    if attempts < 1 or attempts > len(BACKOFF):
-        return None
-    return BACKOFF[attempts - 1]
+    return backoff.retry_after(attempts)

@@ -132,6 +132,28 @@ def due_events(*, now: datetime | None = None) -> list[DueEvent]:
     return events
 
 
+@dataclass(frozen=True)
+class EventName:
+    """An event type as the pages show it: its label, with the value receivers see."""
+
+    value: str
+    label: str
+
+
+def event_names(events: list[str]) -> list[EventName]:
+    """The endpoint's event types with their labels (the value for one no longer sent)."""
+    known = dict(WebhookEvent.choices)
+    return [EventName(value=value, label=known.get(value, value)) for value in events]
+
+
+def endpoints_listed(user) -> list[WebhookEndpoint]:
+    """The owner's endpoints for their list page, each with its `event_names`."""
+    endpoints = list(endpoints_for_owner(user))
+    for endpoint in endpoints:
+        endpoint.event_names = event_names(endpoint.events)
+    return endpoints
+
+
 def endpoints_for_owner(user):
     """The endpoints a manager or superuser registered (their own only)."""
     return WebhookEndpoint.objects.filter(owner=user).order_by("-created_at", "-id")

@@ -3,8 +3,9 @@
 `event_emit` is called inside the transaction of the change it reports (from the receivers
 of certification's and the engine's signals, or the daily command): it records one delivery
 per subscribed endpoint whose owner may see the trainee (cohorts/scope.py: a manager's
-cohorts, a superuser's all), and queues the jobs on commit. An event's id is derived from
-what it is about, so recording it again changes nothing.
+cohorts, a superuser's all), in a fixed number of queries however many endpoints there
+are, and queues the jobs on commit. An event's id is derived from what it is about, so
+recording it again changes nothing.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from quizzes.cohorts.scope import trainees_for_manager
+from quizzes.cohorts.scope import managers_seeing_trainee
 from quizzes.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from quizzes.webhooks import signing, transport
 from quizzes.webhooks.delivery import delivery_enqueue
@@ -102,23 +103,17 @@ def event_id_for(*, event_type: str, key: str) -> uuid.UUID:
     return uuid.uuid5(EVENT_NAMESPACE, f"{event_type}:{key}")
 
 
-def _endpoint_sees(endpoint: WebhookEndpoint, trainee_id: int | None) -> bool:
-    owner = endpoint.owner
-    if not owner.is_active or not user_is_manager(owner):
-        return False
-    if owner.is_superuser:
-        return True
-    return trainee_id is not None and trainees_for_manager(owner).filter(pk=trainee_id).exists()
+def endpoints_seeing(endpoints: list[WebhookEndpoint], trainee_id: int | None) -> list:
+    """The endpoints whose owner sees the trainee, in one query whatever their number.
 
-
-def _delivery_record(*, endpoint, event_type, event_id, payload) -> WebhookDelivery | None:
-    try:
-        with transaction.atomic():
-            return WebhookDelivery.objects.create(
-                endpoint=endpoint, event_type=event_type, event_id=event_id, payload=payload
-            )
-    except IntegrityError:
-        return None  # this endpoint has this event already
+    An active superuser's endpoint receives every event (also a trainee in no cohort);
+    a manager's, events about the trainees of their cohorts (cohorts/scope.py).
+    """
+    superusers = {e.owner_id for e in endpoints if e.owner.is_active and e.owner.is_superuser}
+    others = {e.owner_id for e in endpoints if not e.owner.is_superuser}
+    seeing = managers_seeing_trainee(user_ids=others, trainee_id=trainee_id) if others else set()
+    visible = superusers | seeing
+    return [e for e in endpoints if e.owner_id in visible]
 
 
 def event_emit(
@@ -127,22 +122,39 @@ def event_emit(
     """Record the event for every subscribed endpoint in scope; queue them on commit."""
     now = now or timezone.now()
     event_id = event_id_for(event_type=event_type, key=key)
+    endpoints = endpoints_seeing(WebhookEndpoint.objects.for_event(event_type), trainee_id)
+    if not endpoints:
+        return []
+    held = set(
+        WebhookDelivery.objects.filter(event_id=event_id, endpoint__in=endpoints).values_list(
+            "endpoint_id", flat=True
+        )
+    )
+    new = [endpoint.pk for endpoint in endpoints if endpoint.pk not in held]
+    if not new:
+        return []  # recorded before: the event id makes a second emit a no-op
     payload = {
         "id": str(event_id),
         "type": event_type,
         "timestamp": now.isoformat(),
         "data": data,
     }
-    recorded = []
-    for endpoint in WebhookEndpoint.objects.for_event(event_type):
-        if not _endpoint_sees(endpoint, trainee_id):
-            continue
-        delivery = _delivery_record(
-            endpoint=endpoint, event_type=event_type, event_id=event_id, payload=payload
-        )
-        if delivery is not None:
-            delivery_enqueue(delivery_id=delivery.pk)
-            recorded.append(delivery)
+    # One INSERT for every endpoint; a concurrent emit's rows are skipped by the unique
+    # (endpoint, event_id) constraint instead of failing this transaction.
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint_id=endpoint_id, event_type=event_type, event_id=event_id, payload=payload
+            )
+            for endpoint_id in new
+        ],
+        ignore_conflicts=True,
+    )
+    recorded = list(
+        WebhookDelivery.objects.filter(event_id=event_id, endpoint_id__in=new).order_by("pk")
+    )
+    for delivery in recorded:
+        delivery_enqueue(delivery_id=delivery.pk)
     return recorded
 
 

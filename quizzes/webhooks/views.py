@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from quizzes.webhooks.forms import WebhookEndpointForm
 from quizzes.webhooks.selectors import (
     endpoint_deliveries,
-    endpoints_for_owner,
+    endpoints_listed,
+    event_names,
     webhook_endpoint_for_owner_or_404,
 )
 from quizzes.webhooks.services import (
@@ -32,7 +33,7 @@ ENDPOINT_DELETED = "The endpoint “{url}” and its delivery records were delet
 @manager_required
 @require_GET
 def endpoint_list(request):
-    endpoints = endpoints_for_owner(request.user)
+    endpoints = endpoints_listed(request.user)
     return render(request, "webhooks/list.html", {"endpoints": endpoints, "section": "webhooks"})
 
 
@@ -67,6 +68,7 @@ def endpoint_detail(request, pk: int):
         "webhooks/detail.html",
         {
             "endpoint": endpoint,
+            "event_names": event_names(endpoint.events),
             "deliveries": endpoint_deliveries(endpoint),
             "section": "webhooks",
         },

@@ -12,20 +12,24 @@ and activity IRIs never meet another test's in the shared store.
 from __future__ import annotations
 
 import base64
+import http.server
 import json
 import os
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from quizzes.xapi import statements
 from tests.hardening.realserver import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +38,7 @@ USERNAME = "site"
 PASSWORD = "lrs-test-password"
 START_TIMEOUT_SECONDS = 60
 LAUNCHER = Path(__file__).with_name("ralph_lrs.py")
+AT = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
 
 
 def free_port() -> int:
@@ -164,3 +169,42 @@ def xapi_site(settings, lrs):
     settings.XAPI_PASSWORD = PASSWORD
     settings.XAPI_HOMEPAGE = f"http://site-{uuid.uuid4().hex[:12]}.test/"
     return settings
+
+
+def attempt_statement(homepage: str, **overrides) -> dict:
+    """A submitted attempt's statement under the test's site address."""
+    fields = {
+        "homepage": homepage,
+        "user_id": 7,
+        "attempt_uuid": "0b8f6a52-5f33-4f0e-9d55-3c1a7d6b2e10",
+        "quiz_iri": f"{homepage}quizzes/final/",
+        "quiz_title": "Final",
+        "started_at": AT,
+        "submitted_at": AT + timedelta(minutes=3),
+        "points": 3.0,
+        "max_points": 4.0,
+        "passed": False,
+    }
+    return statements.attempt_submitted(**(fields | overrides))
+
+
+class _Failing(http.server.BaseHTTPRequestHandler):
+    def do_PUT(self):  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(503)
+        self.end_headers()
+        self.wfile.write(b"maintenance")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def failing_lrs():
+    """A real HTTP server on loopback that answers every PUT with 503."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/xAPI/"
+    server.shutdown()
+    server.server_close()

@@ -1,8 +1,10 @@
 """Learning records from the site's own services, sent on commit and read back from the LRS."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
@@ -16,7 +18,7 @@ from quizzes.certification.services import certificate_issue_if_complete
 from quizzes.observations.services import observation_acknowledge
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
 from quizzes.xapi import statements
-from quizzes.xapi.tasks import statement_send
+from quizzes.xapi.tasks import RETRY_QUEUED, SENT, statement_send
 from tests.builders import (
     complete_lesson,
     make_checklist,
@@ -199,7 +201,7 @@ def test_a_rolled_back_change_sends_nothing(
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_TASKS)
-def test_lrs_down_loses_nothing_the_job_keeps_the_statement(xapi_site, lrs, trainee):
+def test_lrs_down_loses_nothing_the_job_queues_its_next_try(xapi_site, lrs, trainee):
     xapi_site.XAPI_ENDPOINT = f"http://127.0.0.1:{free_port()}/xAPI/"  # nothing listens
     lesson = make_lesson()
     lesson_complete(user=trainee, lesson=lesson)  # committed: the job is queued
@@ -207,15 +209,22 @@ def test_lrs_down_loses_nothing_the_job_keeps_the_statement(xapi_site, lrs, trai
     assert job.status == TaskResultStatus.READY
     _worker()
     job.refresh_from_db()
-    assert job.status == TaskResultStatus.FAILED
+    assert (job.status, job.return_value) == (TaskResultStatus.SUCCESSFUL, RETRY_QUEUED)
     assert trainee.lesson_completions.count() == 1  # the trainee's change stands
-    (statement,) = job.args_kwargs["args"]
+    retry = DBTaskResult.objects.exclude(pk=job.pk).get()
+    assert retry.status == TaskResultStatus.READY
+    assert retry.args_kwargs == {"args": job.args_kwargs["args"], "kwargs": {"attempt": 2}}
+    _worker()  # not due yet: the worker leaves it
+    retry.refresh_from_db()
+    assert retry.status == TaskResultStatus.READY
 
-    # The LRS is back: the kept statement is sent as it was built.
+    # The LRS is back and the back-off has passed: the kept statement is sent as it was built.
     xapi_site.XAPI_ENDPOINT = lrs.endpoint
-    statement_send.enqueue(statement)
-    _worker()
-    assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 1
+    with time_machine.travel(retry.run_after + timedelta(seconds=1), tick=False):
+        _worker()
+    retry.refresh_from_db()
+    assert (retry.status, retry.return_value) == (TaskResultStatus.SUCCESSFUL, SENT)
+    (statement,) = retry.args_kwargs["args"]
     stored = lrs.statement(statement["id"])
     assert stored["object"]["id"] == f"{xapi_site.XAPI_HOMEPAGE}lessons/{lesson.slug}/"
 
