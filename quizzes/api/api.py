@@ -15,9 +15,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
-from quizzes.api.endpoints import router
+from quizzes.api.endpoints import IDEMPOTENCY_KEY, router
 from quizzes.api.problems import (
     NOT_FOUND,
+    PROBLEM_CONTENT_TYPE,
     RATE_LIMITED,
     VALIDATION_FAILED,
     ApiProblem,
@@ -64,7 +65,75 @@ class BearerToken(HttpBearer):
         return api_token
 
 
-api = NinjaAPI(
+def _header(description: str, *, required: bool = True) -> dict:
+    return {"description": description, "required": required, "schema": {"type": "string"}}
+
+
+# The headers the answers carry, as cursors.py and problems.py set them.
+CACHE_CONTROL = _header("private, no-cache")
+CACHE_CONTROL_OPTIONAL = _header("no-store", required=False)
+ETAG = _header("The representation's tag, for If-None-Match")
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "description": "A list's or object's ETag: answered 304 while it is unchanged.",
+    "schema": {"type": "string"},
+}
+IDEMPOTENCY_KEY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "1 to 255 visible ASCII characters; a retry with it answers the first reply.",
+    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
+}
+
+
+def _document_response(method: str, status: int, response: dict) -> None:
+    """Give a response its real media type and the headers the views send with it."""
+    content = response.get("content", {})
+    headers = {}
+    if status >= 400:
+        if "application/json" in content:
+            content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        headers["Cache-Control"] = CACHE_CONTROL_OPTIONAL
+    if status == 401:
+        headers["WWW-Authenticate"] = _header('Bearer realm="api"')
+    elif status == 429:
+        headers["Retry-After"] = _header("Seconds to wait")
+    elif method == "get" and status == 200:
+        headers |= {"ETag": ETAG, "Cache-Control": CACHE_CONTROL}
+    if headers:
+        response["headers"] = headers
+
+
+class ProblemNinjaAPI(NinjaAPI):
+    """A NinjaAPI whose document states problem media types, headers and 304 answers.
+
+    Ninja writes every response as application/json and no headers; the document is the
+    contract Schemathesis holds the API to (tests/api/test_schemathesis.py), so it says
+    what the views really send.
+    """
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                responses = operation["responses"]
+                for status, response in responses.items():
+                    _document_response(method, int(status), response)
+                if method == "get":
+                    operation["parameters"].append(IF_NONE_MATCH)
+                    responses[304] = {
+                        "description": "Not Modified",
+                        "headers": {"ETag": ETAG, "Cache-Control": CACHE_CONTROL},
+                    }
+                elif method == "post":
+                    operation["parameters"].append(IDEMPOTENCY_KEY_HEADER)
+        return schema
+
+
+api = ProblemNinjaAPI(
     title="Bleeding management training API",
     version="1",
     description=DESCRIPTION,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict
+from typing import Annotated
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Path, Query, Router
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 
 from quizzes.api import schemas
 from quizzes.api.cursors import (
@@ -61,6 +62,11 @@ IDEMPOTENCY_KEY_INVALID = "Idempotency-Key must be 1 to 255 visible ASCII charac
 EMAIL_INVALID = "Enter a valid e-mail address."
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 NAME_INVALID = "Names may not contain control characters."
+# RFC 3339, as the document's `date-time` says: pydantic alone also takes "0.5" (a Unix time).
+RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$", re.ASCII
+)
+SINCE_INVALID = "Input should be an RFC 3339 date-time with an offset"
 
 PROBLEMS = {
     400: schemas.Problem,
@@ -94,7 +100,18 @@ def _object_response(request: HttpRequest, data: dict, *, last_modified=None) ->
 
 Limit = Query(LIMIT_DEFAULT, ge=1, le=LIMIT_MAX, description="Items per page, 1 to 100.")
 Cursor = Query(None, max_length=200, description="From the previous page's `next`.")
-Since = Query(None, description="Only attempts submitted after this moment (ISO 8601, offset).")
+Since = Query(
+    None, description="Only attempts submitted after this moment (RFC 3339, with an offset)."
+)
+
+
+def _rfc3339_only(value):
+    if isinstance(value, str) and not RFC3339.match(value):
+        raise ValueError(SINCE_INVALID)
+    return value
+
+
+Rfc3339Datetime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]
 
 
 # --- Trainees --------------------------------------------------------------------------
@@ -286,7 +303,7 @@ def attempts(
     cursor: str | None = Cursor,
     trainee: int | None = Query(None, ge=1, le=ID_MAX, description="A trainee's id."),
     quiz: str | None = Query(None, pattern=SLUG_PATTERN, description="A quiz's slug."),
-    since: AwareDatetime | None = Since,
+    since: Rfc3339Datetime | None = Since,
 ):
     page = api_attempts_page(
         user=request.auth.owner,
