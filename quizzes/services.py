@@ -282,7 +282,8 @@ def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> boo
     attempt.points = None if marking else score.points
     attempt.max_points = score.max_points
     attempt.percent = None if marking else score.percent
-    practice = attempt.kind == Attempt.Kind.PRACTICE
+    # Practice rounds and review sessions: no pass, no fail reasons, no signal.
+    practice = attempt.kind != Attempt.Kind.GRADED
     attempt.passed = None if practice or marking else score.passed
     attempt.fail_reasons = [] if practice or marking else score.fail_reasons_data()
     attempt.topic_scores = [] if marking else score.topic_scores_data()

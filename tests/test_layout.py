@@ -36,6 +36,7 @@ PURE = {
     "quizzes.attestations.rules",
     "quizzes.practice.rules",
     "quizzes.mastery.rules",
+    "quizzes.spaced_review.rules",
     "quizzes.webhooks.rules",
     "quizzes.webhooks.signing",
     "quizzes.xapi.statements",

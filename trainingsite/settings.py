@@ -511,3 +511,15 @@ if XAPI_ENDPOINT and urllib.parse.urlsplit(XAPI_ENDPOINT).scheme not in ("http",
         "DJANGO_XAPI_ENDPOINT must be an http(s) address, for example "
         f"http://127.0.0.1:8100/xAPI/; got {XAPI_ENDPOINT!r}."
     )
+
+# Spaced review (quizzes/spaced_review/): the FSRS scheduler's longest interval, shorter for
+# critical points so a safety point is never left unpractised for long; a session's items
+# and time limit (at most 10 minutes: a review is a short break, not a quiz); the reminder
+# nudge at most once in this many days.
+REVIEW_MAX_INTERVAL_DAYS = env_count("DJANGO_REVIEW_MAX_INTERVAL_DAYS", 365)
+REVIEW_CRITICAL_MAX_INTERVAL_DAYS = env_count("DJANGO_REVIEW_CRITICAL_MAX_INTERVAL_DAYS", 30)
+REVIEW_SESSION_ITEMS = env_count("DJANGO_REVIEW_SESSION_ITEMS", 5)
+REVIEW_SESSION_MINUTES = env_count("DJANGO_REVIEW_SESSION_MINUTES", 10)
+if REVIEW_SESSION_MINUTES > 10:
+    raise ImproperlyConfigured("DJANGO_REVIEW_SESSION_MINUTES must be at most 10.")
+REVIEW_NUDGE_DAYS = env_count("DJANGO_REVIEW_NUDGE_DAYS", 7)

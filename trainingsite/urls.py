@@ -51,6 +51,7 @@ urlpatterns = [
     path("assessment/marking/", include("quizzes.marking.urls")),
     path("assessment/", include("quizzes.observations.urls")),
     path("attestations/", include("quizzes.attestations.urls")),
+    path("review/", include("quizzes.spaced_review.urls")),
     path("api/v1/", include("quizzes.api.urls")),
     path("integrations/tokens/", include("quizzes.api.token_urls")),
     path("integrations/webhooks/", include("quizzes.webhooks.urls")),

@@ -128,7 +128,7 @@ def _changed_lessons() -> Counted:
 
 def _quizzes() -> Counted:
     flagged = Q(pool__question__needs_review=True, pool__question__status=Question.Status.ACTIVE)
-    quizzes = Quiz.objects.order_by("order", "id")
+    quizzes = Quiz.objects.authored().order_by("order", "id")
     rows = quizzes.annotate(flagged=Count("pool", filter=flagged, distinct=True))
     rows = rows.values_list("pk", "title", "slug", "status", "flagged")[:HOME_QUIZ_LIMIT]
     return Counted(
@@ -151,7 +151,7 @@ def educator_home() -> EducatorHome:
     return EducatorHome(
         flagged_questions=_flagged_questions(),
         draft_lessons=_drafts(Lesson.objects.all(), "title"),
-        draft_quizzes=_drafts(Quiz.objects.all(), "title"),
+        draft_quizzes=_drafts(Quiz.objects.authored(), "title"),
         draft_programs=_drafts(Program.objects.all(), "name"),
         changed_lessons=_changed_lessons(),
         quizzes=_quizzes(),

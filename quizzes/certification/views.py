@@ -38,6 +38,7 @@ from quizzes.credentials.selectors import (
 )
 from quizzes.models.certification import Certificate
 from quizzes.observations.selectors import observations_awaiting_acknowledgement
+from quizzes.spaced_review.selectors import review_due_count
 from trainingsite.ratelimit import Limit, rate_limit_hit, rate_limited_response
 from trainingsite.security import client_limit_key
 
@@ -85,6 +86,7 @@ def dashboard(request):
             # Invitations to cohorts, and an e-mail address still to confirm.
             "notices": trainee_cohort_notices(user=request.user),
             "observations_awaiting": observations_awaiting_acknowledgement(request.user),
+            "review_due": review_due_count(user=request.user),
         },
     )
 

@@ -6,7 +6,7 @@ reminders. cohorts: cohorts, memberships, the programs assigned to them, invitat
 the e-mail confirmation of join-code sign-ups. credentials: the signed Open Badges
 credential of each certificate. cpd: training done elsewhere, in the trainee's CPD record.
 api: API tokens and the stored answers of idempotent API requests. webhooks: endpoints
-and their signed deliveries.
+and their signed deliveries. review: spaced-review cards, their log and the nudge setting.
 """
 
 from quizzes.models.api import ApiIdempotencyKey, ApiToken
@@ -17,7 +17,15 @@ from quizzes.models.attempts import (
     Attempt,
     AttemptAnswer,
 )
-from quizzes.models.bank import Bank, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
+from quizzes.models.bank import (
+    REVIEW_QUIZ_SLUG,
+    Bank,
+    Choice,
+    Question,
+    Quiz,
+    QuizBlueprintRow,
+    QuizQuestion,
+)
 from quizzes.models.certification import Certificate, Program, ProgramAssignment, ReminderSent
 from quizzes.models.cohorts import (
     Cohort,
@@ -38,10 +46,12 @@ from quizzes.models.competence import (
 )
 from quizzes.models.cpd import CpdEntry
 from quizzes.models.credentials import Credential
+from quizzes.models.review import ReviewCard, ReviewLog, ReviewPreference
 from quizzes.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ACCOMMODATION_MAX_ATTEMPTS",
+    "REVIEW_QUIZ_SLUG",
     "ACCOMMODATION_MAX_MINUTES",
     "Accommodation",
     "ApiIdempotencyKey",
@@ -71,6 +81,9 @@ __all__ = [
     "QuizBlueprintRow",
     "QuizQuestion",
     "ReminderSent",
+    "ReviewCard",
+    "ReviewLog",
+    "ReviewPreference",
     "SignupConfirmation",
     "WebhookDelivery",
     "WebhookEndpoint",

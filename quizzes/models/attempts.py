@@ -89,6 +89,8 @@ class Attempt(models.Model):
     class Kind(models.TextChoices):
         GRADED = "graded", "Graded"
         PRACTICE = "practice", "Practice"
+        # A spaced-review session (quizzes/spaced_review/): practice-bank questions only.
+        REVIEW = "review", "Review"
 
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
@@ -146,6 +148,11 @@ class Attempt(models.Model):
                 condition=Q(state="in_progress", kind="graded"),
                 name="one_open_graded_attempt_per_user_quiz",
             ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(state="in_progress", kind="review"),
+                name="one_open_review_session_per_user",
+            ),
             models.CheckConstraint(
                 condition=Q(state="in_progress") | Q(submitted_at__isnull=False),
                 name="attempt_submitted_has_time",
@@ -160,6 +167,9 @@ class Attempt(models.Model):
         return f"{self.user} · {self.quiz} · {self.started_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.REVIEW:
+            name = "review:session" if self.is_open else "review:summary"
+            return reverse(name, kwargs={"uuid": self.uuid})
         if self.state != self.State.IN_PROGRESS:
             return reverse("quizzes:result", kwargs={"uuid": self.uuid})
         return reverse("quizzes:attempt", kwargs={"uuid": self.uuid})
@@ -170,7 +180,8 @@ class Attempt(models.Model):
 
     @property
     def is_practice(self) -> bool:
-        return self.kind == self.Kind.PRACTICE
+        """A practice round or a review session: never counted toward anything."""
+        return self.kind != self.Kind.GRADED
 
 
 class AttemptAnswer(models.Model):

@@ -16,7 +16,19 @@ from quizzes.question_images import (
 )
 from trainingsite.publication import PublicationStatus, PublishableQuerySet
 
-__all__ = ["Bank", "Choice", "Question", "Quiz", "QuizBlueprintRow", "QuizQuestion"]
+__all__ = [
+    "REVIEW_QUIZ_SLUG",
+    "Bank",
+    "Choice",
+    "Question",
+    "Quiz",
+    "QuizBlueprintRow",
+    "QuizQuestion",
+]
+
+# The draft quiz that spaced-review sessions belong to (quizzes/spaced_review/services.py):
+# an attempt needs a quiz, but nobody authors, lists or reports on this one.
+REVIEW_QUIZ_SLUG = "spaced-review"
 
 
 class Bank(models.TextChoices):
@@ -229,7 +241,9 @@ class Choice(models.Model):
 
 
 class QuizQuerySet(PublishableQuerySet):
-    pass
+    def authored(self):
+        """Every quiz but the one holding review sessions: what educators and reports list."""
+        return self.exclude(slug=REVIEW_QUIZ_SLUG)
 
 
 class Quiz(models.Model):

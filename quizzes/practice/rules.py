@@ -16,6 +16,7 @@ from quizzes.scoring import Rules, paper_has_written, paper_questions, score_att
 IMMEDIATE = "immediate"
 PRACTICE_BANK = "practice"
 PRACTICE_KIND = "practice"
+REVIEW_KIND = "review"
 FULL_REVIEW = "full"
 
 
@@ -27,14 +28,15 @@ def feedback_is_immediate(
     A review-my-mistakes round (a practice attempt) always does, whatever its quiz's
     setting, also one from an exam: its paper holds practice-bank questions only (an
     exam's own questions are never practised) and is frozen with the full review
-    policy, and the round never counts toward anything. A graded attempt does only on
+    policy, and the round never counts toward anything; a spaced-review session likewise
+    (its paper holds practice-bank questions only). A graded attempt does only on
     a practice-bank quiz set to immediate feedback; a graded attempt of an exam never.
     Either way only on a paper frozen with the full review policy (a practice quiz's
     round keeps the quiz's policy) and without written answers (an assessor marks those).
     """
     if paper.get("feedback_policy", FULL_REVIEW) != FULL_REVIEW or paper_has_written(paper):
         return False
-    if attempt_kind == PRACTICE_KIND:
+    if attempt_kind in (PRACTICE_KIND, REVIEW_KIND):
         return True
     return quiz_bank == PRACTICE_BANK and behaviour == IMMEDIATE
 

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from quizzes import services as engine
+from quizzes import signals
 from quizzes.models import Attempt, AttemptAnswer, Question
 from quizzes.practice.rules import answer_score, feedback_is_immediate, tries_allowed
 from quizzes.written import SAVE_UNKNOWN_QUESTION
@@ -138,6 +139,15 @@ def _answer_check(
     if not checked and (row.checked_at is None or sorted(row.selected) != selected):
         raise PracticeRefused(CHECK_LOCKED if row.checked_at else RETRY_NO_TRIES_LEFT)
     score = answer_score(paper=attempt.paper, question_id=question_id, selected=selected)
+    if checked and row.tries == 1:
+        # The first answer is the one that says what the trainee remembered.
+        signals.answer_checked.send(
+            sender=Attempt,
+            attempt=attempt,
+            question=_paper_question(attempt, question_id),
+            is_correct=score.is_correct,
+            checked_at=now,
+        )
     return CheckOutcome(
         question_id=question_id,
         is_correct=score.is_correct,

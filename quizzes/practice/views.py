@@ -39,7 +39,8 @@ def _round_url(attempt: Attempt) -> str:
 @login_required
 def round_page(request, uuid):
     attempt = attempt_or_404(request, uuid)
-    if not attempt.is_open:
+    if not attempt.is_open or attempt.kind == Attempt.Kind.REVIEW:
+        # A review session's page is the review's own (Attempt.get_absolute_url).
         return redirect(attempt)
     if not services.attempt_is_immediate(attempt):
         return redirect("quizzes:attempt", uuid=attempt.uuid)

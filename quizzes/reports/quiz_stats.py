@@ -49,7 +49,7 @@ QUESTION_NOT_FOUND = "No such question in this quiz."
 
 
 def quizzes_for_reports() -> QuerySet[Quiz]:
-    return Quiz.objects.order_by("order", "id")
+    return Quiz.objects.authored().order_by("order", "id")
 
 
 def quiz_for_reports_or_404(quiz_id: int) -> Quiz:

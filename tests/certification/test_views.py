@@ -209,8 +209,9 @@ def test_revoked_certificate_cannot_be_downloaded(trainee_client, trainee):
 # (signing in counted as its refresh).
 # 14 for the programs (with their lessons, quizzes, statements and checklists),
 # certificates and attempts; 2 for the cohort notices (open invitations, an address
-# still to confirm); 1 for the observations awaiting acknowledgement.
-DASHBOARD_PAGE_QUERIES = 17
+# still to confirm); 1 for the observations awaiting acknowledgement; 1 for the questions
+# due for review.
+DASHBOARD_PAGE_QUERIES = 18
 
 
 @pytest.mark.parametrize("programs", [1, 10])

@@ -402,6 +402,8 @@ def _trainee_pages(site: Site) -> list[tuple[str, str]]:
         ("invitation", f"/reports/invitations/{site.invitation_token}/"),
         ("my observations", "/assessment/mine/"),
         ("my attestations", "/attestations/"),
+        # The demo trainee has reviews due (setup_demo): the count and the Start button.
+        ("review", "/review/"),
         ("change password", "/accounts/password_change/"),
         ("403", "/reports/"),
     ]

@@ -150,6 +150,37 @@ MASTERY_ROWS: dict[str, list[Case]] = {  # quizzes/mastery/
 }
 EDUCATOR_ROWS: dict[str, list[Case]] = {}  # the educator's home and previews
 
+# Issue 19's pages: everyone's own review; a session is its trainee's only.
+REVIEW_ROWS: dict[str, list[Case]] = {  # quizzes/spaced_review/
+    "review:home": [Case(expected=signed_in(200))],
+    "review:start": [Case(expected=POST_ONLY_GET)],
+    "review:preference": [Case(expected=POST_ONLY_GET)],
+    "review:session": [
+        Case(kwargs=lambda w: {"uuid": w.review_session.uuid}, expected=owner_only()),
+        Case(
+            kwargs=lambda w: {"uuid": w.review_done.uuid},
+            expected=owner_only(REDIRECT),
+            note="finished: the summary",
+        ),
+        Case(
+            kwargs=lambda w: {"uuid": w.in_progress.uuid},
+            expected=signed_in(404),
+            note="a graded attempt",
+        ),
+    ],
+    "review:finish": [
+        Case(kwargs=lambda w: {"uuid": w.review_session.uuid}, expected=POST_ONLY_GET),
+    ],
+    "review:summary": [
+        Case(kwargs=lambda w: {"uuid": w.review_done.uuid}, expected=owner_only()),
+        Case(
+            kwargs=lambda w: {"uuid": w.review_session.uuid},
+            expected=owner_only(REDIRECT),
+            note="open: the session",
+        ),
+    ],
+}
+
 # Issue 20's pages, one dict per part.
 # The API's operations take a bearer token only: the matrix's clients (none, or a session)
 # send none, so every operation is a 401 problem for every persona, signed in or not. The
@@ -498,6 +529,7 @@ SITE_TABLE: dict[str, list[Case]] = {
     **PRACTICE_ROWS,
     **MASTERY_ROWS,
     **EDUCATOR_ROWS,
+    **REVIEW_ROWS,
     **API_ROWS,
     **WEBHOOK_ROWS,
 }
@@ -998,6 +1030,18 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         )
         for name in ("webhooks:test", "webhooks:disable", "webhooks:delete")
     ],
+    # Spaced review: anyone signed in starts their own review and sets their own e-mails;
+    # only the trainee finishes their session.
+    *[
+        (name, {}, {}, {persona: None for persona in PERSONAS[1:]} | {ANON: LOGIN})
+        for name in ("review:start", "review:preference")
+    ],
+    (
+        "review:finish",
+        lambda w: {"uuid": w.review_session.uuid},
+        {},
+        {ANON: LOGIN, OTHER: 404, EDUCATOR: 404, MANAGER: 404, OTHER_MANAGER: 404, SUPERUSER: 404},
+    ),
     # Hand marking: only the assessors of the trainee's cohorts mark.
     (
         "marking:answer",

@@ -28,6 +28,8 @@ from quizzes.models import (
     CpdEntry,
     Observation,
     Question,
+    ReviewLog,
+    ReviewPreference,
     WrittenAnswerMark,
 )
 from quizzes.models.cohorts import CohortInvitation, SignupConfirmation
@@ -73,6 +75,10 @@ ENDPOINTS = [
     ("quizzes:save", "trainee", lambda w: {"uuid": w.in_progress.uuid}, {"base-1": "0,1"}),
     ("quizzes:submit", "trainee", lambda w: {"uuid": w.in_progress.uuid}, {"sequence": "1"}),
     ("practice:check", "trainee", lambda w: {"uuid": w.practice_attempt.uuid}, {"question": "1"}),
+    # Spaced review (issue 19): start, the e-mail setting, finish.
+    ("review:start", "trainee", {}, {}),
+    ("review:preference", "trainee", {}, {"nudges": "on"}),
+    ("review:finish", "trainee", lambda w: {"uuid": w.review_session.uuid}, {}),
     ("quizzes:accommodations", "manager", lambda w: {"slug": w.quiz.slug}, {"user": "1"}),
     ("certificates:claim", "trainee", lambda w: {"slug": w.program.slug}, {}),
     ("certificates:revoke", "educator", lambda w: {"code": w.certificate.display_code}, {}),
@@ -180,6 +186,8 @@ STATE = counts(
     Certificate,
     Question,
     CpdEntry,
+    ReviewLog,
+    ReviewPreference,
 )
 
 

@@ -2,12 +2,13 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
 from quizzes.certification.reminders import reminder_enqueue, reminders_due
+from quizzes.spaced_review.reminders import review_nudge_enqueue, review_nudges_due
 
 
 class Command(BaseCommand):
     help = (
         "Queue e-mails to trainees whose certification is due, overdue, expiring or expired, "
-        "once per event."
+        "once per event, and review nudges at most weekly."
     )
 
     def add_arguments(self, parser):
@@ -39,3 +40,20 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: {len(reminders)} {noun} due, none sent.")
         else:
             self.stdout.write(f"{queued} {ngettext('reminder', 'reminders', queued)} queued.")
+        self._review_nudges(dry_run=options["dry_run"], site_url=options["site_url"].rstrip("/"))
+
+    def _review_nudges(self, *, dry_run: bool, site_url: str) -> None:
+        """Queue the weekly "questions due for review" e-mails (quizzes/spaced_review/)."""
+        nudges = review_nudges_due()
+        for nudge in nudges:
+            line = f"review {nudge.due_count} due {nudge.email}"
+            if dry_run:
+                self.stdout.write(f"Would send: {line}")
+                continue
+            review_nudge_enqueue(nudge=nudge, site_url=site_url)
+            self.stdout.write(f"Queued: {line}")
+        noun = ngettext("review nudge", "review nudges", len(nudges))
+        if dry_run:
+            self.stdout.write(f"Dry run: {len(nudges)} {noun} due, none sent.")
+        else:
+            self.stdout.write(f"{len(nudges)} {noun} queued.")

@@ -9,6 +9,7 @@ from quizzes.certification.services import program_demo_assign
 from quizzes.credentials.services import credentials_backfill
 from quizzes.observations.content import SHIPPED_CHECKLISTS, checklists_load
 from quizzes.observations.services import assessor_demo_assign
+from quizzes.spaced_review.services import review_demo_seed
 from quizzes.synthetic.demo_cohort import DEMO_COHORT_SLUG, demo_cohort_ensure
 from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "The demo trainee was assigned the foundation program, due in 30 days."
             )
+        if reviews := review_demo_seed(username="trainee"):
+            self.stdout.write(f"The demo trainee has {reviews} questions due for review.")
         self.stdout.write("Demo logins (local demo only):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<9} / {settings.DEMO_PASSWORD}")
