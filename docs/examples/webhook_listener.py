@@ -84,10 +84,11 @@ def make_server(*, host: str, port: int, secret: str, out=sys.stdout) -> Threadi
                     seen.add(event.get("id"))
                 status, line["verified"], line["repeat"] = 200, True, repeat
                 line["type"], line["data"] = event.get("type"), event.get("data")
+            # Logged before the answer, so the line is there once the sender has its status.
+            print(json.dumps(line), file=out, flush=True)
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            print(json.dumps(line), file=out, flush=True)
 
         def log_message(self, *args):
             pass  # the JSON line above is the log

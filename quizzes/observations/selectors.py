@@ -165,7 +165,7 @@ def observation_get_for_viewer_or_404(user, pk: int) -> Observation:
         raise Http404(OBSERVATION_NOT_FOUND)
     observation = (
         Observation.objects.filter(pk=pk)
-        .select_related("checklist", "trainee", "supersedes", "superseded_by")
+        .select_related("checklist", "trainee", "assessor", "supersedes", "superseded_by")
         .prefetch_related("results", "evidence")
         .first()
     )

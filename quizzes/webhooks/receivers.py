@@ -1,7 +1,9 @@
 """Webhook events from other concerns' signals (connected by QuizzesConfig.ready).
 
 Each runs inside the sender's transaction, so the deliveries commit with the change and the
-jobs are queued on commit.
+jobs are queued on commit. Events are keyed by values no other database hands out again (a
+certificate's random code, an attempt's uuid), never a primary key, which a fresh or
+restored database reuses.
 """
 
 from django.dispatch import receiver
@@ -17,7 +19,7 @@ from quizzes.webhooks.services import event_emit
 def webhooks_certificate_issued(sender, *, certificate, **kwargs) -> None:
     event_emit(
         event_type=WebhookEvent.CERTIFICATE_ISSUED,
-        key=f"certificate:{certificate.pk}",
+        key=f"certificate:{certificate.code}",
         trainee_id=certificate.user_id,
         data=certificate_event_data(certificate),
     )
@@ -27,7 +29,7 @@ def webhooks_certificate_issued(sender, *, certificate, **kwargs) -> None:
 def webhooks_certificate_revoked(sender, *, certificate, **kwargs) -> None:
     event_emit(
         event_type=WebhookEvent.CERTIFICATE_REVOKED,
-        key=f"certificate:{certificate.pk}",
+        key=f"certificate:{certificate.code}",
         trainee_id=certificate.user_id,
         data=certificate_event_data(certificate),
     )

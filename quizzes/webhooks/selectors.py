@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
@@ -31,6 +33,21 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def public_url(path: str) -> str:
+    """The path under the site's public address (the credentials' issuer address)."""
+    return urljoin(settings.CREDENTIAL_ISSUER_URL, path)
+
+
+def person_key(user) -> str:
+    """The person's id with the moment they joined, to the microsecond in UTC.
+
+    Another database (fresh or restored) gives its people the same ids again, never the
+    same join moments, so an event keyed by this is never taken for another's.
+    """
+    joined = user.date_joined.astimezone(UTC).isoformat(timespec="microseconds")
+    return f"{user.pk}@{joined}"
+
+
 def trainee_data(user) -> dict:
     return {
         "id": user.pk,
@@ -51,8 +68,13 @@ def certificate_event_data(certificate: Certificate) -> dict:
             "issued_at": _iso(certificate.issued_at),
             "expires_at": _iso(certificate.expires_at),
             "revoked_at": _iso(certificate.revoked_at),
-            "revoke_reason": certificate.revoke_reason,
-            "url": certificate.get_absolute_url(),
+            # Read only when revoked: the due events' certificates come without it, and
+            # reading it would cost a query each.
+            "revoke_reason": certificate.revoke_reason if certificate.revoked_at else "",
+            # Absolute: the receiver is another system. The holder's page needs a sign-in;
+            # the verification page is public.
+            "url": public_url(certificate.get_absolute_url()),
+            "verification_url": public_url(certificate.verify_path()),
         },
         "trainee": trainee_data(certificate.user),
     }
@@ -109,7 +131,7 @@ def due_events(*, now: datetime | None = None) -> list[DueEvent]:
             events.append(
                 DueEvent(
                     event_type=event_type,
-                    key=f"certificate:{certificate.pk}:{certificate.expires_at.date()}",
+                    key=f"certificate:{certificate.code}:{certificate.expires_at.date()}",
                     trainee_id=user_id,
                     data=certificate_event_data(certificate),
                 )
@@ -119,7 +141,7 @@ def due_events(*, now: datetime | None = None) -> list[DueEvent]:
             events.append(
                 DueEvent(
                     event_type=WebhookEvent.TRAINEE_OVERDUE,
-                    key=f"overdue:{user_id}:{item.program.pk}:{due}",
+                    key=f"overdue:{person_key(people[user_id])}:{item.program.slug}:{due}",
                     trainee_id=user_id,
                     data={
                         "program": item.program.slug,

@@ -26,6 +26,11 @@ def _iri(name: str, **kwargs) -> str:
     return settings.XAPI_HOMEPAGE + reverse(name, kwargs=kwargs).lstrip("/")
 
 
+def _person(user) -> str:
+    """The person's key in statements (their id and join moment, statements.person_key)."""
+    return statements.person_key(user_id=user.pk, joined=user.date_joined)
+
+
 def statement_enqueue(statement: dict) -> None:
     """Queue the statement's job once the current transaction commits."""
     transaction.on_commit(lambda: statement_send.enqueue(statement))
@@ -38,8 +43,8 @@ def xapi_lesson_completed(sender, *, user, lesson, now, **kwargs) -> None:
     statement_enqueue(
         statements.lesson_completed(
             homepage=settings.XAPI_HOMEPAGE,
-            user_id=user.pk,
-            lesson_id=lesson.pk,
+            person=_person(user),
+            lesson_slug=lesson.slug,
             lesson_iri=_iri("lessons:detail", slug=lesson.slug),
             lesson_title=lesson.title,
             completed_at=now,
@@ -55,7 +60,7 @@ def xapi_attempt_graded(sender, *, attempt: Attempt, **kwargs) -> None:
     statement_enqueue(
         statements.attempt_submitted(
             homepage=settings.XAPI_HOMEPAGE,
-            user_id=attempt.user_id,
+            person=_person(attempt.user),
             attempt_uuid=str(attempt.uuid),
             quiz_iri=_iri("quizzes:detail", slug=quiz.slug),
             quiz_title=quiz.title,
@@ -76,8 +81,8 @@ def xapi_certificate_issued(sender, *, certificate, **kwargs) -> None:
     statement_enqueue(
         statements.certificate_issued(
             homepage=settings.XAPI_HOMEPAGE,
-            user_id=certificate.user_id,
-            certificate_id=certificate.pk,
+            person=_person(certificate.user),
+            certificate_code=certificate.code,
             program_iri=_iri("certificates:program", slug=program.slug),
             program_name=program.name,
             verify_iri=_iri("certificates:verify", code=certificate.display_code),
@@ -96,11 +101,13 @@ def xapi_observation_acknowledged(sender, *, observation, now, **kwargs) -> None
     statement_enqueue(
         statements.observation_signed_off(
             homepage=settings.XAPI_HOMEPAGE,
-            user_id=observation.trainee_id,
+            person=_person(observation.trainee),
             observation_id=observation.pk,
+            recorded_at=observation.recorded_at,
             checklist_slug=checklist.slug,
             checklist_title=checklist.title,
-            assessor_id=observation.assessor_id,
+            # A query unless the sender loaded the assessor (a sign-off is rare).
+            assessor=_person(observation.assessor),
             observed_on=observation.observed_on,
             setting=observation.setting,
             acknowledged_at=observation.acknowledged_at or now,

@@ -2,16 +2,20 @@
 
 Each statement's id is a UUID5 of the event (its kind and the keys that name it), so the
 same event always makes the same statement: a Learning Record Store keeps the first and
-answers a redelivery with 204 or 409, never a second record.
+answers a redelivery with 204 or 409, never a second record. The keys are values no other
+database hands out again (a certificate's random code, an attempt's uuid, a person's join
+moment, the event's own moment to the microsecond), never a bare primary key: a fresh or
+restored database reuses primary keys, and its new events must not take the old ids.
 
 The actor is an account on the site (`homePage` the site's address, `name` an opaque id
-derived from the user's primary key), never an e-mail address or a person's name.
+derived from the person's key: their id and the moment they joined), never an e-mail address
+or a person's name.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 XAPI_VERSION = "1.0.3"
 # The namespace of every statement id and account name this site makes (fixed for ever:
@@ -37,6 +41,7 @@ KIND_LESSON_COMPLETED = "lesson-completed"
 KIND_ATTEMPT_GRADED = "attempt-graded"
 KIND_CERTIFICATE_ISSUED = "certificate-issued"
 KIND_OBSERVATION_SIGNED_OFF = "observation-signed-off"
+NAIVE_MOMENT = "xAPI timestamps need a time zone."
 
 
 def statement_id(homepage: str, kind: str, *keys: object) -> str:
@@ -48,9 +53,25 @@ def statement_id(homepage: str, kind: str, *keys: object) -> str:
     return str(uuid.uuid5(NAMESPACE, " ".join([homepage, kind, *(str(key) for key in keys)])))
 
 
-def account_name(user_id: int) -> str:
-    """A stable, opaque name for a user in the LRS (not the username, never the e-mail)."""
-    return str(uuid.uuid5(NAMESPACE, f"user:{user_id}"))
+def moment_key(moment: datetime) -> str:
+    """The moment in UTC to the microsecond: one instant, one text, whatever its time zone."""
+    if moment.tzinfo is None:
+        raise ValueError(NAIVE_MOMENT)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def person_key(*, user_id: int, joined: datetime) -> str:
+    """A person's key: their id with the moment they joined (`date_joined`).
+
+    The id keeps it through a change of username; the join moment tells apart the people
+    that another (fresh or restored) database gives the same id.
+    """
+    return f"{user_id}@{moment_key(joined)}"
+
+
+def account_name(person: str) -> str:
+    """A stable, opaque name for a person (`person_key`) in the LRS, never their e-mail."""
+    return str(uuid.uuid5(NAMESPACE, f"user:{person}"))
 
 
 def iso_duration(seconds: float) -> str:
@@ -70,14 +91,14 @@ def iso_duration(seconds: float) -> str:
 
 def _timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
-        raise ValueError("xAPI timestamps need a time zone.")
+        raise ValueError(NAIVE_MOMENT)
     return moment.isoformat()
 
 
-def _agent(*, homepage: str, user_id: int) -> dict:
+def _agent(*, homepage: str, person: str) -> dict:
     return {
         "objectType": "Agent",
-        "account": {"homePage": homepage, "name": account_name(user_id)},
+        "account": {"homePage": homepage, "name": account_name(person)},
     }
 
 
@@ -117,18 +138,18 @@ def _statement(*, sid: str, actor: dict, verb: dict, obj: dict, timestamp: datet
 def lesson_completed(
     *,
     homepage: str,
-    user_id: int,
-    lesson_id: int,
+    person: str,
+    lesson_slug: str,
     lesson_iri: str,
     lesson_title: str,
     completed_at: datetime,
 ) -> dict:
-    """The trainee completed (or re-read, after it changed) a lesson."""
+    """The trainee (`person_key`) completed (or re-read, after it changed) a lesson."""
     return _statement(
         sid=statement_id(
-            homepage, KIND_LESSON_COMPLETED, user_id, lesson_id, _timestamp(completed_at)
+            homepage, KIND_LESSON_COMPLETED, person, lesson_slug, moment_key(completed_at)
         ),
-        actor=_agent(homepage=homepage, user_id=user_id),
+        actor=_agent(homepage=homepage, person=person),
         verb=_verb(VERB_COMPLETED, "completed"),
         obj=_activity(iri=lesson_iri, name=lesson_title, activity_type=ACTIVITY_LESSON),
         timestamp=completed_at,
@@ -140,7 +161,7 @@ def lesson_completed(
 def attempt_submitted(
     *,
     homepage: str,
-    user_id: int,
+    person: str,
     attempt_uuid: str,
     quiz_iri: str,
     quiz_title: str,
@@ -172,7 +193,7 @@ def attempt_submitted(
     return _statement(
         # A regrade that turns a fail into a pass is a new event, with its own id.
         sid=statement_id(homepage, KIND_ATTEMPT_GRADED, attempt_uuid, passed),
-        actor=_agent(homepage=homepage, user_id=user_id),
+        actor=_agent(homepage=homepage, person=person),
         verb=verb,
         obj=_activity(iri=quiz_iri, name=quiz_title, activity_type=ACTIVITY_ASSESSMENT),
         timestamp=submitted_at,
@@ -185,8 +206,8 @@ def attempt_submitted(
 def certificate_issued(
     *,
     homepage: str,
-    user_id: int,
-    certificate_id: int,
+    person: str,
+    certificate_code: str,
     program_iri: str,
     program_name: str,
     verify_iri: str,
@@ -198,8 +219,9 @@ def certificate_issued(
     if expires_at is not None:
         extensions["expires"] = _timestamp(expires_at)
     return _statement(
-        sid=statement_id(homepage, KIND_CERTIFICATE_ISSUED, certificate_id),
-        actor=_agent(homepage=homepage, user_id=user_id),
+        # The code is random and unique: no other certificate, in any database, has it.
+        sid=statement_id(homepage, KIND_CERTIFICATE_ISSUED, certificate_code),
+        actor=_agent(homepage=homepage, person=person),
         verb=_verb(f"{homepage}{VERB_CERTIFIED_PATH}", "certified"),
         obj=_activity(iri=program_iri, name=program_name, activity_type=ACTIVITY_COURSE),
         timestamp=issued_at,
@@ -211,19 +233,28 @@ def certificate_issued(
 def observation_signed_off(
     *,
     homepage: str,
-    user_id: int,
+    person: str,
     observation_id: int,
+    recorded_at: datetime,
     checklist_slug: str,
     checklist_title: str,
-    assessor_id: int,
+    assessor: str,
     observed_on: date,
     setting: str,
     acknowledged_at: datetime,
 ) -> dict:
     """An assessor found the trainee competent at a checklist, and the trainee acknowledged it."""
     return _statement(
-        sid=statement_id(homepage, KIND_OBSERVATION_SIGNED_OFF, observation_id),
-        actor=_agent(homepage=homepage, user_id=user_id),
+        # Its id with the moment it was recorded and the trainee's key: another database's
+        # observation of the same id was recorded at another moment, of another person.
+        sid=statement_id(
+            homepage,
+            KIND_OBSERVATION_SIGNED_OFF,
+            observation_id,
+            moment_key(recorded_at),
+            person,
+        ),
+        actor=_agent(homepage=homepage, person=person),
         verb=_verb(VERB_PASSED, "passed"),
         obj=_activity(
             iri=f"{homepage}{CHECKLIST_PATH}{checklist_slug}",
@@ -234,7 +265,7 @@ def observation_signed_off(
         result={"completion": True, "success": True},
         context=_context(
             homepage=homepage,
-            instructor=_agent(homepage=homepage, user_id=assessor_id),
+            instructor=_agent(homepage=homepage, person=assessor),
             extensions={"observed-on": observed_on.isoformat(), "setting": setting},
         ),
     )

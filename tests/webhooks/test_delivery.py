@@ -10,8 +10,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
+from quizzes.certification.codes import code_generate
 from quizzes.certification.services import certificate_issue_if_complete, certificate_revoke
-from quizzes.models import WebhookDelivery, WebhookEvent
+from quizzes.certification.signals import certificate_issued
+from quizzes.models import Certificate, WebhookDelivery, WebhookEvent
 from quizzes.webhooks import rules, transport
 from quizzes.webhooks.delivery import delivery_attempt
 from quizzes.webhooks.services import (
@@ -20,7 +22,7 @@ from quizzes.webhooks.services import (
     endpoint_create,
     endpoint_send_test,
 )
-from tests.builders import do_everything, make_cohort, make_program
+from tests.builders import do_everything, make_certificate, make_cohort, make_program
 from tests.webhooks.listener import Listener
 from trainingsite.models import AuditEvent
 
@@ -53,6 +55,57 @@ def test_an_issued_certificate_arrives_signed_and_an_independent_verifier_accept
     assert request.headers["webhook-id"] == str(delivery.event_id) == payload["id"]
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("succeeded", 1, 200)
     assert delivery.delivered_at is not None
+
+
+def test_the_certificates_addresses_are_absolute_under_the_sites_public_address(
+    superuser, trainee, listener, make_endpoint, settings, django_capture_on_commit_callbacks
+):
+    settings.CREDENTIAL_ISSUER_URL = "https://training.example.org/"
+    make_endpoint(superuser, listener.url)
+    certificate = _certify(trainee, django_capture_on_commit_callbacks)
+    (request,) = listener.received
+    sent = json.loads(request.body)["data"]["certificate"]
+    code = certificate.display_code
+    assert sent["url"] == f"https://training.example.org/certificates/{code}/"
+    assert sent["verification_url"] == f"https://training.example.org/certificates/verify/{code}/"
+
+
+def _issued_again_with_the_same_pk(certificate) -> Certificate:
+    """What a fresh or restored database issues next: the same pk again, another code."""
+    pk, user, program = certificate.pk, certificate.user, certificate.program
+    certificate.delete()
+    return Certificate.objects.create(
+        pk=pk,
+        user=user,
+        program=program,
+        holder_name=user.username,
+        issued_at=timezone.now(),
+        cycle=1,
+        code=code_generate(),
+    )
+
+
+def test_a_fresh_databases_certificate_of_the_same_pk_is_a_new_event(
+    superuser, trainee, listener, make_endpoint, django_capture_on_commit_callbacks
+):
+    make_endpoint(superuser, listener.url)
+    first = make_certificate(trainee, make_program(slug="hooked"), issued_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_issued.send(sender=Certificate, certificate=first)
+    first_code = first.display_code
+    second = _issued_again_with_the_same_pk(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_issued.send(sender=Certificate, certificate=second)
+        certificate_issued.send(sender=Certificate, certificate=second)  # the same event again
+    bodies = [json.loads(request.body) for request in listener.received]
+    assert [body["data"]["certificate"]["code"] for body in bodies] == [
+        first_code,
+        second.display_code,
+    ]
+    assert bodies[0]["id"] != bodies[1]["id"]
+    assert [str(d.event_id) for d in WebhookDelivery.objects.order_by("pk")] == [
+        body["id"] for body in bodies
+    ]
 
 
 def test_a_tampered_body_or_another_secret_fails_the_independent_verifier(

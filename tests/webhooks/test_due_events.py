@@ -5,15 +5,22 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quizzes.models import WebhookDelivery
-from tests.builders import assign, make_certificate, make_cohort, make_program
+from quizzes.webhooks.selectors import due_events
+from quizzes.webhooks.services import event_id_for
+from tests.builders import assign, make_certificate, make_cohort, make_program, make_trainee
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
 EVENTS = ("certificate.expiring_soon", "certificate.expired", "trainee.overdue")
+OVERDUE = "trainee.overdue"
+User = get_user_model()
 
 
 def run(capture, *args) -> str:
@@ -65,3 +72,49 @@ def test_dry_run_records_nothing(
     assert "Dry run: 1 event due, none recorded." in output
     assert not WebhookDelivery.objects.exists()
     assert listener.received == []
+
+
+def test_overdue_keys_name_the_person_not_only_their_id(trainee):
+    """A fresh database's trainee of the same id joined at another moment: another event."""
+    assign(trainee, make_program(slug="late"), due_date=timezone.localdate() - DAY)
+    (first,) = due_events()
+    User.objects.filter(pk=trainee.pk).update(username="renamed")
+    (renamed,) = due_events()
+    assert renamed.key == first.key  # a new username is the same person
+    User.objects.filter(pk=trainee.pk).update(date_joined=trainee.date_joined - 90 * DAY)
+    (other_database,) = due_events()
+    assert other_database.key != first.key
+    assert event_id_for(event_type=OVERDUE, key=other_database.key) != event_id_for(
+        event_type=OVERDUE, key=first.key
+    )
+
+
+def test_expiry_keys_follow_the_certificates_code_not_its_pk(trainee):
+    now = timezone.now()
+    program = make_program(slug="expiring")
+    certificate = make_certificate(
+        trainee, program, issued_at=now - 700 * DAY, expires_at=now + 10 * DAY
+    )
+    (event,) = due_events()
+    assert event.key == f"certificate:{certificate.code}:{certificate.expires_at.date()}"
+
+
+def _expiring_certificates(count):
+    now = timezone.now()
+    program = make_program(slug=f"expiring-{count}", lessons=0, quizzes=0)
+    for index in range(count):
+        make_certificate(
+            make_trainee(username=f"expiring-{count}-{index}"),
+            program,
+            issued_at=now - 700 * DAY,
+            expires_at=now + 10 * DAY,
+        )
+
+
+def test_due_events_take_the_same_queries_for_1_or_6_certificates(django_assert_num_queries):
+    _expiring_certificates(1)
+    with CaptureQueriesContext(connection) as one:
+        assert len(due_events()) == 1
+    _expiring_certificates(5)
+    with django_assert_num_queries(len(one)):
+        assert len(due_events()) == 6

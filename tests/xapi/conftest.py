@@ -175,7 +175,7 @@ def attempt_statement(homepage: str, **overrides) -> dict:
     """A submitted attempt's statement under the test's site address."""
     fields = {
         "homepage": homepage,
-        "user_id": 7,
+        "person": statements.person_key(user_id=7, joined=AT - timedelta(days=30)),
         "attempt_uuid": "0b8f6a52-5f33-4f0e-9d55-3c1a7d6b2e10",
         "quiz_iri": f"{homepage}quizzes/final/",
         "quiz_title": "Final",

@@ -9,18 +9,23 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.signals import task_enqueued
 from django_tasks_db.models import DBTaskResult
 
 from lessons.services import lesson_complete
+from quizzes.certification.codes import code_generate
 from quizzes.certification.services import certificate_issue_if_complete
+from quizzes.certification.signals import certificate_issued
+from quizzes.models import Certificate
 from quizzes.observations.services import observation_acknowledge
 from quizzes.services import attempt_save_answers, attempt_start, attempt_submit
 from quizzes.xapi import statements
 from quizzes.xapi.tasks import RETRY_QUEUED, SENT, statement_send
 from tests.builders import (
     complete_lesson,
+    make_certificate,
     make_checklist,
     make_lesson,
     make_program,
@@ -77,7 +82,9 @@ def test_lesson_completion_reaches_the_lrs(
     assert stored["object"]["definition"]["name"] == {"en-US": "Applying pressure"}
     assert stored["actor"]["account"] == {
         "homePage": xapi_site.XAPI_HOMEPAGE,
-        "name": statements.account_name(trainee.pk),
+        "name": statements.account_name(
+            statements.person_key(user_id=trainee.pk, joined=trainee.date_joined)
+        ),
     }
     assert stored["result"] == {"completion": True}
     assert stored["timestamp"].startswith(completion.completed_at.isoformat()[:19])
@@ -117,13 +124,50 @@ def test_passing_the_last_quiz_records_the_attempt_and_the_certificate(
     (certified,) = lrs.statements_about(f"{home}certificates/programs/{program.slug}/")
     assert certified["verb"]["id"] == f"{home}xapi/verbs/certified"
     assert certified["id"] == statements.statement_id(
-        home, statements.KIND_CERTIFICATE_ISSUED, certificate.pk
+        home, statements.KIND_CERTIFICATE_ISSUED, certificate.code
     )
     extensions = certified["context"]["extensions"]
     assert extensions[f"{home}xapi/extensions/certificate"] == (
         f"{home}certificates/verify/{certificate.display_code}/"
     )
     assert attempt.passed is True
+
+
+def _issued_again_with_the_same_pk(certificate) -> Certificate:
+    """What a fresh or restored database issues next: the same pk again, another code."""
+    pk, user, program = certificate.pk, certificate.user, certificate.program
+    certificate.delete()
+    return Certificate.objects.create(
+        pk=pk,
+        user=user,
+        program=program,
+        holder_name=user.username,
+        issued_at=timezone.now(),
+        cycle=1,
+        code=code_generate(),
+    )
+
+
+def test_a_fresh_databases_certificate_of_the_same_pk_is_a_statement_of_its_own(
+    xapi_site, lrs, trainee, django_capture_on_commit_callbacks
+):
+    program = make_program(lessons=0, quizzes=0)
+    first = make_certificate(trainee, program, issued_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_issued.send(sender=Certificate, certificate=first)
+    first_code = first.display_code
+    second = _issued_again_with_the_same_pk(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_issued.send(sender=Certificate, certificate=second)
+        certificate_issued.send(sender=Certificate, certificate=second)  # the same event again
+    home = xapi_site.XAPI_HOMEPAGE
+    stored = lrs.statements_about(f"{home}certificates/programs/{program.slug}/")
+    assert len({statement["id"] for statement in stored}) == len(stored) == 2
+    assert sorted(
+        s["context"]["extensions"][f"{home}xapi/extensions/certificate"] for s in stored
+    ) == (
+        sorted(f"{home}certificates/verify/{code}/" for code in (first_code, second.display_code))
+    )
 
 
 def test_competent_observation_acknowledged_reaches_the_lrs(
@@ -138,7 +182,9 @@ def test_competent_observation_acknowledged_reaches_the_lrs(
     assert stored["verb"]["id"] == statements.VERB_PASSED
     assert stored["result"] == {"completion": True, "success": True}
     assert stored["context"]["instructor"]["account"]["name"] == (
-        statements.account_name(assessor.pk)
+        statements.account_name(
+            statements.person_key(user_id=assessor.pk, joined=assessor.date_joined)
+        )
     )
 
 

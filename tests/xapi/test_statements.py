@@ -1,6 +1,6 @@
 """The statement builders (pure: no django_db mark, so a query would fail them)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -8,12 +8,17 @@ from quizzes.xapi import statements
 
 HOME = "https://training.example.org/"
 AT = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
+JOINED = datetime(2025, 1, 2, 8, 0, 0, 123456, tzinfo=UTC)
+# A fresh database's person 7 joined at another moment: another person.
+PERSON = statements.person_key(user_id=7, joined=JOINED)
+OTHER_DATABASE_PERSON = statements.person_key(user_id=7, joined=JOINED + timedelta(days=300))
+ASSESSOR = statements.person_key(user_id=9, joined=JOINED)
 
 
 def _attempt(**overrides):
     fields = {
         "homepage": HOME,
-        "user_id": 7,
+        "person": PERSON,
         "attempt_uuid": "0b8f6a52-5f33-4f0e-9d55-3c1a7d6b2e10",
         "quiz_iri": f"{HOME}quizzes/final/",
         "quiz_title": "Final",
@@ -29,8 +34,8 @@ def _attempt(**overrides):
 def _lesson(**overrides):
     fields = {
         "homepage": HOME,
-        "user_id": 7,
-        "lesson_id": 3,
+        "person": PERSON,
+        "lesson_slug": "pressure",
         "lesson_iri": f"{HOME}lessons/pressure/",
         "lesson_title": "Pressure",
         "completed_at": AT,
@@ -41,8 +46,8 @@ def _lesson(**overrides):
 def _certificate(**overrides):
     fields = {
         "homepage": HOME,
-        "user_id": 7,
-        "certificate_id": 11,
+        "person": PERSON,
+        "certificate_code": "ABCDEFGH",
         "program_iri": f"{HOME}certificates/programs/foundation/",
         "program_name": "Foundation",
         "verify_iri": f"{HOME}certificates/verify/ABCD-EFGH/",
@@ -55,11 +60,12 @@ def _certificate(**overrides):
 def _observation(**overrides):
     fields = {
         "homepage": HOME,
-        "user_id": 7,
+        "person": PERSON,
         "observation_id": 5,
+        "recorded_at": AT - timedelta(days=1, microseconds=250),
         "checklist_slug": "bleeding-practice",
         "checklist_title": "Bleeding practice",
-        "assessor_id": 9,
+        "assessor": ASSESSOR,
         "observed_on": date(2026, 3, 3),
         "setting": "clinic",
         "acknowledged_at": AT,
@@ -83,6 +89,34 @@ def test_statement_ids_differ_by_kind_key_and_site():
     assert len(ids) == 4
 
 
+def test_another_databases_certificate_of_the_same_pk_has_another_statement_id():
+    # The builder never sees the pk: only the certificate's random code names it.
+    assert (
+        _certificate(certificate_code="ABCDEFGH")["id"]
+        != (_certificate(certificate_code="JKLMNPQR")["id"])
+    )
+
+
+def test_another_databases_observation_of_the_same_pk_has_another_statement_id():
+    here = _observation()
+    assert _observation()["id"] == here["id"]
+    recorded_later = _observation(recorded_at=AT + timedelta(days=40))
+    of_another_person = _observation(person=OTHER_DATABASE_PERSON)
+    assert len({here["id"], recorded_later["id"], of_another_person["id"]}) == 3
+
+
+def test_the_same_lesson_completion_keeps_its_id_and_another_persons_differs():
+    assert _lesson()["id"] == _lesson()["id"]
+    assert _lesson(person=OTHER_DATABASE_PERSON)["id"] != _lesson()["id"]
+    assert _lesson(lesson_slug="packing")["id"] != _lesson()["id"]
+
+
+def test_the_same_moment_in_another_time_zone_is_the_same_key():
+    paris = timezone(timedelta(hours=1))
+    assert statements.moment_key(AT.astimezone(paris)) == "2026-03-04T10:30:00.000000+00:00"
+    assert _lesson(completed_at=AT.astimezone(paris))["id"] == _lesson()["id"]
+
+
 def test_a_regrade_to_a_pass_is_a_new_statement():
     assert _attempt(passed=False)["id"] != _attempt(passed=True)["id"]
 
@@ -91,12 +125,19 @@ def test_the_actor_is_an_opaque_account_on_the_site():
     actor = _lesson()["actor"]
     assert actor == {
         "objectType": "Agent",
-        "account": {"homePage": HOME, "name": statements.account_name(7)},
+        "account": {"homePage": HOME, "name": statements.account_name(PERSON)},
     }
-    assert statements.account_name(7) == statements.account_name(7)
-    assert statements.account_name(7) != statements.account_name(8)
-    assert "7" != statements.account_name(7) and "@" not in statements.account_name(7)
+    name = statements.account_name(PERSON)
+    assert PERSON == "7@2025-01-02T08:00:00.123456+00:00"
+    assert name == statements.account_name(statements.person_key(user_id=7, joined=JOINED))
+    assert name != statements.account_name(statements.person_key(user_id=8, joined=JOINED))
+    assert "7" not in name.split("-") and "@" not in name and "2025" not in name
     assert "mbox" not in actor and "name" not in actor
+
+
+def test_another_databases_person_of_the_same_id_is_another_account():
+    assert statements.account_name(PERSON) != statements.account_name(OTHER_DATABASE_PERSON)
+    assert _lesson()["actor"] != _lesson(person=OTHER_DATABASE_PERSON)["actor"]
 
 
 def test_lesson_completed_statement():
@@ -175,7 +216,9 @@ def test_observation_statement_names_the_checklist_and_the_assessor():
     statement = _observation()
     assert statement["verb"]["id"] == "http://adlnet.gov/expapi/verbs/passed"
     assert statement["object"]["id"] == f"{HOME}xapi/activities/checklist/bleeding-practice"
-    assert statement["context"]["instructor"]["account"]["name"] == statements.account_name(9)
+    assert statement["context"]["instructor"]["account"]["name"] == (
+        statements.account_name(ASSESSOR)
+    )
     assert statement["context"]["extensions"] == {
         f"{HOME}xapi/extensions/observed-on": "2026-03-03",
         f"{HOME}xapi/extensions/setting": "clinic",
@@ -200,3 +243,5 @@ def test_iso_duration(seconds, text):
 def test_a_naive_moment_is_refused():
     with pytest.raises(ValueError, match="time zone"):
         _lesson(completed_at=datetime(2026, 3, 4, 10, 30))
+    with pytest.raises(ValueError, match="time zone"):
+        statements.person_key(user_id=7, joined=datetime(2025, 1, 2, 8, 0))
