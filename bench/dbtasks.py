@@ -2,7 +2,9 @@
 
 python -m bench.dbtasks prepare STATE.json --users 10
     choose the accounts the load signs in as, give them the bench password
-    (hashed once), and list the slugs and ids the traffic needs.
+    (hashed once), make the managers' API tokens, revoke a few certificates so
+    that the look-ups see every verification state, and list the slugs, codes
+    and ids the traffic needs.
 python -m bench.dbtasks verify STATE.json EXPECTED.json
     count the answers the load tool saw confirmed that the database lost.
 """
@@ -11,6 +13,8 @@ import argparse
 import json
 import os
 import sys
+from datetime import timedelta
+from itertools import chain, zip_longest
 
 import django
 
@@ -21,10 +25,22 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import transaction  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from lessons.models import Lesson  # noqa: E402
 from lessons.services import lesson_complete  # noqa: E402
-from quizzes.models import Attempt, AttemptAnswer, Cohort, Program, Quiz  # noqa: E402
+from quizzes.api.services import api_token_create  # noqa: E402
+from quizzes.certification.services import certificate_revoke  # noqa: E402
+from quizzes.models import (  # noqa: E402
+    Attempt,
+    AttemptAnswer,
+    Bank,
+    Certificate,
+    Cohort,
+    Program,
+    Quiz,
+)
 from trainingsite.demo import DEMO_ACCOUNTS  # noqa: E402
 from trainingsite.roles import Role  # noqa: E402
 
@@ -32,6 +48,10 @@ BENCH_PASSWORD = "bench-load-password-2026"
 BENCH_PREFIX = "bench-"
 LOAD_PREFIX = "load-"
 DEMO_USERNAMES = {account.username for account in DEMO_ACCOUNTS}
+API_TOKEN_NAME = "bench load"
+# Codes per verification state (valid, expired, revoked) that the look-ups cycle over.
+CODES_PER_STATE = 30
+REVOKE_REASON = "Revoked by the benchmark's set-up, so that look-ups see every state."
 
 
 def _trainees(*, count: int) -> list[str]:
@@ -42,8 +62,13 @@ def _trainees(*, count: int) -> list[str]:
         username__startswith=BENCH_PREFIX
     )
     # The generated trainees (generate_load_data) first; the demo trainee keeps its password.
+    # Only those with no certificate and no passed exam: a pass at the bench quiz is then
+    # never held back until renewal (quizzes.certification.rules.quiz_retake_hold) and
+    # completes no program (each ends in an exam), so every start of the steps stays open.
+    passed_exam = Attempt.objects.filter(quiz__bank=Bank.EXAM, passed=True).values("user_id")
     names = list(
-        candidates.filter(username__startswith=LOAD_PREFIX)
+        candidates.filter(username__startswith=LOAD_PREFIX, certificates__isnull=True)
+        .exclude(pk__in=passed_exam)
         .order_by("id")
         .values_list("username", flat=True)[:count]
     )
@@ -77,15 +102,30 @@ def _organisation_managers(*, count: int) -> list[str]:
 
 
 def _bench_quiz() -> Quiz:
-    """The first published quiz a trainee can retake at will: no limit, no timer, no wait."""
-    quiz = (
+    """The first published quiz a trainee can retake at will, answered on the paged page.
+
+    No attempt limit, timer or waiting time, and no written answers. A topic quiz set to
+    immediate feedback is answered one question at a time (quizzes/practice/) instead of
+    on the paged attempt page that the attempt, autosave and quiz-flow steps measure; when
+    every candidate is one, the bench database sets the first to deferred feedback.
+    """
+    deferred = Quiz.PracticeBehaviour.DEFERRED
+    candidates = (
         Quiz.objects.published()
-        .filter(max_attempts__isnull=True, time_limit_minutes__isnull=True, retake_wait_minutes=0)
+        .filter(
+            max_attempts__isnull=True,
+            time_limit_minutes__isnull=True,
+            retake_wait_minutes=0,
+            hand_marked=False,
+        )
         .order_by("order", "id")
-        .first()
     )
+    quiz = candidates.filter(practice_behaviour=deferred).first() or candidates.first()
     if quiz is None:
-        raise SystemExit("No published quiz without attempt limit, timer or waiting time.")
+        raise SystemExit("No published quiz without attempt limit, timer, waiting time or marking.")
+    if quiz.practice_behaviour != deferred:
+        Quiz.objects.filter(pk=quiz.pk).update(practice_behaviour=deferred)
+        quiz.practice_behaviour = deferred
     return quiz
 
 
@@ -100,6 +140,56 @@ def _trainee_filters() -> list[str]:
         filters.append(f"cohort={cohort.slug}&sort=-percent")
     filters.append("q=an&page=2")
     return filters
+
+
+def _api_tokens(*, usernames: list[str]) -> list[str]:
+    """Make one API token per manager through the real service; return the plaintexts.
+
+    A plaintext is shown only when its token is made, so every set-up makes new ones;
+    they expire after a day, so earlier runs' tokens do not pile up as active.
+    """
+    User = get_user_model()
+    expires_at = timezone.now() + timedelta(days=1)
+    return [
+        api_token_create(owner=owner, name=API_TOKEN_NAME, expires_at=expires_at)[1]
+        for owner in User.objects.filter(username__in=usernames).order_by("username")
+    ]
+
+
+def _certificate_codes(*, revoker_username: str) -> dict:
+    """Real codes in each verification state, revoking valid ones through the service if needed.
+
+    Certificates of the last trainees are revoked: the trainee steps sign in as the first.
+    """
+    now = timezone.now()
+    revoker = get_user_model().objects.get(username=revoker_username)
+    live = Certificate.objects.filter(revoked_at__isnull=True)
+    valid = live.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).order_by("-pk")
+    revoked = Certificate.objects.filter(revoked_at__isnull=False)
+    for certificate in valid[: max(0, CODES_PER_STATE - revoked.count())]:
+        certificate_revoke(certificate=certificate, by=revoker, reason=REVOKE_REASON)
+    states = {
+        "valid": valid.order_by("pk"),
+        "expired": live.filter(expires_at__lte=now).order_by("pk"),
+        "revoked": revoked.order_by("pk"),
+    }
+    codes = {
+        state: [c.display_code for c in queryset.only("code")[:CODES_PER_STATE]]
+        for state, queryset in states.items()
+    }
+    # Interleaved, so that every user's cycle meets the three states in turn.
+    mixed = [code for code in chain(*zip_longest(*codes.values())) if code is not None]
+    return {"codes": mixed, "code_states": {state: len(found) for state, found in codes.items()}}
+
+
+def _api_trainee_queries() -> list[str]:
+    """The trainees list as an integration asks for it: all, one cohort, a search."""
+    queries = ["limit=100"]
+    largest = Cohort.objects.annotate(size=Count("memberships")).order_by("-size", "id")
+    for cohort in largest.values_list("slug", flat=True)[:2]:
+        queries.append(f"limit=100&cohort={cohort}")
+    queries.append("limit=100&q=an")
+    return queries
 
 
 @transaction.atomic
@@ -119,6 +209,9 @@ def prepare(*, users: int) -> dict:
         "password": BENCH_PASSWORD,
         "trainees": trainees,
         "managers": managers,
+        "api_tokens": _api_tokens(usernames=managers),
+        "api_trainee_queries": _api_trainee_queries(),
+        **_certificate_codes(revoker_username=managers[0]),
         "lessons": list(Lesson.objects.published().values_list("slug", flat=True)),
         "quiz": quiz.slug,
         "trainee_filters": _trainee_filters(),

@@ -8,8 +8,9 @@ Environment (set by bench/run.py):
   BENCH_USERS    concurrent users (must equal locust's --users)
 
 Every user first signs in with a real password (a distinct account each, so the
-login lockout never sees a shared failure count), then waits until all users are
-ready; only then does the measured window open. Each request's status is checked
+login lockout never sees a shared failure count), or takes its own API token, or
+stays anonymous (public verification), then waits until all users are ready;
+only then does the measured window open. Each request's status is checked
 exactly; anything unexpected counts as an error and fails the run.
 """
 
@@ -19,7 +20,7 @@ import random
 import re
 import time
 from itertools import count
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import gevent
 from gevent.event import Event
@@ -289,6 +290,14 @@ def submit(user, name="submit"):
         )
 
 
+def with_api_token(user):
+    """Act as an integration: a manager's own API token, no session."""
+    user.state["headers"] = {
+        "Authorization": f"Bearer {user.pick('api_tokens')}",
+        "Accept": "application/json",
+    }
+
+
 def trainee_with_attempt(user):
     as_trainee(user)
     open_attempt(user)
@@ -311,6 +320,8 @@ SETUPS = {
     "quiz_flow": as_trainee,
     "overview": as_manager,
     "trainees_table": as_manager,
+    "api_trainees": with_api_token,
+    "api_certificate": with_api_token,
 }
 
 
@@ -372,6 +383,61 @@ def step_trainees_table(user):
     user.expect("GET", f"/reports/trainees/?{query}", "trainees table (filtered)", 200)
 
 
+# An integration reads a few pages of a list, then starts again (another filter).
+API_PAGES_PER_WALK = 4
+# Public look-ups come from many addresses: each address verifies this many codes,
+# under the per-address limit (30 in 10 minutes), so the limit is counted, never hit.
+LOOKUPS_PER_ADDRESS = 20
+
+
+def step_api_trainees(user):
+    """GET a page of /api/v1/trainees; follow `next` for a few pages, then another filter."""
+    following = user.state.get("next")
+    if following is None or user.state.get("pages", 0) >= API_PAGES_PER_WALK:
+        queries = STATE["api_trainee_queries"]
+        user.state["walk"] = user.state.get("walk", user.number) + 1
+        url = f"/api/v1/trainees?{queries[user.state['walk'] % len(queries)]}"
+        name, user.state["pages"] = "api trainees (first page)", 0
+    else:
+        # `next` is absolute; the client keeps to its own host.
+        parts = urlsplit(following)
+        url, name = f"{parts.path}?{parts.query}", "api trainees (next page)"
+    resp = user.expect("GET", url, name, 200, headers=user.state["headers"])
+    user.state["next"] = json.loads(resp.text)["next"] if resp.status_code == 200 else None
+    user.state["pages"] += 1
+
+
+def next_code(user) -> str:
+    codes = STATE["codes"]
+    user.state["i"] = user.state.get("i", user.number * 7) + 1
+    return codes[user.state["i"] % len(codes)]
+
+
+def step_verify(user):
+    """Anonymous: the public verification page of a real code (valid, expired or revoked)."""
+    code = next_code(user)
+    user.state["n"] = user.state.get("n", 0) + 1
+    block = user.state["n"] // LOOKUPS_PER_ADDRESS
+    address = f"10.{user.number % 256}.{(block >> 8) % 256}.{block % 256}"
+    user.expect(
+        "GET",
+        f"/certificates/verify/{code}/",
+        "certificate verification",
+        200,
+        headers={"X-Forwarded-For": address},
+    )
+
+
+def step_api_certificate(user):
+    user.expect(
+        "GET",
+        f"/api/v1/certificates/{next_code(user)}",
+        "api certificate",
+        200,
+        headers=user.state["headers"],
+    )
+
+
 STEPS = {
     "bare": step_bare,
     "floor": step_floor,
@@ -384,4 +450,7 @@ STEPS = {
     "quiz_flow": step_quiz_flow,
     "overview": step_overview,
     "trainees_table": step_trainees_table,
+    "api_trainees": step_api_trainees,
+    "verify": step_verify,
+    "api_certificate": step_api_certificate,
 }

@@ -1,6 +1,11 @@
 """Profile one page of the benchmark's database in-process: where the time goes, which SQL.
 
     .venv/bin/python bench/profile.py /reports/ --user bench-manager-00 [--repeat 3]
+    .venv/bin/python bench/profile.py /api/v1/trainees?limit=100 --user bench-manager-00
+    .venv/bin/python bench/profile.py /certificates/verify/<code>/ --anonymous
+
+An /api/ path is sent with a new API token of the user (made through the real
+service, expiring in an hour) instead of a session.
 
 Uses bench.settings and the database bench/run.py last built (SQLite, or
 DATABASE_URL pointed at the bench database). pyinstrument comes from the load
@@ -26,10 +31,15 @@ import django  # noqa: E402
 
 django.setup()
 
+from datetime import timedelta  # noqa: E402
+
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from quizzes.api.services import api_token_create  # noqa: E402
 
 
 def consume(response) -> int:
@@ -41,7 +51,9 @@ def consume(response) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("path")
-    parser.add_argument("--user", required=True)
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user")
+    who.add_argument("--anonymous", action="store_true", help="No session, no token.")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--slowest", type=int, default=8, help="How many slow queries to show.")
     args = parser.parse_args()
@@ -49,7 +61,15 @@ def main() -> int:
     from pyinstrument import Profiler
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(get_user_model().objects.get(username=args.user))
+    if args.user and args.path.startswith("/api/"):
+        _, token = api_token_create(
+            owner=get_user_model().objects.get(username=args.user),
+            name="bench profile",
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    elif args.user:
+        client.force_login(get_user_model().objects.get(username=args.user))
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
         response = client.get(args.path)

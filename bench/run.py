@@ -62,6 +62,9 @@ WRITE_FLOOR_RATIO = 0.20
 MANAGER_P95_MS = 400
 EXPORT_SECONDS = 5.0
 EXPORT_MEMORY_MB = 50.0
+# Targets from issue 20: the API's trainees list, and certificate look-ups by code.
+API_LIST_P95_MS = 300
+LOOKUP_FLOOR_RATIO = 0.40
 
 
 class Step:
@@ -69,8 +72,9 @@ class Step:
         self.key = key
         self.label = label
         self.names = names  # request names measured in the window
-        self.group = group  # reference / read / write / manager
-        self.users = MANAGER_USERS if group == "manager" else USERS
+        self.group = group  # reference / read / write / manager / api / lookup
+        # Integrations, like managers, are few: one per worker, latency not queueing.
+        self.users = MANAGER_USERS if group in ("manager", "api") else USERS
 
 
 STEPS = [
@@ -90,6 +94,14 @@ STEPS = [
     ),
     Step("overview", "Manager overview", ["manager overview"], "manager"),
     Step("trainees_table", "Trainees table (filtered)", ["trainees table (filtered)"], "manager"),
+    Step(
+        "api_trainees",
+        "API trainees list (100 a page, cursor)",
+        ["api trainees (first page)", "api trainees (next page)"],
+        "api",
+    ),
+    Step("verify", "Certificate verification page", ["certificate verification"], "lookup"),
+    Step("api_certificate", "API certificate by code", ["api certificate"], "lookup"),
 ]
 # Steps whose confirmed answers are checked against the database right after them.
 WRITE_STEPS = {"result", "autosave", "quiz_flow"}
@@ -385,6 +397,15 @@ def evaluate(rows: list[dict]) -> None:
             )
         elif row["group"] == "manager":
             checks.append((f"p95 < {MANAGER_P95_MS} ms", (row["p95_ms"] or 1e9) < MANAGER_P95_MS))
+        elif row["group"] == "api":
+            checks.append((f"p95 < {API_LIST_P95_MS} ms", (row["p95_ms"] or 1e9) < API_LIST_P95_MS))
+        elif row["group"] == "lookup":
+            checks.append(
+                (
+                    f">= {LOOKUP_FLOOR_RATIO:.0%} of floor",
+                    (row["vs_floor"] or 0) >= LOOKUP_FLOOR_RATIO,
+                )
+            )
         if row["group"] != "reference":
             checks.append(("no errors", row["errors"] == 0))
         row["target"] = "; ".join(name for name, _ in checks) or "-"
@@ -544,6 +565,7 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
 
     state = json.loads(state_path.read_text())
     result["trainees"] = state["trainee_count"]
+    result["lookup_codes"] = state["code_states"]
 
     server = Gunicorn(env, workdir / "gunicorn.log")
     try:
@@ -679,6 +701,13 @@ def format_summary(result: dict) -> str:
             f"(target < {EXPORT_MEMORY_MB:g} MB); "
             f"{export.get('queries', '?')} SQL queries for the whole export: {verdict}."
         )
+    codes = result.get("lookup_codes")
+    if codes:
+        lines.append(
+            "- Certificate look-ups cycle over "
+            + ", ".join(f"{count} {state}" for state, count in codes.items())
+            + " codes of the data set, interleaved."
+        )
     for row in result["steps"]:
         if "answers" in row:
             answers = row["answers"]
@@ -715,7 +744,8 @@ def write_results(report: dict) -> None:
         f"# Benchmark of {report['finished_at']}",
         "",
         f"Machine: {machine_line}. gunicorn {WORKERS} sync workers; Locust over loopback, "
-        f"{USERS} concurrent users per step ({MANAGER_USERS} on the manager pages), "
+        f"{USERS} concurrent users per step ({MANAGER_USERS} on the manager pages and the "
+        "API's trainees list), "
         f"{SECONDS:g} s measured per step; total run {report['total_seconds']} s.",
         "",
         f"Load average (1 min) before the run: {report['load_average_at_start']}; highest before "

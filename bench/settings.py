@@ -2,8 +2,10 @@
 
 The site runs exactly as deployed except for what a loopback benchmark needs:
 plain http (no TLS redirect, no secure-only cookies), its own database and
-static folder, the bare view and the floor page (bench/urls.py), and a
-middleware that reports each request's SQL statement count in a header.
+static folder, the bare view and the floor page (bench/urls.py), a
+middleware that reports each request's SQL statement count in a header, a
+per-token API limit the load cannot reach, and one trusted proxy hop (the
+public look-ups' client addresses come from X-Forwarded-For).
 """
 
 import os
@@ -21,6 +23,14 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 os.environ.setdefault("DJANGO_HSTS_SECONDS", "0")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+# The API allows 600 requests a minute per token; one bench user alone sends more,
+# and the step measures the list, not the limit (still counted on every request).
+os.environ.setdefault("DJANGO_API_RATE_LIMIT_PER_MINUTE", "1000000")
+# As behind the load balancer of a deployment: the client's address comes from
+# X-Forwarded-For, so the public look-ups arrive from many addresses, each under
+# the verification limit of 30 in 10 minutes. Requests without the header (every
+# other step) count under the loopback address, as before.
+os.environ.setdefault("DJANGO_TRUSTED_PROXY_COUNT", "1")
 
 from trainingsite.settings import *  # noqa: E402,F403
 from trainingsite.settings import (  # noqa: E402

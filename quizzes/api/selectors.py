@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -260,11 +260,15 @@ def api_certificates_page(
 
 
 def api_certificate_or_404(*, user, code: str, now: datetime) -> tuple[dict, datetime]:
+    """The certificate with this code if its holder is in scope, with its change time; or 404."""
     normalised = code_normalise(code) if len(code) <= 40 else None
+    # One row by the unique code, its holder checked by a correlated EXISTS: the IN of
+    # _certificates_in_scope would first list every trainee in scope (10,000 for a
+    # manager of every cohort) to answer for one certificate.
+    holder_in_scope = Exists(memberships_for_manager(user).filter(user_id=OuterRef("user_id")))
     certificate = (
-        _certificates_in_scope(user)
-        .select_related("program", "credential")
-        .filter(code=normalised)
+        Certificate.objects.select_related("program", "credential")
+        .filter(holder_in_scope, code=normalised)
         .first()
         if normalised
         else None

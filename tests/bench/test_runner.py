@@ -102,6 +102,27 @@ def test_targets_are_ratios_to_the_floor_page_of_the_same_run():
     assert rows[2]["vs_floor"] == 0.4
 
 
+def test_the_integration_steps_have_their_own_targets():
+    rows = [
+        _row("floor", "reference", 200.0),
+        _row("api_fast", "api", 5.0, p95=299.0),
+        _row("api_slow", "api", 5.0, p95=301.0),
+        _row("lookup_enough", "lookup", 80.0),
+        _row("lookup_short", "lookup", 79.0),
+    ]
+    evaluate(rows)
+    verdicts = {row["key"]: row["passed"] for row in rows}
+    assert verdicts == {
+        "floor": None,
+        "api_fast": True,
+        "api_slow": False,
+        "lookup_enough": True,
+        "lookup_short": False,
+    }
+    assert rows[1]["target"] == "p95 < 300 ms; no errors"
+    assert rows[3]["target"] == ">= 40% of floor; no errors"
+
+
 def test_any_error_fails_the_target():
     rows = [_row("floor", "reference", 200.0), _row("lesson", "read", 200.0, errors=1)]
     evaluate(rows)
@@ -122,4 +143,11 @@ def test_every_step_names_what_it_measures():
     keys = [step.key for step in STEPS]
     assert keys[:2] == ["bare", "floor"]
     assert len(set(keys)) == len(keys)
-    assert {step.group for step in STEPS} == {"reference", "read", "write", "manager"}
+    assert {step.group for step in STEPS} == {
+        "reference",
+        "read",
+        "write",
+        "manager",
+        "api",
+        "lookup",
+    }
