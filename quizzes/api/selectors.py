@@ -38,6 +38,7 @@ from quizzes.models import (
     ProgramAssignment,
 )
 from quizzes.reports.progress import display_name, progress_for_assignments
+from trainingsite.links import public_url
 
 TOKEN_NOT_FOUND = "No such API token."
 TRAINEE_NOT_FOUND = "No such trainee, or not in your token's scope."
@@ -197,9 +198,11 @@ def _certificate_item(certificate: Certificate, *, now: datetime, with_jwt: bool
         ).value,
         "superseded": certificate.superseded_by_id is not None,
         "cpd_hours": certificate.cpd_hours,
-        "verification_url": reverse("certificates:verify", kwargs={"code": code}),
+        "verification_url": public_url(reverse("certificates:verify", kwargs={"code": code})),
         "credential_url": (
-            reverse("credentials:jwt", kwargs={"code": code}) if credential is not None else None
+            public_url(reverse("credentials:jwt", kwargs={"code": code}))
+            if credential is not None
+            else None
         ),
     }
     if with_jwt:

@@ -44,6 +44,7 @@ from quizzes.credentials.status_list import (
     bitstring_from_indexes,
 )
 from quizzes.models import Certificate, Credential
+from trainingsite.links import public_url
 
 JWT_TYPE = "vc+jwt"
 ENVELOPE_PREFIX = "data:application/vc+jwt,"
@@ -109,7 +110,7 @@ class CredentialVerification:
 
 
 def _public_url(name: str) -> str:
-    return urljoin(settings.CREDENTIAL_ISSUER_URL, reverse(name))
+    return public_url(reverse(name))
 
 
 def issuer() -> Issuer:

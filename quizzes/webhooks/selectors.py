@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
@@ -24,6 +22,7 @@ from quizzes.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from trainingsite.links import public_url
 
 ENDPOINT_NOT_FOUND = "No such webhook endpoint."
 RECENT_DELIVERIES = 50
@@ -31,11 +30,6 @@ RECENT_DELIVERIES = 50
 
 def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
-
-
-def public_url(path: str) -> str:
-    """The path under the site's public address (the credentials' issuer address)."""
-    return urljoin(settings.CREDENTIAL_ISSUER_URL, path)
 
 
 def person_key(user) -> str:

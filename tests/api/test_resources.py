@@ -1,6 +1,9 @@
 """Each resource through a token: its owner's scope exactly (the reports' scoping helper)."""
 
+from urllib.parse import urljoin
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from quizzes.api.services import api_token_create
@@ -113,7 +116,10 @@ def test_certificate_detail_has_status_verification_and_credential(manager_api, 
     body = manager_api.get(reverse("api:certificate", kwargs={"code": code})).json()
     assert body["status"] == "valid"
     assert body["holder_name"] == api_world.certificate.holder_name
-    assert body["verification_url"] == reverse("certificates:verify", kwargs={"code": code})
+    assert body["verification_url"] == urljoin(
+        settings.CREDENTIAL_ISSUER_URL, reverse("certificates:verify", kwargs={"code": code})
+    )
+    assert body["verification_url"].startswith(("http://", "https://"))
     # Made by the builder without the issuing service: no signed credential.
     assert body["credential_url"] is None and body["credential_jwt"] is None
     lower = code.lower().replace("-", "")
