@@ -49,12 +49,19 @@ MIN_CASES = int(os.environ.get("HARDENING_CASES", "1000"))
 CASES: Counter[str] = Counter()
 STATUS_SEEN: dict[str, Counter[int]] = {}
 
-FUZZ = settings(
-    max_examples=MIN_CASES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+
+def fuzz_settings(cases: int) -> settings:
+    """A bad-input proof's Hypothesis settings: `cases` examples, no deadline, no saved examples."""
+    return settings(
+        max_examples=cases,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+FUZZ = fuzz_settings(MIN_CASES)
+ACCEPT_JSON = {"HTTP_ACCEPT": "application/json"}
 
 GOOD_PASSWORD = "a-long-enough-password-2026"
 

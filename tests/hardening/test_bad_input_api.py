@@ -11,7 +11,7 @@ import json
 
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from quizzes.api.services import api_token_create
@@ -21,6 +21,7 @@ from tests.hardening.test_bad_input import (
     OVERSIZED,
     counts,
     form,
+    fuzz_settings,
     keep_cookies,
     or_valid,
     post_form,
@@ -30,12 +31,7 @@ from tests.hardening.test_bad_input import (
     values,
 )
 
-API_FUZZ = settings(
-    max_examples=80,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+API_FUZZ = fuzz_settings(80)
 TOKENS = counts(ApiToken)
 
 

@@ -5,7 +5,7 @@ the preview or 400 with a message, never a 5xx, and never saves anything."""
 from __future__ import annotations
 
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from lessons.forms import LESSON_PREVIEW_MAX_CHARS
@@ -15,6 +15,7 @@ from tests.hardening.test_bad_input import (
     TEXT,
     counts,
     form,
+    fuzz_settings,
     keep_cookies,
     or_valid,
     post_form,
@@ -24,12 +25,7 @@ from tests.hardening.test_bad_input import (
 )
 from trainingsite.models import AuditEvent
 
-EDUCATOR_FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+EDUCATOR_FUZZ = fuzz_settings(60)
 MARKDOWN = st.one_of(
     TEXT,
     NASTY,

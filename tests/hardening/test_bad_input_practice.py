@@ -8,13 +8,15 @@ refused post changes no answer, and a check stores exactly the posted question.
 from __future__ import annotations
 
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.practice.services import practice_answer_check
 from tests.hardening.test_bad_input import (
+    ACCEPT_JSON,
     form,
+    fuzz_settings,
     keep_cookies,
     or_valid,
     post_form,
@@ -24,13 +26,8 @@ from tests.hardening.test_bad_input import (
     values,
 )
 
-PRACTICE_FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-JSON = {"HTTP_ACCEPT": "application/json"}
+PRACTICE_FUZZ = fuzz_settings(60)
+JSON = ACCEPT_JSON
 
 
 def _state(attempt):

@@ -10,12 +10,14 @@ once, without touching what counts (scored graded attempts).
 from __future__ import annotations
 
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from quizzes.models import Attempt, AttemptAnswer, ReviewCard, ReviewLog, ReviewPreference
 from tests.hardening.test_bad_input import (
+    ACCEPT_JSON,
     form,
+    fuzz_settings,
     keep_cookies,
     or_valid,
     post_form,
@@ -25,13 +27,8 @@ from tests.hardening.test_bad_input import (
     values,
 )
 
-REVIEW_FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-JSON = {"HTTP_ACCEPT": "application/json"}
+REVIEW_FUZZ = fuzz_settings(60)
+JSON = ACCEPT_JSON
 
 
 def _counted(user):

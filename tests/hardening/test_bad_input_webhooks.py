@@ -7,7 +7,7 @@ an allowed address, known events and a whsec_ secret, and never belongs to anyon
 from __future__ import annotations
 
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from quizzes.models import WebhookDelivery, WebhookEndpoint
@@ -15,6 +15,7 @@ from quizzes.webhooks.services import SUBSCRIBABLE
 from tests.hardening.test_bad_input import (
     counts,
     form,
+    fuzz_settings,
     keep_cookies,
     or_valid,
     post_form,
@@ -25,12 +26,7 @@ from tests.hardening.test_bad_input import (
 )
 from trainingsite.models import AuditEvent
 
-WEBHOOK_FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+WEBHOOK_FUZZ = fuzz_settings(60)
 STATE = counts(WebhookEndpoint, WebhookDelivery, AuditEvent)
 URLS = (
     "http://127.0.0.1:9/hook",
