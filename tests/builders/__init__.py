@@ -21,7 +21,13 @@ from tests.builders.bank import (
     quiz_admin_form,
     set_blueprint,
 )
-from tests.builders.certification import assign, do_everything, make_certificate, make_program
+from tests.builders.certification import (
+    assign,
+    do_everything,
+    make_certificate,
+    make_certificate_in_the_same_slot,
+    make_program,
+)
 from tests.builders.cohorts import assign_to_cohort, make_cohort
 from tests.builders.competence import attest, make_checklist, make_statement, observe
 from tests.builders.lessons import (
@@ -58,6 +64,7 @@ __all__ = [
     "graded_attempt",
     "make_bare_lesson",
     "make_certificate",
+    "make_certificate_in_the_same_slot",
     "make_cohort",
     "attest",
     "make_assessor",

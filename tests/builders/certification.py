@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.utils import timezone
+
 from quizzes.certification.codes import code_generate
 from quizzes.models import Certificate, Program, ProgramAssignment
 from tests.builders.attempts import graded_attempt
@@ -64,6 +66,21 @@ def make_certificate(
         code=code or code_generate(),
         revoked_at=issued_at if revoked else None,
         revoke_reason="Issued in error." if revoked else "",
+    )
+
+
+def make_certificate_in_the_same_slot(certificate) -> Certificate:
+    """What a fresh or restored database issues next: the same pk again, another code."""
+    pk, user, program = certificate.pk, certificate.user, certificate.program
+    certificate.delete()
+    return Certificate.objects.create(
+        pk=pk,
+        user=user,
+        program=program,
+        holder_name=user.username,
+        issued_at=timezone.now(),
+        cycle=1,
+        code=code_generate(),
     )
 
 

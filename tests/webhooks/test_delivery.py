@@ -10,7 +10,6 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
-from quizzes.certification.codes import code_generate
 from quizzes.certification.services import certificate_issue_if_complete, certificate_revoke
 from quizzes.certification.signals import certificate_issued
 from quizzes.models import Certificate, WebhookDelivery, WebhookEvent
@@ -22,7 +21,13 @@ from quizzes.webhooks.services import (
     endpoint_create,
     endpoint_send_test,
 )
-from tests.builders import do_everything, make_certificate, make_cohort, make_program
+from tests.builders import (
+    do_everything,
+    make_certificate,
+    make_certificate_in_the_same_slot,
+    make_cohort,
+    make_program,
+)
 from tests.webhooks.listener import Listener
 from trainingsite.models import AuditEvent
 
@@ -70,21 +75,6 @@ def test_the_certificates_addresses_are_absolute_under_the_sites_public_address(
     assert sent["verification_url"] == f"https://training.example.org/certificates/verify/{code}/"
 
 
-def _issued_again_with_the_same_pk(certificate) -> Certificate:
-    """What a fresh or restored database issues next: the same pk again, another code."""
-    pk, user, program = certificate.pk, certificate.user, certificate.program
-    certificate.delete()
-    return Certificate.objects.create(
-        pk=pk,
-        user=user,
-        program=program,
-        holder_name=user.username,
-        issued_at=timezone.now(),
-        cycle=1,
-        code=code_generate(),
-    )
-
-
 def test_a_fresh_databases_certificate_of_the_same_pk_is_a_new_event(
     superuser, trainee, listener, make_endpoint, django_capture_on_commit_callbacks
 ):
@@ -93,7 +83,7 @@ def test_a_fresh_databases_certificate_of_the_same_pk_is_a_new_event(
     with django_capture_on_commit_callbacks(execute=True):
         certificate_issued.send(sender=Certificate, certificate=first)
     first_code = first.display_code
-    second = _issued_again_with_the_same_pk(first)
+    second = make_certificate_in_the_same_slot(first)
     with django_capture_on_commit_callbacks(execute=True):
         certificate_issued.send(sender=Certificate, certificate=second)
         certificate_issued.send(sender=Certificate, certificate=second)  # the same event again

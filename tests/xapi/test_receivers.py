@@ -15,7 +15,6 @@ from django_tasks.signals import task_enqueued
 from django_tasks_db.models import DBTaskResult
 
 from lessons.services import lesson_complete
-from quizzes.certification.codes import code_generate
 from quizzes.certification.services import certificate_issue_if_complete
 from quizzes.certification.signals import certificate_issued
 from quizzes.models import Certificate
@@ -26,6 +25,7 @@ from quizzes.xapi.tasks import RETRY_QUEUED, SENT, statement_send
 from tests.builders import (
     complete_lesson,
     make_certificate,
+    make_certificate_in_the_same_slot,
     make_checklist,
     make_lesson,
     make_program,
@@ -133,21 +133,6 @@ def test_passing_the_last_quiz_records_the_attempt_and_the_certificate(
     assert attempt.passed is True
 
 
-def _issued_again_with_the_same_pk(certificate) -> Certificate:
-    """What a fresh or restored database issues next: the same pk again, another code."""
-    pk, user, program = certificate.pk, certificate.user, certificate.program
-    certificate.delete()
-    return Certificate.objects.create(
-        pk=pk,
-        user=user,
-        program=program,
-        holder_name=user.username,
-        issued_at=timezone.now(),
-        cycle=1,
-        code=code_generate(),
-    )
-
-
 def test_a_fresh_databases_certificate_of_the_same_pk_is_a_statement_of_its_own(
     xapi_site, lrs, trainee, django_capture_on_commit_callbacks
 ):
@@ -156,7 +141,7 @@ def test_a_fresh_databases_certificate_of_the_same_pk_is_a_statement_of_its_own(
     with django_capture_on_commit_callbacks(execute=True):
         certificate_issued.send(sender=Certificate, certificate=first)
     first_code = first.display_code
-    second = _issued_again_with_the_same_pk(first)
+    second = make_certificate_in_the_same_slot(first)
     with django_capture_on_commit_callbacks(execute=True):
         certificate_issued.send(sender=Certificate, certificate=second)
         certificate_issued.send(sender=Certificate, certificate=second)  # the same event again
