@@ -66,6 +66,8 @@ READ_WRITE_MODULES = {
     "reminders",
     "csv_import",
     "rules_sql",
+    "retention",
+    "retention_sql",
     "snapshot",
     "overview",
     "trainees",

@@ -523,3 +523,11 @@ REVIEW_SESSION_MINUTES = env_count("DJANGO_REVIEW_SESSION_MINUTES", 10)
 if REVIEW_SESSION_MINUTES > 10:
     raise ImproperlyConfigured("DJANGO_REVIEW_SESSION_MINUTES must be at most 10.")
 REVIEW_NUDGE_DAYS = env_count("DJANGO_REVIEW_NUDGE_DAYS", 7)
+# Managers' reports flag a trainee whose predicted recall of critical points falls below
+# this percentage (quizzes/spaced_review/retention.py).
+RETENTION_THRESHOLD_PERCENT = env_count("DJANGO_RETENTION_THRESHOLD_PERCENT", 80)
+if RETENTION_THRESHOLD_PERCENT > 100:
+    raise ImproperlyConfigured(
+        "DJANGO_RETENTION_THRESHOLD_PERCENT must be from 1 to 100; "
+        f"got {RETENTION_THRESHOLD_PERCENT}."
+    )

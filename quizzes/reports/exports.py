@@ -17,6 +17,11 @@ requirements done"; it is empty for a row without a valid certificate, whose
 progress columns count the current cycle. (Before, "Progress %" followed the
 certificate while "Requirements done" followed the renewal cycle, so a certified
 row read "100" beside "3 of 7".)
+
+Retention columns come last in both files (per trainee in the trainees export, per
+cohort in the overview's, repeated on each of its programs): whole percents rounded
+down, as the pages show them, and empty where there is nothing to measure (no review
+card, no critical card, no review due in the window).
 """
 
 import csv
@@ -32,6 +37,7 @@ from quizzes.reports.overview import Overview
 from quizzes.reports.progress import STATUS_ORDER
 from quizzes.reports.quiz_stats import QuestionRow
 from quizzes.reports.trainees import TraineeRow
+from quizzes.spaced_review.retention import NO_COHORT_RETENTION
 
 # Spreadsheet programs run cells starting with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -40,6 +46,13 @@ OVERVIEW_HEADER = (
     ["Cohort", "Program", "Due date", "Trainees"]
     + [status.label for status in STATUS_ORDER]
     + ["Completion %"]
+    # Added at the end, so files read by column position keep their meaning.
+    + [
+        "Mean recall %",
+        "Critical recall %",
+        "Reviews done in time %",
+        "Trainees below retention threshold",
+    ]
 )
 TRAINEE_HEADER = [
     "Name",
@@ -59,6 +72,10 @@ TRAINEE_HEADER = [
     "Awaiting sign-off",
     "Observed practice signed off",
     "Renewal requirements done",
+    "Recall %",
+    "Critical recall %",
+    "Reviews done in time %",
+    "Below retention threshold",
 ]
 ATTEMPT_HEADER = ["Quiz", "Kind", "State", "Started", "Submitted", "Minutes", "Score %", "Passed"]
 QUIZ_SCORES_HEADER = ["Score %", "Attempts"]
@@ -122,11 +139,22 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]):
     return response
 
 
+def _retention_cells(figures) -> list:
+    return [
+        figures.recall_percent,
+        figures.critical_recall_percent,
+        figures.reviews_done_percent,
+        figures.flagged,
+    ]
+
+
 def overview_rows(overview: Overview) -> Iterator[list]:
+    retention = overview.retention_by_cohort
     return (
         [s.cohort.name, s.program.name, s.due_date, s.total]
         + [s.counts[status] for status in STATUS_ORDER]
         + [s.completion_percent]
+        + _retention_cells(retention.get(s.cohort.pk, NO_COHORT_RETENTION))
         for s in overview.summaries
     )
 
@@ -150,6 +178,10 @@ def trainee_rows(rows: Iterable[TraineeRow]) -> Iterator[list]:
             "yes" if r.awaiting_sign_off else "",
             r.observed_text,
             f"{r.done} of {r.required}" if r.holds_certificate else "",
+            r.recall_percent,
+            r.critical_recall_percent,
+            r.reviews_done_percent,
+            "yes" if r.flagged else "",
         ]
         for r in rows
     )

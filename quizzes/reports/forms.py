@@ -11,6 +11,8 @@ SORT_CHOICES = [(key, label) for key, label in SORTS.items()] + [
     (f"-{key}", f"{label} (descending)") for key, label in SORTS.items()
 ]
 STATUS_CHOICES = [("", "Any status")] + [(s.value, label) for s, label in STATUS_LABELS.items()]
+RETENTION_BELOW = "below"
+RETENTION_CHOICES = [("", "Any recall"), (RETENTION_BELOW, "Critical recall below threshold")]
 
 # What a bad filter in a link is told (the 400 page shows it). "%(value)s" is the value sent,
 # shortened to ECHO_CHARS.
@@ -21,6 +23,7 @@ UNKNOWN_STATUS = "Unknown status '%(value)s'. Choose one of: " + (
 UNKNOWN_SORT = "Unknown sort '%(value)s'. Choose one of: " + (
     ", ".join(value for value, _ in SORT_CHOICES) + "."
 )
+UNKNOWN_RETENTION = f"Unknown retention filter '%(value)s'. Choose '{RETENTION_BELOW}' or none."
 UNKNOWN_PROGRAM = "Unknown program '%(value)s'. Choose a program from the list on the page."
 BAD_COHORT = "'%(value)s' is not a cohort's name in a link. Choose a cohort from the list."
 BAD_PAGE = "The page must be a whole number from 1 to 100000."
@@ -61,6 +64,13 @@ class TraineeFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": UNKNOWN_STATUS},
+    )
+    retention = forms.ChoiceField(
+        choices=RETENTION_CHOICES,
+        required=False,
+        label="Recall",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": UNKNOWN_RETENTION},
     )
     q = forms.CharField(
         required=False,

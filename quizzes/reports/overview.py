@@ -2,7 +2,9 @@
 
 Counting is plain Python over the status snapshot (quizzes.reports.snapshot);
 the charts are returned as data (quizzes.reports.chart_data) for the template
-to draw.
+to draw. Retention per cohort (recall, critical recall, reviews done in time,
+trainees flagged) comes from the cohort retention snapshot, aggregated in SQL
+(quizzes.spaced_review.retention).
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ from quizzes.reports.snapshot import (
     StatusSnapshot,
     month_start,
     status_snapshot,
+)
+from quizzes.spaced_review.retention import (
+    NO_COHORT_RETENTION,
+    CohortRetention,
+    cohort_retention,
+    retention_in_cohorts,
+    threshold_percent,
 )
 
 # Overdue trainees named per cohort and program on the overview; the rest are one
@@ -96,6 +105,13 @@ class Overview:
     detailed: bool = True
     programs: list[ProgramSummary] = field(default_factory=list)
     all_cohorts: list[Cohort] = field(default_factory=list)
+    retention: list[tuple[Cohort, CohortRetention]] = field(default_factory=list)
+    retention_threshold: int = 80
+    retention_as_of: datetime | None = None
+
+    @property
+    def retention_by_cohort(self) -> dict[int, CohortRetention]:
+        return {cohort.pk: figures for cohort, figures in self.retention}
 
 
 def _status_chart(title: str, counts: dict[ProgressStatus, int]) -> Chart:
@@ -214,6 +230,11 @@ def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview
             )
         summaries.append(summary)
     trainees = {uid for uid, cid in snapshot.members if cid in shown}
+    threshold = threshold_percent()
+    recall = retention_in_cohorts(
+        cohort_ids=[c.pk for c in managed], now=now, members=snapshot.members
+    )
+    retention = cohort_retention(snapshot=recall, threshold=threshold)
     months: dict[int, int] = defaultdict(int)
     for uid, month in snapshot.certificate_months:
         if uid in trainees:
@@ -229,6 +250,9 @@ def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview
         detailed=detailed,
         programs=[] if detailed else _program_summaries(cohort_programs, tally),
         all_cohorts=managed,
+        retention=[(c, retention.get(c.pk, NO_COHORT_RETENTION)) for c in cohorts],
+        retention_threshold=threshold,
+        retention_as_of=recall.as_of,
     )
 
 

@@ -3,6 +3,9 @@
 Filtering, sorting and paging run on the status snapshot's integers
 (quizzes.reports.snapshot); only the rows shown go through the pure rules
 (quizzes.reports.progress). The export streams every row with the same filters.
+Each row carries its trainee's retention (quizzes.spaced_review.retention): for the
+page's trainees only, or, when the table is filtered to trainees below the retention
+threshold or sorted by recall, for every trainee in scope (the cohort retention snapshot).
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ from quizzes.reports.progress import (
     progress_for_assignments,
 )
 from quizzes.reports.snapshot import STATUS_INDEX, SnapshotPair, StatusSnapshot, status_snapshot
+from quizzes.spaced_review.retention import (
+    NO_RETENTION,
+    TraineeRetention,
+    retention_by_trainee,
+    retention_in_cohorts,
+    threshold_percent,
+)
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -40,7 +50,10 @@ SORTS = {
     "due": "Due date",
     "percent": "Progress",
     "activity": "Last activity",
+    "recall": "Recall",
+    "critical": "Critical recall",
 }
+RETENTION_SORTS = {"recall", "critical"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,11 @@ class TraineeFilters:
     q: str = ""
     sort: str = "name"
     descending: bool = False
+    below_threshold: bool = False  # only trainees whose critical recall is below the threshold
+
+    @property
+    def needs_all_retention(self) -> bool:
+        return self.below_threshold or self.sort in RETENTION_SORTS
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,20 @@ class TraineeRow:
     awaiting_sign_off: bool = False
     checklists_done: int = 0
     checklists_required: int = 0
+    retention: TraineeRetention = NO_RETENTION
+    flagged: bool = False  # critical recall below the organisation's threshold
+
+    @property
+    def recall_percent(self) -> int | None:
+        return self.retention.recall_percent
+
+    @property
+    def critical_recall_percent(self) -> int | None:
+        return self.retention.critical_recall_percent
+
+    @property
+    def reviews_done_percent(self) -> int | None:
+        return self.retention.reviews_done_percent
 
     @property
     def status_label(self) -> str:
@@ -129,10 +161,17 @@ class _TableData:
     programs: dict[int, Program]
     cohort_names: dict[int, list[str]]
     best: dict[tuple[int, int], float]
+    retention: dict[int, TraineeRetention]
+    threshold: int
 
 
 def _table_data(
-    *, filters: TraineeFilters, users: QuerySet | list[int], cohorts: QuerySet, now
+    *,
+    filters: TraineeFilters,
+    users: QuerySet | list[int],
+    cohorts: QuerySet,
+    now,
+    retention: dict[int, TraineeRetention] | None = None,
 ) -> _TableData:
     progress = progress_for_assignments(
         users=users, programs=[filters.program.pk] if filters.program else None, now=now
@@ -150,7 +189,16 @@ def _table_data(
     ):
         cohort_names[user_id].append(name)
     best = _best_scores(users=users, quiz_ids=quiz_ids) if quiz_ids else {}
-    return _TableData(progress=progress, programs=programs, cohort_names=cohort_names, best=best)
+    if retention is None:
+        retention = retention_by_trainee(users=users, now=now)
+    return _TableData(
+        progress=progress,
+        programs=programs,
+        cohort_names=cohort_names,
+        best=best,
+        retention=retention,
+        threshold=threshold_percent(),
+    )
 
 
 def _row(data: _TableData, key, first, last, email) -> TraineeRow:
@@ -163,6 +211,7 @@ def _row(data: _TableData, key, first, last, email) -> TraineeRow:
     )
     certificate = item.certificate
     valid = certificate is not None and item.status in VALID_CERTIFICATE_STATUSES
+    retention = data.retention.get(key[0], NO_RETENTION)
     return TraineeRow(
         user_id=key[0],
         name=display_name(first, last, email),
@@ -182,6 +231,8 @@ def _row(data: _TableData, key, first, last, email) -> TraineeRow:
         awaiting_sign_off=item.awaiting_sign_off,
         checklists_done=item.checklists_done,
         checklists_required=item.checklists_required,
+        retention=retention,
+        flagged=retention.flagged(data.threshold),
     )
 
 
@@ -250,6 +301,14 @@ def report_trainees(
     }
     if filters.q:
         wanted.intersection_update(users.values_list("pk", flat=True))
+    retention = None
+    if filters.needs_all_retention:
+        retention = retention_in_cohorts(
+            cohort_ids=[c.pk for c in managed], now=now, members=snapshot.members
+        ).trainees
+        if filters.below_threshold:
+            threshold = threshold_percent()
+            wanted = {uid for uid in wanted if retention.get(uid, NO_RETENTION).flagged(threshold)}
     status = STATUS_INDEX[ProgressStatus(filters.status)] if filters.status else None
     program = filters.program.pk if filters.program else None
     found: dict[tuple[int, int], SnapshotPair] = {}
@@ -260,16 +319,22 @@ def report_trainees(
             and (status is None or pair[3] == status)
         ):
             found[(pair[0], pair[1])] = pair
-    keys = sorted(
-        found, key=_snapshot_sort_key(filters.sort, snapshot, found), reverse=filters.descending
-    )
+    if filters.sort in RETENTION_SORTS:
+        sort_key = _retention_sort_key(filters, snapshot, retention or {})
+    else:
+        sort_key = _snapshot_sort_key(filters.sort, snapshot, found)
+    keys = sorted(found, key=sort_key, reverse=filters.descending)
     page, pages = _page_bounds(len(keys), page, per_page)
     page_keys = keys[(page - 1) * per_page : page * per_page]
     page_users = sorted({k[0] for k in page_keys})
     rows = []
     if page_keys:
         data = _table_data(
-            filters=filters, users=page_users, cohorts=cohorts, now=now or timezone.now()
+            filters=filters,
+            users=page_users,
+            cohorts=cohorts,
+            now=now or timezone.now(),
+            retention=retention,
         )
         people = {
             pk: (first, last, email)
@@ -308,6 +373,21 @@ def _snapshot_sort_key(sort: str, snapshot: StatusSnapshot, found: dict):
     return keys.get(sort, keys["name"])
 
 
+def _retention_sort_key(filters: TraineeFilters, snapshot: StatusSnapshot, retention: dict):
+    """Sort on recall or critical recall; trainees without one come last either way."""
+    name, program = snapshot.name_rank, snapshot.program_names
+    field = "recall" if filters.sort == "recall" else "critical_recall"
+    known = 0 if filters.descending else 1
+
+    def key(k):
+        value = getattr(retention.get(k[0], NO_RETENTION), field)
+        if value is None:
+            return (known, 0.0, name[k[0]], program[k[1]].casefold())
+        return (1 - known, value, name[k[0]], program[k[1]].casefold())
+
+    return key
+
+
 def _trainees_by_percent(*, filters, users, cohorts, page, per_page, now) -> TraineeTable:
     """Sort on progress percent: every trainee in scope goes through the pure rules."""
     data = _table_data(filters=filters, users=users, cohorts=cohorts, now=now or timezone.now())
@@ -320,6 +400,8 @@ def _trainees_by_percent(*, filters, users, cohorts, page, per_page, now) -> Tra
     )
     names = {pk: (first, last, email) for pk, first, last, email in people}
     rows = [_row(data, key, *names[key[0]]) for key in data.progress if key[0] in names]
+    if filters.below_threshold:
+        rows = [row for row in rows if row.flagged]
     rows.sort(key=lambda r: (r.percent, r.name.casefold()), reverse=filters.descending)
     page, pages = _page_bounds(len(rows), page, per_page)
     return TraineeTable(
@@ -331,11 +413,15 @@ def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterat
     """Yield the trainees table rows (all pages, same filters) ordered by name.
 
     The progress facts are gathered once (a fixed number of queries); the
-    trainees are then read with a server-side iterator, so the rows stream.
+    trainees are then read with a server-side iterator, so the rows stream. The
+    retention figures are the cohort retention snapshot the table and overview show.
     """
+    retention = retention_in_cohorts(
+        cohort_ids=cohorts_for_manager(user).values_list("pk", flat=True), now=now
+    ).trainees
     now = now or timezone.now()
     cohorts, users = _filtered_users(user, filters)
-    data = _table_data(filters=filters, users=users, cohorts=cohorts, now=now)
+    data = _table_data(filters=filters, users=users, cohorts=cohorts, now=now, retention=retention)
     by_user: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for key in data.progress:
         by_user[key[0]].append(key)
@@ -349,4 +435,6 @@ def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterat
     )
     for pk, first, last, email in people.iterator(chunk_size=EXPORT_CHUNK):
         for key in by_user.get(pk, ()):
-            yield _row(data, key, first, last, email)
+            row = _row(data, key, first, last, email)
+            if row.flagged or not filters.below_threshold:
+                yield row

@@ -42,6 +42,7 @@ from quizzes.reports.exports import (
     trainee_rows,
 )
 from quizzes.reports.forms import (
+    RETENTION_BELOW,
     CohortFilterForm,
     QuestionReviewForm,
     TraineeFilterForm,
@@ -59,6 +60,12 @@ from quizzes.reports.quiz_stats import (
     report_quiz_reliability,
 )
 from quizzes.reports.trainees import TraineeFilters, report_trainees, report_trainees_export
+from quizzes.spaced_review.retention import (
+    FORGOTTEN_MIN_TRAINEES,
+    points_forgotten_fastest,
+    threshold_percent,
+    trainee_retention,
+)
 from trainingsite.access import educator_required, manager_required
 from trainingsite.roles import user_is_educator, user_is_manager
 
@@ -72,6 +79,8 @@ SORTABLE_COLUMNS = [
     ("due", "Due"),
     ("percent", "Progress"),
     ("activity", "Last activity"),
+    ("recall", "Recall"),
+    ("critical", "Critical recall"),
 ]
 
 
@@ -149,6 +158,7 @@ def _trainee_filters(request):
         q=data.get("q") or "",
         sort=sort.lstrip("-"),
         descending=sort.startswith("-"),
+        below_threshold=data.get("retention") == RETENTION_BELOW,
     )
     return form, filters
 
@@ -198,6 +208,7 @@ def trainees(request):
             "query": query.urlencode(),
             "all_cohorts": table.all_cohorts,
             "headers": headers,
+            "retention_threshold": threshold_percent(),
         },
     )
 
@@ -216,7 +227,15 @@ def trainees_export(request):
 @require_GET
 def trainee_detail(request, pk: int):
     detail = report_trainee_detail(user=request.user, trainee_id=pk)
-    return render(request, "reports/trainee_detail.html", {"detail": detail, "section": "trainees"})
+    return render(
+        request,
+        "reports/trainee_detail.html",
+        {
+            "detail": detail,
+            "retention": trainee_retention(user_id=detail.trainee.pk),
+            "section": "trainees",
+        },
+    )
 
 
 @manager_required
@@ -233,6 +252,9 @@ def trainee_attempts_export(request, pk: int):
 @reports_staff_required
 @require_GET
 def quiz_list(request):
+    # The points forgotten fastest are read across every trainee: for educators, who
+    # write the questions, not for managers, who see their own cohorts only.
+    is_educator = user_is_educator(request.user)
     return render(
         request,
         "reports/quizzes.html",
@@ -240,6 +262,9 @@ def quiz_list(request):
             "section": "quizzes",
             "quizzes": quizzes_for_reports(),
             "is_manager": user_is_manager(request.user),
+            "is_educator": is_educator,
+            "forgotten": points_forgotten_fastest() if is_educator else [],
+            "forgotten_min": FORGOTTEN_MIN_TRAINEES,
         },
     )
 

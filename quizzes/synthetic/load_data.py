@@ -9,6 +9,8 @@ data for the same day.
 Generated rows are recognisable: usernames and cohort slugs start with
 ``load-``. Generated attempts carry an empty paper (their answers are in the
 AttemptAnswer rows), so their result pages show the score without a review.
+Each trainee also holds review cards (quizzes.synthetic.load_reviews), drawn from a
+random stream of their own so the rest of the data stays as it was for a seed.
 """
 
 from __future__ import annotations
@@ -43,13 +45,18 @@ from quizzes.models import (
     Question,
     Quiz,
     QuizQuestion,
+    ReviewCard,
+    ReviewLog,
 )
+from quizzes.synthetic.load_reviews import review_cards_write, review_points
 from trainingsite.roles import Role
 
 PREFIX = "load-"
 LOAD_PASSWORD = "load-password-2026"
 BATCH = 500  # trainees written per transaction
 DAYS = 730
+# The benchmark's data set: 10,000 trainees each holding 60 review cards (issue 19).
+REVIEW_CARDS_PER_TRAINEE = 60
 
 ERROR_EXISTS = (
     "Load data already exists ({count} 'load-' users). Run with --replace to delete it first."
@@ -100,6 +107,8 @@ class LoadResult:
     attempts: int = 0
     answers: int = 0
     certificates: int = 0
+    review_cards: int = 0
+    review_logs: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
@@ -419,6 +428,8 @@ def load_data_delete() -> int:
     users = User.objects.filter(username__startswith=PREFIX)
     count = users.count()
     with transaction.atomic():
+        ReviewLog.objects.filter(card__user__in=users)._raw_delete(connection.alias)
+        ReviewCard.objects.filter(user__in=users)._raw_delete(connection.alias)
         AttemptAnswer.objects.filter(attempt__user__in=users)._raw_delete(connection.alias)
         Attempt.objects.filter(user__in=users)._raw_delete(connection.alias)
         LessonCompletion.objects.filter(user__in=users)._raw_delete(connection.alias)
@@ -446,6 +457,7 @@ def load_data_generate(
     today: date | None = None,
     program_slug: str | None = None,
     progress: Callable[[str], None] | None = None,
+    review_cards: int = REVIEW_CARDS_PER_TRAINEE,
 ) -> LoadResult:
     """Generate the data set; refuse if generated rows already exist."""
     User = get_user_model()
@@ -453,6 +465,7 @@ def load_data_generate(
     if existing:
         raise ValueError(ERROR_EXISTS.format(count=existing))
     rng = random.Random(seed)
+    review_rng = random.Random(seed + 19)
     today = today or timezone.localdate()
     now = timezone.make_aware(datetime(today.year, today.month, today.day, 12, 0))
     result = LoadResult()
@@ -460,6 +473,7 @@ def load_data_generate(
 
     with transaction.atomic():
         content = content_spec(program_slug=program_slug, rng=rng)
+        points = review_points(count=review_cards) if review_cards else []
         password = make_password(LOAD_PASSWORD)
         manager_group = Group.objects.get(name=Role.MANAGER)
         trainee_group = Group.objects.get(name=Role.TRAINEE)
@@ -549,6 +563,11 @@ def load_data_generate(
                     extra_attempts=extras[i],
                 )
             writer.flush()
+            cards, logs = review_cards_write(
+                user_ids=[u.pk for u in users], points=points, rng=review_rng, now=now
+            )
+            result.review_cards += cards
+            result.review_logs += logs
         result.trainees += len(users)
         say(f"  {result.trainees} trainees, {result.attempts} attempts")
     # Fresh statistics, or the query planners guess wrong on tables that grew this fast.

@@ -8,6 +8,7 @@ from quizzes.reports.forms import (
     BAD_PAGE,
     SEARCH_TOO_LONG,
     UNKNOWN_PROGRAM,
+    UNKNOWN_RETENTION,
     UNKNOWN_SORT,
     UNKNOWN_STATUS,
 )
@@ -43,6 +44,7 @@ def _says(template: str, value: str) -> str:
         ("program", "999999", UNKNOWN_PROGRAM),
         ("program", "abc", UNKNOWN_PROGRAM),
         ("cohort", "not a slug!", BAD_COHORT),
+        ("retention", "above", UNKNOWN_RETENTION),
     ],
 )
 def test_each_bad_trainee_filter_gives_the_400_page_with_its_message(

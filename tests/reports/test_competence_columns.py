@@ -53,12 +53,12 @@ def _export(client) -> list[list[str]]:
 
 def test_the_trainees_export_says_who_awaits_sign_off(manager_client, cohort_world):
     header, *rows = _export(manager_client)
-    # The two competence columns, then the renewal progress column added after them.
-    assert header[-3:-1] == ["Awaiting sign-off", "Observed practice signed off"]
+    # The two competence columns, then the renewal progress and retention columns after them.
+    assert header[13:15] == ["Awaiting sign-off", "Observed practice signed off"]
     by_email = {row[1]: row for row in rows}
-    assert by_email[cohort_world["waiting"].email][-3:-1] == ["yes", "0 of 1"]
+    assert by_email[cohort_world["waiting"].email][13:15] == ["yes", "0 of 1"]
     # Observed but not yet acknowledged: still awaiting sign-off.
-    assert by_email[cohort_world["signed"].email][-3:-1] == ["yes", "0 of 1"]
+    assert by_email[cohort_world["signed"].email][13:15] == ["yes", "0 of 1"]
 
 
 def test_the_trainees_page_shows_awaiting_sign_off(manager_client, cohort_world):

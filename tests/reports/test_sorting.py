@@ -37,13 +37,23 @@ def _names(response) -> list[str]:
 
 def test_headers_are_links_that_sort_each_column(manager_client, world):
     headers = _headers(manager_client.get(reverse("reports:trainees")))
-    assert list(headers) == ["Trainee", "Status", "Due", "Progress", "Last activity"]
+    assert list(headers) == [
+        "Trainee",
+        "Status",
+        "Due",
+        "Progress",
+        "Last activity",
+        "Recall",
+        "Critical recall",
+    ]
     assert {label: query["sort"] for label, (_, query) in headers.items()} == {
         "Trainee": ["-name"],  # the default sort: the link turns it around
         "Status": ["status"],
         "Due": ["due"],
         "Progress": ["percent"],
         "Last activity": ["activity"],
+        "Recall": ["recall"],
+        "Critical recall": ["critical"],
     }
 
 
@@ -55,6 +65,8 @@ def test_the_sorted_header_has_aria_sort_and_the_others_none(manager_client, wor
         "Due": "",
         "Progress": "",
         "Last activity": "",
+        "Recall": "",
+        "Critical recall": "",
     }
 
 
