@@ -9,7 +9,15 @@ from django.core.management import CommandError, call_command
 from lessons.models import LessonCompletion
 from quizzes.certification.rules import ProgressStatus
 from quizzes.certification.selectors import program_progress
-from quizzes.models import Attempt, AttemptAnswer, Certificate, Cohort, Program
+from quizzes.models import (
+    Attempt,
+    AttemptAnswer,
+    Certificate,
+    Cohort,
+    Program,
+    ReviewCard,
+    ReviewLog,
+)
 from quizzes.reports.overview import report_overview
 from quizzes.synthetic.demo_cohort import DEMO_COHORT_NAME, DEMO_COHORT_SLUG, DEMO_PEOPLE
 from quizzes.synthetic.load_data import ERROR_EXISTS
@@ -59,6 +67,20 @@ def test_generates_consistent_data():
     manager = User.objects.get(username="load-manager-00")
     overview = report_overview(user=manager)
     assert sum(s.total for s in overview.summaries) == 40
+
+
+def test_review_cards_per_trainee_are_chosen_on_the_command_line():
+    out = run(*SMALL, "--review-cards", "5")
+    assert ReviewCard.objects.count() == 40 * 5
+    assert f"{40 * 5} review cards with {ReviewLog.objects.count()} reviews" in out
+    assert "review cards each" in run(*SMALL, "--review-cards", "5", "--dry-run")
+
+
+def test_review_cards_can_be_left_out_and_never_negative():
+    run(*SMALL, "--review-cards", "0")
+    assert ReviewCard.objects.exists() is False
+    with pytest.raises(CommandError, match="--review-cards"):
+        run(*SMALL, "--review-cards", "-1", "--replace")
 
 
 def test_same_seed_same_data_and_refuses_to_duplicate():
