@@ -96,6 +96,11 @@ class ReviewLog(models.Model):
     )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     reviewed_at = models.DateTimeField()
+    due_before = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the card was due just before this rating; empty for its first rating.",
+    )
     due_after = models.DateTimeField(help_text="When the card became due again.")
 
     class Meta:

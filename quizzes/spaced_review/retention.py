@@ -141,17 +141,15 @@ def retention_by_trainee(
     found: dict[int, dict] = {
         row["user_id"]: {k: v for k, v in row.items() if k != "user_id"} for row in cards
     }
+    due_from, due_to = now - RETENTION_WINDOW, now - REVIEW_GRACE
+    due = Q(due_after__gte=due_from, due_after__lte=due_to)
+    done = review_done_in_time(due_from=due_from, due_to=due_to, grace=REVIEW_GRACE)
+    # One pass over the logs: a log counts as a due review by its due_after, and as the
+    # in-time answer to one by its due_before (retention_sql.review_done_in_time).
     logs = (
-        ReviewLog.objects.filter(
-            _user_filter(users, "card__user_id"),
-            due_after__gte=now - RETENTION_WINDOW,
-            due_after__lte=now - REVIEW_GRACE,
-        )
+        ReviewLog.objects.filter(_user_filter(users, "card__user_id"), due | done)
         .values(user_id=F("card__user_id"))
-        .annotate(
-            reviews_due=Count("id"),
-            reviews_done=Count("id", filter=Q(review_done_in_time(grace=REVIEW_GRACE))),
-        )
+        .annotate(reviews_due=Count("id", filter=due), reviews_done=Count("id", filter=done))
         .order_by()
     )
     for row in logs:

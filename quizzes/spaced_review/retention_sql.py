@@ -16,18 +16,16 @@ from datetime import datetime, timedelta
 from django.db.models import (
     DateTimeField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
+    Q,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Power
 
-from quizzes.models import ReviewLog
 from quizzes.spaced_review.rules import DECAY, FACTOR
 
 MICROSECONDS_PER_DAY = 86_400_000_000
@@ -76,14 +74,21 @@ def card_recall(*, at: datetime, prefix: str = "") -> Coalesce:
     return Coalesce(curve, Value(0.0), output_field=FloatField())
 
 
-def review_done_in_time(*, grace: timedelta) -> Exists:
-    """Whether the log's card was rated again after it, by its due moment plus `grace`."""
-    return Exists(
-        ReviewLog.objects.filter(
-            card_id=OuterRef("card_id"),
-            reviewed_at__gt=OuterRef("reviewed_at"),
-            reviewed_at__lte=ExpressionWrapper(
-                OuterRef("due_after") + Value(grace), output_field=DateTimeField()
-            ),
-        )
+def review_done_in_time(*, due_from: datetime, due_to: datetime, grace: timedelta) -> Q:
+    """Whether the log is the in-time answer to a review that fell due from `due_from` to `due_to`.
+
+    A due review is a log L whose `due_after` falls in the window; it was done in time
+    when the card was rated again after L and no later than L.due_after + `grace`. The
+    first rating after L is the card's next log N, and N.due_before is L.due_after (the
+    card's due moment only changes with a rating), so each due review done in time is
+    exactly one log N with due_before in the window and reviewed_at <= due_before +
+    grace: a filter on N's own row, counted in the same scan as the due reviews, with no
+    lookup of another log. A card's first log (due_before empty) answers no review.
+    """
+    return Q(
+        due_before__gte=due_from,
+        due_before__lte=due_to,
+        reviewed_at__lte=ExpressionWrapper(
+            F("due_before") + Value(grace), output_field=DateTimeField()
+        ),
     )

@@ -155,6 +155,9 @@ def review_cards_record(
     logs = []
     for point, item in merged.items():
         card = cards.get(point) or ReviewCard(user_id=user_id, point=point, reps=0, lapses=0)
+        # The due moment this rating answers: the retention measure's "done in time"
+        # reads it from this row instead of looking up the card's previous log.
+        due_before = card.due if card.pk is not None else None
         rating = rating_for(correct=item.correct)
         critical = item.critical or card.critical
         memory = memory_review(
@@ -178,7 +181,7 @@ def review_cards_record(
         card.due = memory.due
         card.last_review = memory.last_review
         cards[point] = card
-        logs.append((card, rating, item.question_id))
+        logs.append((card, rating, item.question_id, due_before))
     rows = [cards[point] for point in merged]
     for card in rows:
         # One INSERT ... ON CONFLICT for new and known cards alike: the database answers
@@ -198,9 +201,10 @@ def review_cards_record(
             attempt=attempt,
             question_id=question_id,
             reviewed_at=at,
+            due_before=due_before,
             due_after=card.due,
         )
-        for card, rating, question_id in logs
+        for card, rating, question_id, due_before in logs
     )
     return saved
 

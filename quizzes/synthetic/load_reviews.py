@@ -6,7 +6,8 @@ drawn at random (stability from a day to a few months, due one stability later,
 critical points capped at 30 days; three trainees in four keep up, their last review
 within two intervals, the rest last reviewed any time in the last four months), and two
 review logs: the review before the last (due around the last one, so that some were
-done in time and some late) and the last one. Cards are bulk inserted; logs are
+done in time and some late) and the last one, whose due_before is the first one's due
+moment. Cards are bulk inserted; logs are
 written with executemany, as attempt answers are.
 """
 
@@ -116,13 +117,24 @@ def review_cards_write(
     adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for card, (previous, previous_due) in zip(created, history, strict=True):
-        rows.append((card.pk, 3, "review", card.question_id, adapt(previous), adapt(previous_due)))
+        # The earlier log is the first one stored for the card: no due moment before it.
         rows.append(
-            (card.pk, 3, "review", card.question_id, adapt(card.last_review), adapt(card.due))
+            (card.pk, 3, "review", card.question_id, adapt(previous), None, adapt(previous_due))
+        )
+        rows.append(
+            (
+                card.pk,
+                3,
+                "review",
+                card.question_id,
+                adapt(card.last_review),
+                adapt(previous_due),
+                adapt(card.due),
+            )
         )
     sql = (
         "INSERT INTO quizzes_reviewlog (card_id, rating, source, question_id, reviewed_at, "
-        "due_after) VALUES (%s, %s, %s, %s, %s, %s)"
+        "due_before, due_after) VALUES (%s, %s, %s, %s, %s, %s, %s)"
     )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):

@@ -60,12 +60,21 @@ def card(user, question, *, stability, days_ago, reps=3, lapses=0, now=NOW):
 
 
 def log(review_card, *, reviewed_days_ago, due_days_ago, now=NOW):
+    """A rating of the card; its due_before is the card's previous log's due_after, as rated."""
+    reviewed_at = now - reviewed_days_ago * DAY
+    previous = (
+        review_card.logs.filter(reviewed_at__lt=reviewed_at)
+        .order_by("-reviewed_at", "-id")
+        .values_list("due_after", flat=True)
+        .first()
+    )
     return ReviewLog.objects.create(
         card=review_card,
         rating=ReviewLog.Rating.GOOD,
         source=ReviewLog.Source.REVIEW,
         question=review_card.question,
-        reviewed_at=now - reviewed_days_ago * DAY,
+        reviewed_at=reviewed_at,
+        due_before=previous,
         due_after=now - due_days_ago * DAY,
     )
 
