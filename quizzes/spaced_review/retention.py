@@ -74,19 +74,11 @@ def recall_flagged(*, critical_recall: float | None, threshold: int) -> bool:
     return critical_recall is not None and percent_floor(critical_recall) < threshold
 
 
-@dataclass(frozen=True)
-class TraineeRetention:
-    cards: int = 0
-    recall: float | None = None
-    critical_cards: int = 0
-    critical_recall: float | None = None
-    reviews_due: int = 0
-    reviews_done: int = 0
+class _RecallPercents:
+    """The whole percents the pages show, of a figure's `recall` and `critical_recall`."""
 
-    @property
-    def done_share(self) -> float | None:
-        """Of the reviews that fell due in the window, the share done in time."""
-        return self.reviews_done / self.reviews_due if self.reviews_due else None
+    recall: float | None
+    critical_recall: float | None
 
     @property
     def recall_percent(self) -> int | None:
@@ -96,9 +88,31 @@ class TraineeRetention:
     def critical_recall_percent(self) -> int | None:
         return percent_floor(self.critical_recall)
 
+
+class _ReviewsDone:
+    """The share of due reviews done in time, of a figure's `reviews_due` and `reviews_done`."""
+
+    reviews_due: int
+    reviews_done: int
+
+    @property
+    def done_share(self) -> float | None:
+        """Of the reviews that fell due in the window, the share done in time."""
+        return self.reviews_done / self.reviews_due if self.reviews_due else None
+
     @property
     def reviews_done_percent(self) -> int | None:
         return percent_floor(self.done_share)
+
+
+@dataclass(frozen=True)
+class TraineeRetention(_RecallPercents, _ReviewsDone):
+    cards: int = 0
+    recall: float | None = None
+    critical_cards: int = 0
+    critical_recall: float | None = None
+    reviews_due: int = 0
+    reviews_done: int = 0
 
     def flagged(self, threshold: int) -> bool:
         return recall_flagged(critical_recall=self.critical_recall, threshold=threshold)
@@ -160,21 +174,13 @@ def retention_by_trainee(
 
 
 @dataclass(frozen=True)
-class TopicRetention:
+class TopicRetention(_RecallPercents):
     topic_id: int
     topic_title: str
     cards: int
     recall: float
     critical_cards: int
     critical_recall: float | None
-
-    @property
-    def recall_percent(self) -> int | None:
-        return percent_floor(self.recall)
-
-    @property
-    def critical_recall_percent(self) -> int | None:
-        return percent_floor(self.critical_recall)
 
 
 def retention_by_topic(*, user_id: int, now: datetime | None = None) -> list[TopicRetention]:
@@ -269,7 +275,7 @@ def retention_in_cohorts(
 
 
 @dataclass(frozen=True)
-class CohortRetention:
+class CohortRetention(_RecallPercents, _ReviewsDone):
     trainees: int  # members
     with_cards: int
     recall: float | None
@@ -277,22 +283,6 @@ class CohortRetention:
     reviews_due: int
     reviews_done: int
     flagged: int
-
-    @property
-    def done_share(self) -> float | None:
-        return self.reviews_done / self.reviews_due if self.reviews_due else None
-
-    @property
-    def recall_percent(self) -> int | None:
-        return percent_floor(self.recall)
-
-    @property
-    def critical_recall_percent(self) -> int | None:
-        return percent_floor(self.critical_recall)
-
-    @property
-    def reviews_done_percent(self) -> int | None:
-        return percent_floor(self.done_share)
 
 
 NO_COHORT_RETENTION = CohortRetention(
