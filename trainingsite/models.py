@@ -39,6 +39,11 @@ class AuditEvent(models.Model):
         CONTENT_PUBLISHED = "content.published", "Content published"
         CONTENT_UNPUBLISHED = "content.unpublished", "Content unpublished"
         CONTENT_REREAD_REQUIRED = "content.reread_required", "Content changed: re-read required"
+        PROGRAM_UPDATE_RECORDED = (
+            "program.update_recorded",
+            "Material change: certified trainees must update",
+        )
+        CERTIFICATE_UPDATED = "certificate.updated", "Certificate updated to a new version"
         ROLE_CHANGED = "role.changed", "Role changed"
         COHORT_MEMBERSHIP_CHANGED = "cohort.membership_changed", "Cohort membership changed"
         COHORT_INVITATION_SENT = "cohort.invitation_sent", "Cohort invitation sent"

@@ -7,6 +7,8 @@ the e-mail confirmation of join-code sign-ups. credentials: the signed Open Badg
 credential of each certificate. cpd: training done elsewhere, in the trainee's CPD record.
 api: API tokens and the stored answers of idempotent API requests. webhooks: endpoints
 and their signed deliveries. review: spaced-review cards, their log and the nudge setting.
+updates: material changes, the updates they ask of certificates, and trainees' stored
+retention by day.
 """
 
 from quizzes.models.api import ApiIdempotencyKey, ApiToken
@@ -47,6 +49,7 @@ from quizzes.models.competence import (
 from quizzes.models.cpd import CpdEntry
 from quizzes.models.credentials import Credential
 from quizzes.models.review import ReviewCard, ReviewLog, ReviewPreference
+from quizzes.models.updates import CertificateUpdate, ProgramUpdate, TraineeRetention
 from quizzes.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
@@ -62,6 +65,7 @@ __all__ = [
     "AttestationStatement",
     "Bank",
     "Certificate",
+    "CertificateUpdate",
     "ChecklistCriterion",
     "Choice",
     "Cohort",
@@ -76,6 +80,7 @@ __all__ = [
     "PracticalChecklist",
     "Program",
     "ProgramAssignment",
+    "ProgramUpdate",
     "Question",
     "Quiz",
     "QuizBlueprintRow",
@@ -85,6 +90,7 @@ __all__ = [
     "ReviewLog",
     "ReviewPreference",
     "SignupConfirmation",
+    "TraineeRetention",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",

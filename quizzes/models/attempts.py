@@ -91,6 +91,9 @@ class Attempt(models.Model):
         PRACTICE = "practice", "Practice"
         # A spaced-review session (quizzes/spaced_review/): practice-bank questions only.
         REVIEW = "review", "Review"
+        # A certified trainee's update quiz after a material change (quizzes/updates/):
+        # scored and passed or not, but never counted toward exam scores or limits.
+        UPDATE = "update", "Update"
 
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
@@ -153,6 +156,11 @@ class Attempt(models.Model):
                 condition=Q(state="in_progress", kind="review"),
                 name="one_open_review_session_per_user",
             ),
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=Q(state="in_progress", kind="update"),
+                name="one_open_update_quiz_per_user",
+            ),
             models.CheckConstraint(
                 condition=Q(state="in_progress") | Q(submitted_at__isnull=False),
                 name="attempt_submitted_has_time",
@@ -180,8 +188,13 @@ class Attempt(models.Model):
 
     @property
     def is_practice(self) -> bool:
-        """A practice round or a review session: never counted toward anything."""
-        return self.kind != self.Kind.GRADED
+        """A practice round or a review session: never scored as passed or failed."""
+        return self.kind in (self.Kind.PRACTICE, self.Kind.REVIEW)
+
+    @property
+    def is_update(self) -> bool:
+        """An update quiz: passed or not, it counts toward its certificate's update only."""
+        return self.kind == self.Kind.UPDATE
 
 
 class AttemptAnswer(models.Model):

@@ -79,6 +79,42 @@ class Program(models.Model):
             "(“superseded”). Off: the previous one stays valid until its own expiry."
         ),
     )
+    update_window_days = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text=(
+            "After a material change to a lesson, exam item or checklist of this program, "
+            "certified trainees have this many days to complete the update; past it, their "
+            "certificate expires early."
+        ),
+    )
+    update_quiz_questions = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Questions in an update quiz, drawn from the changed points.",
+    )
+    update_pass_mark = models.PositiveSmallIntegerField(
+        default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent an update quiz needs to pass.",
+    )
+    renewal_by_review = models.BooleanField(
+        "renewal can count review",
+        default=False,
+        help_text=(
+            "On: a trainee who kept every critical topic above the retention threshold "
+            "through the last six months renews with the renewal quiz below instead of the "
+            "program's quizzes."
+        ),
+    )
+    renewal_quiz = models.ForeignKey(
+        "quizzes.Quiz",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The shorter quiz that renewal by review asks for.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,7 +127,11 @@ class Program(models.Model):
             models.CheckConstraint(
                 condition=models.Q(cpd_hours__isnull=True) | models.Q(cpd_hours__gt=0),
                 name="program_cpd_hours_positive",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(renewal_by_review=False) | models.Q(renewal_quiz__isnull=False),
+                name="renewal_by_review_has_quiz",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,6 +260,8 @@ class ReminderSent(models.Model):
         OVERDUE = "overdue", "Due date passed"
         EXPIRING_SOON = "expiring_soon", "Certificate expiring soon"
         EXPIRED = "expired", "Certificate expired"
+        UPDATE_REQUIRED = "update_required", "Update required after a material change"
+        UPDATE_DUE_SOON = "update_due_soon", "Update due soon"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
