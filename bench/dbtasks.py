@@ -142,6 +142,15 @@ def _trainee_filters() -> list[str]:
     return filters
 
 
+def _retention_filters() -> list[str]:
+    """The trainees table read for retention: below the threshold, sorted on recall."""
+    filters = ["retention=below&sort=critical", "sort=-recall", "retention=below&page=2"]
+    cohort = Cohort.objects.order_by("id").first()
+    if cohort is not None:
+        filters.append(f"cohort={cohort.slug}&retention=below&sort=critical")
+    return filters
+
+
 def _api_tokens(*, usernames: list[str]) -> list[str]:
     """Make one API token per manager through the real service; return the plaintexts.
 
@@ -215,6 +224,7 @@ def prepare(*, users: int) -> dict:
         "lessons": list(Lesson.objects.published().values_list("slug", flat=True)),
         "quiz": quiz.slug,
         "trainee_filters": _trainee_filters(),
+        "retention_filters": _retention_filters(),
         "trainee_count": User.objects.filter(cohort_memberships__isnull=False).distinct().count(),
     }
 

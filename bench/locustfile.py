@@ -320,6 +320,10 @@ SETUPS = {
     "quiz_flow": as_trainee,
     "overview": as_manager,
     "trainees_table": as_manager,
+    "retention_overview": as_manager,
+    "retention_overview_cold": as_manager,
+    "retention_table": as_manager,
+    "retention_table_cold": as_manager,
     "api_trainees": with_api_token,
     "api_certificate": with_api_token,
 }
@@ -381,6 +385,30 @@ def step_trainees_table(user):
     user.state["i"] = user.state.get("i", user.number) + 1
     query = filters[user.state["i"] % len(filters)]
     user.expect("GET", f"/reports/trainees/?{query}", "trainees table (filtered)", 200)
+
+
+# A cold request finds the worker's cache empty (bench.middleware.ColdCacheMiddleware).
+COLD = {"X-Bench-Cold-Cache": "1"}
+
+
+def step_retention_overview(user, name="retention overview", headers=None):
+    user.expect("GET", "/reports/", name, 200, headers=headers or {})
+
+
+def step_retention_overview_cold(user):
+    step_retention_overview(user, name="retention overview (cold)", headers=COLD)
+
+
+def step_retention_table(user, name="retention table", headers=None):
+    """The trainees table below the threshold or sorted on recall, cycling through filters."""
+    filters = STATE["retention_filters"]
+    user.state["i"] = user.state.get("i", user.number) + 1
+    query = filters[user.state["i"] % len(filters)]
+    user.expect("GET", f"/reports/trainees/?{query}", name, 200, headers=headers or {})
+
+
+def step_retention_table_cold(user):
+    step_retention_table(user, name="retention table (cold)", headers=COLD)
 
 
 # An integration reads a few pages of a list, then starts again (another filter).
@@ -450,6 +478,10 @@ STEPS = {
     "quiz_flow": step_quiz_flow,
     "overview": step_overview,
     "trainees_table": step_trainees_table,
+    "retention_overview": step_retention_overview,
+    "retention_overview_cold": step_retention_overview_cold,
+    "retention_table": step_retention_table,
+    "retention_table_cold": step_retention_table_cold,
     "api_trainees": step_api_trainees,
     "verify": step_verify,
     "api_certificate": step_api_certificate,

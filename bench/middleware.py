@@ -1,8 +1,26 @@
-"""Count the SQL statements each request runs and report them in a response header."""
+"""Count the SQL statements each request runs and report them in a response header.
 
+A request that sends COLD_CACHE_HEADER finds the cache empty (ColdCacheMiddleware):
+the benchmark's cold steps measure a report with none of its snapshots to reuse.
+"""
+
+from django.core.cache import cache
 from django.db import connections
 
 QUERY_COUNT_HEADER = "X-Bench-Queries"
+COLD_CACHE_HEADER = "X-Bench-Cold-Cache"
+
+
+class ColdCacheMiddleware:
+    """Clear the worker's cache before a request that asks for it (bench settings only)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.headers.get(COLD_CACHE_HEADER) == "1":
+            cache.clear()
+        return self.get_response(request)
 
 
 class QueryCountMiddleware:

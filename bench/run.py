@@ -94,6 +94,22 @@ STEPS = [
     ),
     Step("overview", "Manager overview", ["manager overview"], "manager"),
     Step("trainees_table", "Trainees table (filtered)", ["trainees table (filtered)"], "manager"),
+    # Retention (issue 19): the stored days read by the overview and by the trainees table
+    # filtered below the threshold or sorted on recall; cold steps empty the cache first.
+    Step("retention_overview", "Retention: overview", ["retention overview"], "manager"),
+    Step(
+        "retention_overview_cold",
+        "Retention: overview, cold cache",
+        ["retention overview (cold)"],
+        "manager",
+    ),
+    Step("retention_table", "Retention: trainees table", ["retention table"], "manager"),
+    Step(
+        "retention_table_cold",
+        "Retention: trainees table, cold cache",
+        ["retention table (cold)"],
+        "manager",
+    ),
     Step(
         "api_trainees",
         "API trainees list (100 a page, cursor)",

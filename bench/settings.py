@@ -3,7 +3,8 @@
 The site runs exactly as deployed except for what a loopback benchmark needs:
 plain http (no TLS redirect, no secure-only cookies), its own database and
 static folder, the bare view and the floor page (bench/urls.py), a
-middleware that reports each request's SQL statement count in a header, a
+middleware that reports each request's SQL statement count in a header, one
+that empties the cache before a cold step's request, a
 per-token API limit the load cannot reach, and one trusted proxy hop (the
 public look-ups' client addresses come from X-Forwarded-For).
 """
@@ -44,7 +45,12 @@ ROOT_URLCONF = "bench.urls"
 
 # Outermost, so that it counts the statements of every other middleware too
 # (session load and save, user, lockout checks).
-MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
+MIDDLEWARE = [
+    "bench.middleware.QueryCountMiddleware",
+    # The cold steps' requests clear the cache first (X-Bench-Cold-Cache: 1).
+    "bench.middleware.ColdCacheMiddleware",
+    *MIDDLEWARE,
+]
 
 TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BENCH_DIR / "templates"]}]
 

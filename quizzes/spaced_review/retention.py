@@ -20,37 +20,55 @@ of trainees or cards:
 
 Cohort figures weigh each trainee once: mean recall and critical recall are means of
 the trainees' means, reviews done in time pools the cohort's due reviews.
+
+The managers' reports read each trainee's latest stored day (`retention_stored`, the
+`TraineeRetention` rows that quizzes.spaced_review.retention_days writes daily and after
+the trainee's own reviews) instead of aggregating every card on each request; one
+trainee's page (`trainee_retention`) and the educators' list stay live.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, FloatField, Min, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from quizzes.models import CohortMembership, Question, ReviewCard, ReviewLog
+from quizzes.models import TraineeRetention as RetentionDay
 from quizzes.spaced_review.retention_sql import card_recall, review_done_in_time
 
 RETENTION_WINDOW = timedelta(days=90)
 # A review counts as done in time up to a week after it fell due: the nudge e-mail goes
 # at most weekly, so a trainee who answers the nudge is never late.
 REVIEW_GRACE = timedelta(days=7)
-# The figures over a manager's cohorts and the educators' list are reused this long:
-# recall moves by the day and a due review is judged a week after it fell due, while
-# aggregating 10,000 trainees' 600,000 cards and their logs costs seconds (the pages
-# say "as of" when).
+# The educators' list is reused this long: recall moves by the day and a due review is
+# judged a week after it fell due, while aggregating 600,000 cards costs seconds.
 RETENTION_CACHE_SECONDS = 300
-RETENTION_CACHE_PREFIX = "reports:retention:v1"
+# The reports read the newest stored day and the day before it: a trainee's review stores
+# today's day for them before the night's job stores everyone's.
+STORED_RECENT_DAYS = timedelta(days=1)
 FORGOTTEN_CACHE_KEY = "reports:forgotten:v1"
 # Educators see this many points, and only points held by this many trainees, so one
 # trainee's misses never name a point.
@@ -109,10 +127,11 @@ class _ReviewsDone:
 class TraineeRetention(_RecallPercents, _ReviewsDone):
     cards: int = 0
     recall: float | None = None
-    critical_cards: int = 0
+    critical_cards: int = 0  # counted live only: a stored day keeps no such count
     critical_recall: float | None = None
     reviews_due: int = 0
     reviews_done: int = 0
+    taken_on: date | None = None  # the stored day the figures come from; None when live
 
     def flagged(self, threshold: int) -> bool:
         return recall_flagged(critical_recall=self.critical_recall, threshold=threshold)
@@ -232,11 +251,80 @@ def trainee_retention(*, user_id: int, now: datetime | None = None) -> TraineeRe
     )
 
 
+_STORED_FIELDS = (
+    "user_id",
+    "taken_on",
+    "cards",
+    "recall",
+    "critical_recall",
+    "reviews_due",
+    "reviews_done",
+)
+
+
+def _stored(rows) -> dict[int, TraineeRetention]:
+    """Stored days as figures by trainee; a later day of a trainee replaces an earlier one."""
+    found = {}
+    for uid, taken_on, cards, recall, critical, due, done in rows:
+        before = found.get(uid)
+        if before is None or before.taken_on < taken_on:
+            found[uid] = TraineeRetention(
+                cards=cards,
+                recall=recall,
+                critical_recall=critical,
+                reviews_due=due,
+                reviews_done=done,
+                taken_on=taken_on,
+            )
+    return found
+
+
+def retention_stored(*, users: QuerySet | Iterable[int]) -> dict[int, TraineeRetention]:
+    """Each trainee's latest stored day (three queries, four when some are older); none: left out.
+
+    `users` as for retention_by_trainee. The daily job stores every trainee's day, and a
+    trainee's reviews store theirs again (today's, perhaps before the night's job), so
+    the newest day stored and the one before (STORED_RECENT_DAYS) are read by the
+    (day, user) index: a trainee's latest day is there unless the job has not run for
+    longer. Those others are each found by one look-up on the (user, day) index, so a
+    trainee's history is never read.
+    """
+    newest = RetentionDay.objects.aggregate(day=Max("taken_on"))["day"]
+    if newest is None:
+        return {}
+    since = newest - STORED_RECENT_DAYS
+    recent = RetentionDay.objects.filter(taken_on__gte=since)
+    found = _stored(
+        recent.filter(_user_filter(users, "user_id")).values_list(*_STORED_FIELDS).order_by()
+    )
+    latest = (
+        RetentionDay.objects.filter(user_id=OuterRef("pk")).order_by("-taken_on").values("pk")[:1]
+    )
+    older = list(
+        get_user_model()
+        .objects.filter(_user_filter(users, "pk"))
+        .exclude(pk__in=recent.values("user_id"))
+        .annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values_list("latest", flat=True)
+    )
+    if older:
+        found.update(
+            _stored(RetentionDay.objects.filter(pk__in=older).values_list(*_STORED_FIELDS))
+        )
+    return found
+
+
+def retention_as_of(trainees: Iterable[TraineeRetention]) -> date | None:
+    """The newest stored day among these figures (None if none is stored)."""
+    return max((t.taken_on for t in trainees if t.taken_on is not None), default=None)
+
+
 @dataclass(frozen=True)
 class RetentionSnapshot:
-    """Every trainee's retention in a manager's cohorts, as of a moment."""
+    """Every trainee's retention in a manager's cohorts: their latest stored days."""
 
-    as_of: datetime
+    as_of: date | None  # the newest stored day read; None when none is stored
     members: tuple[tuple[int, int], ...]  # (user id, cohort id)
     trainees: dict[int, TraineeRetention]
 
@@ -248,30 +336,21 @@ def _members(cohort_ids: list[int]):
 def retention_in_cohorts(
     *,
     cohort_ids: Iterable[int],
-    now: datetime | None = None,
     members: tuple[tuple[int, int], ...] | None = None,
 ) -> RetentionSnapshot:
-    """The retention of every member of the cohorts (three queries), cached unless `now` is given.
+    """Each member's latest stored day in the cohorts (retention_stored, and their members).
 
-    Without `now` a snapshot younger than RETENTION_CACHE_SECONDS is reused. `members`,
-    the cohorts' (user id, cohort id) pairs when the caller has read them, saves a query.
+    `members`, the cohorts' (user id, cohort id) pairs when the caller has read them,
+    saves a query. Nothing is cached: the stored days are a few indexed reads, so a
+    trainee's refreshed day shows at once.
     """
     ids = sorted(set(cohort_ids))
-    key = None
-    if now is None:
-        digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
-        key = f"{RETENTION_CACHE_PREFIX}:{digest}"
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-    as_of = now or timezone.now()
     if members is None:
         members = tuple(_members(ids).values_list("user_id", "cohort_id").order_by())
-    trainees = retention_by_trainee(users=_members(ids).values("user_id"), now=as_of) if ids else {}
-    snapshot = RetentionSnapshot(as_of=as_of, members=members, trainees=trainees)
-    if key is not None:
-        cache.set(key, snapshot, timeout=RETENTION_CACHE_SECONDS)
-    return snapshot
+    trainees = retention_stored(users=_members(ids).values("user_id")) if ids else {}
+    return RetentionSnapshot(
+        as_of=retention_as_of(trainees.values()), members=members, trainees=trainees
+    )
 
 
 @dataclass(frozen=True)

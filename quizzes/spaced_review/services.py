@@ -35,6 +35,7 @@ from quizzes.models import (
     ReviewLog,
     ReviewPreference,
 )
+from quizzes.spaced_review.retention_days import retention_day_refresh
 from quizzes.spaced_review.rules import (
     RATING_AGAIN,
     STATE_REVIEW,
@@ -430,8 +431,10 @@ def _session_create(*, user, now: datetime, rng: random.Random) -> Attempt:
 
 
 def review_session_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """Close the session; its checks have rated the cards, so nothing else changes."""
-    return engine.attempt_submit(attempt=attempt, now=now)
+    """Close the session; its checks have rated the cards, and the trainee's day is stored."""
+    attempt = engine.attempt_submit(attempt=attempt, now=now)
+    retention_day_refresh(user_id=attempt.user_id)
+    return attempt
 
 
 def review_preference_set(*, user, nudges: bool) -> ReviewPreference:

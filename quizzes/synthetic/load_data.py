@@ -10,7 +10,8 @@ Generated rows are recognisable: usernames and cohort slugs start with
 ``load-``. Generated attempts carry an empty paper (their answers are in the
 AttemptAnswer rows), so their result pages show the score without a review.
 Each trainee also holds review cards (quizzes.synthetic.load_reviews), drawn from a
-random stream of their own so the rest of the data stays as it was for a seed.
+random stream of their own so the rest of the data stays as it was for a seed, and
+stored retention days (quizzes.synthetic.load_retention: today's, six months for some).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from quizzes.models import (
     ReviewCard,
     ReviewLog,
 )
+from quizzes.synthetic.load_retention import retention_days_write
 from quizzes.synthetic.load_reviews import review_cards_write, review_points
 from trainingsite.roles import Role
 
@@ -109,6 +111,7 @@ class LoadResult:
     certificates: int = 0
     review_cards: int = 0
     review_logs: int = 0
+    retention_days: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
@@ -466,6 +469,7 @@ def load_data_generate(
         raise ValueError(ERROR_EXISTS.format(count=existing))
     rng = random.Random(seed)
     review_rng = random.Random(seed + 19)
+    retention_rng = random.Random(seed + 23)
     today = today or timezone.localdate()
     now = timezone.make_aware(datetime(today.year, today.month, today.day, 12, 0))
     result = LoadResult()
@@ -568,6 +572,9 @@ def load_data_generate(
             )
             result.review_cards += cards
             result.review_logs += logs
+            result.retention_days += retention_days_write(
+                user_ids=[u.pk for u in users], rng=retention_rng, now=now
+            )
         result.trainees += len(users)
         say(f"  {result.trainees} trainees, {result.attempts} attempts")
     # Fresh statistics, or the query planners guess wrong on tables that grew this fast.

@@ -25,6 +25,12 @@ def test_prepare_signs_in_as_generated_trainees_first_and_managers_of_every_coho
     assert state["managers"] == ["bench-manager-00", "bench-manager-01"]
     assert state["quiz"] == "open-quiz"
     assert state["lessons"] == [lesson.slug]
+    assert state["retention_filters"] == [
+        "retention=below&sort=critical",
+        "sort=-recall",
+        "retention=below&page=2",
+        f"cohort={first.slug}&retention=below&sort=critical",
+    ]
     for cohort in (first, second):
         assert sorted(cohort.managers.values_list("username", flat=True)) == state["managers"]
     trainee.refresh_from_db()

@@ -4,10 +4,11 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bench.middleware import QUERY_COUNT_HEADER
+from bench.middleware import COLD_CACHE_HEADER, QUERY_COUNT_HEADER
 from bench.views import BARE_BODY, FLOOR_TABLES
 
 pytestmark = pytest.mark.django_db
@@ -66,12 +67,23 @@ def test_query_count_header_counts_every_statement_of_a_site_page(bench_site, tr
     assert len(captured) > len(FLOOR_TABLES)
 
 
+def test_a_cold_steps_request_finds_the_cache_empty(bench_site, trainee_client):
+    cache.set("bench-warm", 1)
+    assert trainee_client.get("/lessons/").status_code == 200
+    assert cache.get("bench-warm") == 1
+    assert trainee_client.get("/lessons/", headers={COLD_CACHE_HEADER: "1"}).status_code == 200
+    assert cache.get("bench-warm") is None
+
+
 def test_bench_settings_keep_production_defaults():
     from bench import settings as bench_settings
 
     assert bench_settings.DEBUG is False
     assert bench_settings.SECRET_KEY
-    assert bench_settings.MIDDLEWARE[0] == "bench.middleware.QueryCountMiddleware"
-    assert bench_settings.MIDDLEWARE[1:] == settings.MIDDLEWARE
+    assert bench_settings.MIDDLEWARE[:2] == [
+        "bench.middleware.QueryCountMiddleware",
+        "bench.middleware.ColdCacheMiddleware",
+    ]
+    assert bench_settings.MIDDLEWARE[2:] == settings.MIDDLEWARE
     assert bench_settings.SESSION_SAVE_EVERY_REQUEST is False
     assert bench_settings.SESSION_REFRESH_SECONDS == 300

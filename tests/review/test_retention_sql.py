@@ -1,8 +1,9 @@
 """The retention figures in SQL (quizzes.spaced_review.retention) against hand-computed values.
 
 The card recall expression is run against the shared case table (the one the pure
-formula is run against), then every selector against the world of retention_world.py,
-and their query counts are pinned at two sizes.
+formula is run against), then every selector against the world of retention_world.py
+(the cohort snapshot reads the days the daily job stored at NOW), and their query counts
+are pinned at two sizes.
 """
 
 from datetime import timedelta
@@ -19,6 +20,7 @@ from quizzes.spaced_review.retention import (
     retention_by_trainee,
     retention_in_cohorts,
 )
+from quizzes.spaced_review.retention_days import retention_days_record
 from quizzes.spaced_review.retention_sql import card_recall, elapsed_days
 from tests.builders import make_cohort, make_question, make_trainee
 from tests.review.retention_cases import CASE_IDS, CASES, NOW, RecallCase
@@ -133,7 +135,8 @@ def test_recall_per_topic_weakest_first(world):
 
 
 def test_cohort_figures_weigh_each_trainee_once(world):
-    snapshot = retention_in_cohorts(cohort_ids=[world.cohort_a.pk], now=NOW)
+    retention_days_record(now=NOW)
+    snapshot = retention_in_cohorts(cohort_ids=[world.cohort_a.pk])
     figures = cohort_retention(snapshot=snapshot, threshold=80)[world.cohort_a.pk]
     assert (figures.trainees, figures.with_cards, figures.flagged) == (3, 2, 1)
     assert figures.recall == pytest.approx((ANN_RECALL + BEN_RECALL) / 2, abs=1e-6)
@@ -143,14 +146,16 @@ def test_cohort_figures_weigh_each_trainee_once(world):
 
 
 def test_the_threshold_decides_the_flagged_count(world):
-    snapshot = retention_in_cohorts(cohort_ids=[world.cohort_a.pk], now=NOW)
+    retention_days_record(now=NOW)
+    snapshot = retention_in_cohorts(cohort_ids=[world.cohort_a.pk])
     assert cohort_retention(snapshot=snapshot, threshold=95)[world.cohort_a.pk].flagged == 2
     assert cohort_retention(snapshot=snapshot, threshold=30)[world.cohort_a.pk].flagged == 0
 
 
 def test_a_cohort_without_cards_has_no_figures(manager):
     empty = make_cohort(name="Empty", managers=[manager], trainees=[make_trainee(username="e")])
-    snapshot = retention_in_cohorts(cohort_ids=[empty.pk], now=NOW)
+    retention_days_record(now=NOW)
+    snapshot = retention_in_cohorts(cohort_ids=[empty.pk])
     figures = cohort_retention(snapshot=snapshot, threshold=80)[empty.pk]
     assert (figures.recall, figures.critical_recall, figures.done_share) == (None, None, None)
     assert figures.flagged == 0
@@ -182,18 +187,20 @@ def _grow(cohort, n):
 @pytest.mark.parametrize("n", [3, 30])
 def test_query_counts_are_flat(world, n, django_assert_num_queries):
     _grow(world.cohort_a, n)
+    retention_days_record(now=NOW)
     with django_assert_num_queries(2):
         retention_by_trainee(users=world.cohort_a.memberships.values("user_id"), now=NOW)
-    with django_assert_num_queries(3):
-        retention_in_cohorts(cohort_ids=[world.cohort_a.pk, world.cohort_b.pk], now=NOW)
+    with django_assert_num_queries(4):
+        retention_in_cohorts(cohort_ids=[world.cohort_a.pk, world.cohort_b.pk])
     with django_assert_num_queries(1):
         retention_by_topic(user_id=world.ann.pk, now=NOW)
     with django_assert_num_queries(2):
         points_forgotten_fastest(now=NOW)
 
 
-def test_the_cohort_snapshot_is_reused_without_a_moment(world, django_assert_num_queries):
-    first = retention_in_cohorts(cohort_ids=[world.cohort_a.pk])
-    with django_assert_num_queries(0):
-        again = retention_in_cohorts(cohort_ids=[world.cohort_a.pk])
-    assert again == first
+def test_the_cohort_snapshot_reads_the_stored_days_as_they_are_now(world):
+    assert retention_in_cohorts(cohort_ids=[world.cohort_a.pk]).trainees == {}
+    retention_days_record(now=NOW)
+    snapshot = retention_in_cohorts(cohort_ids=[world.cohort_a.pk])
+    assert set(snapshot.trainees) == {world.ann.pk, world.ben.pk}
+    assert snapshot.as_of == NOW.date()

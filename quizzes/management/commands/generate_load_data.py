@@ -79,7 +79,8 @@ class Command(BaseCommand):
             f"{result.cohorts} cohorts, {result.completions} lesson completions, "
             f"{result.attempts} attempts with {result.answers} answers, "
             f"{result.certificates} certificates, {result.review_cards} review cards with "
-            f"{result.review_logs} reviews in {elapsed:.1f} s."
+            f"{result.review_logs} reviews, {result.retention_days} stored retention days "
+            f"in {elapsed:.1f} s."
         )
         self.stdout.write(
             f"Managers log in as {PREFIX}manager-00 (every cohort) with the load password."

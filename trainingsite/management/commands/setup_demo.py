@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from lessons.services import lessons_load
 from quizzes.attestations.content import SHIPPED_STATEMENTS, statements_load
@@ -9,6 +10,7 @@ from quizzes.certification.services import program_demo_assign
 from quizzes.credentials.services import credentials_backfill
 from quizzes.observations.content import SHIPPED_CHECKLISTS, checklists_load
 from quizzes.observations.services import assessor_demo_assign
+from quizzes.spaced_review.retention_days import retention_days_record
 from quizzes.spaced_review.services import review_demo_seed
 from quizzes.synthetic.demo_cohort import DEMO_COHORT_SLUG, demo_cohort_ensure
 from trainingsite.demo import DEMO_ACCOUNTS, demo_accounts_ensure
@@ -44,6 +46,10 @@ class Command(BaseCommand):
             )
         if reviews := review_demo_seed(username="trainee"):
             self.stdout.write(f"The demo trainee has {reviews} questions due for review.")
+        # Today's retention figures, so the manager's overview shows retention at once.
+        recorded = retention_days_record()
+        noun = ngettext("trainee", "trainees", recorded)
+        self.stdout.write(f"Retention figures recorded for {recorded} {noun}.")
         self.stdout.write("Demo logins (local demo only):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<9} / {settings.DEMO_PASSWORD}")

@@ -1,0 +1,79 @@
+"""Admin for material changes: the program updates they made, read-only, with their progress.
+
+Updates are recorded by the lesson, question and checklist admins (their "Material change"
+box), never added or edited here.
+"""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from quizzes.models import CertificateUpdate, ProgramUpdate
+
+
+class CertificateUpdateInline(admin.TabularInline):
+    model = CertificateUpdate
+    extra = 0
+    can_delete = False
+    fields = ["certificate", "due_at", "expires_at_before", "completed_at", "attempt"]
+    readonly_fields = fields
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("certificate__program", "attempt")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgramUpdate)
+class ProgramUpdateAdmin(admin.ModelAdmin):
+    list_display = ["program", "version", "summary", "changed_at", "due_at", "asked", "done"]
+    list_filter = ["program"]
+    list_select_related = ["program"]
+    search_fields = ["summary", "program__name"]
+    fields = [
+        "program",
+        "version",
+        "summary",
+        "changed_at",
+        "due_at",
+        "lessons",
+        "questions",
+        "checklists",
+        "created_by",
+    ]
+    readonly_fields = fields
+    inlines = [CertificateUpdateInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                asked_count=Count("certificate_updates"),
+                done_count=Count(
+                    "certificate_updates",
+                    filter=Q(certificate_updates__completed_at__isnull=False),
+                ),
+            )
+        )
+
+    @admin.display(description="certificates asked", ordering="asked_count")
+    def asked(self, obj: ProgramUpdate) -> int:
+        return obj.asked_count
+
+    @admin.display(description="updated", ordering="done_count")
+    def done(self, obj: ProgramUpdate) -> int:
+        return obj.done_count
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
