@@ -345,7 +345,9 @@ def submit(request, uuid):
 @login_required
 def result(request, uuid):
     attempt = attempt_or_404(request, uuid)
-    if attempt.is_open:
+    if attempt.is_open or attempt.kind == Attempt.Kind.REVIEW:
+        # A review session's own summary says what it strengthened; this page would call
+        # it a practice round.
         return redirect(attempt)
     page = review.attempt_result_data(attempt=attempt)
     return render(request, "quizzes/result.html", {"page": page, "attempt": attempt})

@@ -7,17 +7,42 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 
+from quizzes.certification.renewal_rules import renewal_quiz_problem
 from quizzes.certification.services import (
     PROGRAM_NOT_PUBLISHED,
     certificate_revoke,
     program_assign,
 )
+from quizzes.models import Bank, Quiz
 from quizzes.models.certification import Certificate, Program, ProgramAssignment, ReminderSent
 from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 
+class ProgramAdminForm(forms.ModelForm):
+    """The program admin's form (ProgramAdmin builds it over the program's fields)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "renewal_quiz" in self.fields:  # never the review or update quizzes' holders
+            self.fields["renewal_quiz"].queryset = Quiz.objects.authored().order_by("title")
+
+    def clean(self):
+        """Renewal by review needs a published exam-bank renewal quiz (renewal_rules.py)."""
+        cleaned = super().clean()
+        quiz = cleaned.get("renewal_quiz")
+        problem = renewal_quiz_problem(
+            enabled=bool(cleaned.get("renewal_by_review")),
+            quiz_is_exam=None if quiz is None else quiz.bank == Bank.EXAM,
+            quiz_published=quiz is not None and quiz.is_published,
+        )
+        if problem and "renewal_quiz" in self.fields:
+            self.add_error("renewal_quiz", problem)
+        return cleaned
+
+
 @admin.register(Program)
 class ProgramAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
+    form = ProgramAdminForm
     list_display = [
         "name",
         "status",

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from lessons.models import Lesson
-from quizzes.models import Quiz
+from quizzes.certification.renewal_rules import renewal_quiz_problem
+from quizzes.models import Bank, Quiz
 from quizzes.models.certification import Program
 from trainingsite.content_files import json_objects_read
 
@@ -23,6 +24,8 @@ PROGRAM_OPTIONAL_KEYS = {
     "cpd_hours",
     "cpd_awarding_body",
     "renewal_supersedes",
+    "renewal_by_review",
+    "renewal_quiz",
 }
 
 
@@ -49,6 +52,25 @@ def _cpd_hours(value, *, where: str) -> Decimal | None:
         raise ProgramContentError(
             f"{where}: cpd_hours must be a number of hours or null."
         ) from error
+
+
+def _renewal_by_review(program: Program, entry: dict, *, where: str) -> None:
+    """Set renewal by review (off unless the entry says true) and its renewal quiz (a slug)."""
+    enabled = entry.get("renewal_by_review", False)
+    if not isinstance(enabled, bool):
+        raise ProgramContentError(f"{where}: renewal_by_review must be true or false.")
+    slug = entry.get("renewal_quiz")
+    quiz = Quiz.objects.filter(slug=slug).first() if slug else None
+    if slug and quiz is None:
+        raise ProgramContentError(f"{where}: unknown renewal_quiz {slug}.")
+    problem = renewal_quiz_problem(
+        enabled=enabled,
+        quiz_is_exam=None if quiz is None else quiz.bank == Bank.EXAM,
+        quiz_published=quiz is not None and quiz.is_published,
+    )
+    if problem:
+        raise ProgramContentError(f"{where}: {problem}")
+    program.renewal_by_review, program.renewal_quiz = enabled, quiz
 
 
 @transaction.atomic
@@ -92,6 +114,7 @@ def programs_load(
         program.cpd_hours = _cpd_hours(entry.get("cpd_hours"), where=where)
         program.cpd_awarding_body = entry.get("cpd_awarding_body") or ""
         program.renewal_supersedes = bool(entry.get("renewal_supersedes", False))
+        _renewal_by_review(program, entry, where=where)
         try:
             program.full_clean()
         except ValidationError as error:

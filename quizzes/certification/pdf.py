@@ -196,6 +196,8 @@ def cpd_line(document: CertificateDocument) -> str:
 
 def _score(item: dict) -> str:
     title, percent = item.get("title", ""), item.get("percent")
+    if item.get("renewal_by_review"):
+        title += " (renewal by review)"  # as the certificate's page says
     if percent is None:
         return title  # no score recorded: the quiz is named, no result invented
     # Half up, as the pages' floatformat rounds.

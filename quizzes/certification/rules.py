@@ -19,6 +19,8 @@ next certificate:
   competence is observed again for each renewal;
 - an attestation counts while it is of the statement's current version, whatever
   the cycle: a new version of the statement asks for a new attestation.
+- renewal by review (renewal_rules.py): a trainee who qualifies meets the
+  quizzes with a pass of the program's renewal quiz in the cycle.
 
 Status precedence (the first rule that matches wins)
 ----------------------------------------------------
@@ -181,6 +183,9 @@ class Progress:
     checklists_done_ids: frozenset[int] = frozenset()
     attestations_done_ids: frozenset[int] = frozenset()
     quizzes_awaiting_marking_ids: frozenset[int] = frozenset()
+    # Renewal by review: the renewal quiz that stands for the program's quizzes (one
+    # requirement in the counts), when the trainee qualifies (renewal_rules.py).
+    renewal_quiz_id: int | None = None
 
     @property
     def required(self) -> int:
@@ -242,6 +247,11 @@ class Progress:
     def started(self) -> bool:
         return self.status != ProgressStatus.NOT_STARTED
 
+    @property
+    def offers_renewal_by_review(self) -> bool:
+        """The trainee qualifies and renewal is theirs to do: the pages offer the renewal quiz."""
+        return self.renewal_quiz_id is not None and self.status != ProgressStatus.CERTIFIED
+
 
 def _after(moment: datetime | None, start: datetime | None) -> bool:
     return moment is not None and (start is None or moment > start)
@@ -295,6 +305,7 @@ def progress_compute(
     expiring_soon_days: int = DEFAULT_EXPIRING_SOON_DAYS,
     checklists: Sequence[ChecklistFacts] = (),
     attestations: Sequence[AttestationFacts] = (),
+    renewal_quiz: QuizFacts | None = None,
 ) -> Progress:
     """Compute a trainee's progress in one program from plain facts.
 
@@ -304,7 +315,10 @@ def progress_compute(
     practice). `today` is the local date used for the due date (defaults to
     `now.date()`). A quiz whose attempt awaits marking is skipped by the next step
     (the trainee can go on meanwhile). Whether the trainee has *started* (and so the
-    status) reads the lessons and quizzes only, as the SQL twin does.
+    status) reads the lessons and quizzes only, as the SQL twin does. `renewal_quiz` is
+    given only when the trainee qualifies for renewal by review (renewal_rules.py): its
+    pass in the cycle, or passes of every required quiz, then meets the quizzes as one
+    requirement, and it is the quizzes' next step.
     """
     today = today or now.date()
     cycle_started_at = certificate.issued_at if certificate is not None else None
@@ -312,16 +326,24 @@ def progress_compute(
     lessons_done = frozenset(
         item.lesson_id for item in lessons if lesson_counts(item, cycle_started_at=cycle_started_at)
     )
+    by_review = renewal_quiz is not None and bool(quizzes)
+    quiz_items = [*quizzes, renewal_quiz] if by_review else list(quizzes)
     quizzes_passed = frozenset(
-        item.quiz_id for item in quizzes if quiz_counts(item, cycle_started_at=cycle_started_at)
+        item.quiz_id for item in quiz_items if quiz_counts(item, cycle_started_at=cycle_started_at)
     )
-    attempted = any(_after(item.last_attempt_at, cycle_started_at) for item in quizzes)
+    attempted = any(_after(item.last_attempt_at, cycle_started_at) for item in quiz_items)
     # Not passed yet, but nothing for the trainee to do there until the marks are in.
     awaiting_marking = frozenset(
         item.quiz_id
-        for item in quizzes
+        for item in quiz_items
         if item.awaiting_marking and item.quiz_id not in quizzes_passed
     )
+    quiz_steps, quizzes_met, quizzes_required = quizzes, len(quizzes_passed), len(quizzes)
+    if by_review:
+        met = renewal_quiz.quiz_id in quizzes_passed or all(
+            item.quiz_id in quizzes_passed for item in quizzes
+        )
+        quiz_steps, quizzes_met, quizzes_required = ([] if met else [renewal_quiz]), int(met), 1
     checklists_done = frozenset(
         item.checklist_id
         for item in checklists
@@ -350,7 +372,7 @@ def progress_compute(
             ]
             + [
                 NextStep(StepKind.QUIZ, i.quiz_id)
-                for i in quizzes
+                for i in quiz_steps
                 if i.quiz_id not in quizzes_passed and i.quiz_id not in awaiting_marking
             ]
             + [
@@ -373,8 +395,8 @@ def progress_compute(
     return Progress(
         lessons_done=len(lessons_done),
         lessons_required=len(lessons),
-        quizzes_passed=len(quizzes_passed),
-        quizzes_required=len(quizzes),
+        quizzes_passed=quizzes_met,
+        quizzes_required=quizzes_required,
         status=status,
         next_step=next_step,
         due_date=due_date,
@@ -390,6 +412,7 @@ def progress_compute(
         checklists_done_ids=checklists_done,
         attestations_done_ids=attestations_done,
         quizzes_awaiting_marking_ids=awaiting_marking,
+        renewal_quiz_id=renewal_quiz.quiz_id if by_review else None,
     )
 
 

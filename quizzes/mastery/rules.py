@@ -5,10 +5,11 @@ No database access here: plain rows in, frozen dataclasses out.
 The rules
 ---------
 * **What counts**: every scored answer of the trainee's closed attempts, graded and
-  practice alike (the selector decides; see `quizzes/mastery/selectors.py`). A choice
-  question counts 1 when answered correctly (full points) and 0 otherwise, unanswered
-  included; a written answer counts its mark's share of the points once marked, and not
-  at all before.
+  practice alike, review sessions as practice (the selector decides; see
+  `quizzes/mastery/selectors.py`). A choice question counts 1 when answered correctly
+  (full points) and 0 otherwise, unanswered included (in a review session only the
+  checked questions count); a written answer counts its mark's share of the points once
+  marked, and not at all before.
 * **Share**: per topic, the counted credit divided by the answers, as a percent.
 * **Trend**: the share of the last `RECENT_DAYS` days against the share before them. It
   needs at least `MIN_ANSWERS_FOR_TREND` answers on each side; a change of at least
@@ -71,7 +72,7 @@ class AnswerRow:
     day: date
     credit: float  # the sum of the answers' correct shares, 0..answers
     answers: int = 1
-    practice_answers: int = 0  # how many of them were in practice rounds
+    practice_answers: int = 0  # how many of them were in practice rounds or review sessions
 
 
 @dataclass(frozen=True)

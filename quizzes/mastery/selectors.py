@@ -5,6 +5,11 @@ attempts, graded and practice alike: submitted ones, and the choice answers of a
 awaiting marking (their written answers have no score until marked, so they are left out).
 A choice answer's credit is 1 when correct, else 0; a written answer's is its mark's share
 of the question's points.
+
+Review sessions (quizzes/spaced_review/) are practice: their answers count, as practice,
+but only the questions the trainee checked. A session finished early leaves its other
+questions scored as not correct by the engine, yet nobody answered them, and the session's
+summary says so; counting them would mark down a point because the trainee stopped.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from django.utils import timezone
 from lessons.models import Lesson, Topic
 from quizzes.mastery.rules import AnswerRow, Mastery, TopicInfo, mastery_compute
 from quizzes.models import Attempt, AttemptAnswer, Bank, Question, Quiz
+
+# Counted as practice on the page: practice rounds and review sessions.
+PRACTICE_KINDS = (Attempt.Kind.PRACTICE, Attempt.Kind.REVIEW)
 
 
 @dataclass(frozen=True)
@@ -79,12 +87,13 @@ def mastery_answer_rows(*, user) -> list[AnswerRow]:
     rows = (
         AttemptAnswer.objects.filter(attempt__user=user, is_correct__isnull=False)
         .exclude(attempt__state=Attempt.State.IN_PROGRESS)
+        .exclude(attempt__kind=Attempt.Kind.REVIEW, checked_at__isnull=True)
         .annotate(day=TruncDate("attempt__submitted_at"))
         .values("question__topic_id", "day")
         .annotate(
             answers=Count("id"),
             credit=Sum(_credit()),
-            practice=Count("id", filter=Q(attempt__kind=Attempt.Kind.PRACTICE)),
+            practice=Count("id", filter=Q(attempt__kind__in=PRACTICE_KINDS)),
         )
         .order_by()
     )

@@ -9,6 +9,13 @@ the current cycle, the moment of the question and the expected status; every
 branch of the precedence in quizzes/certification/rules.py has a case, and the
 edges (the expiring-soon window, the due day, expiry at the very moment) have
 one on each side.
+
+A case with `renewal_attempt` is of a program offering renewal by review
+(quizzes/certification/renewal_rules.py), with six months of stored retention days
+above the threshold, and a failed graded attempt at its renewal quiz in the current
+cycle: that attempt starts a cycle only where the trainee qualifies, which a first
+cycle or a revoked certificate never does, and a valid or lapsed certificate decides
+the status before any start does, so the SQL twin needs no fact of its own for it.
 """
 
 from dataclasses import dataclass
@@ -37,6 +44,7 @@ class StatusCase:
     started: bool = False  # a requirement counts, or an attempt was made, in this cycle
     now: datetime = NOW
     expiring_soon_days: int = WINDOW
+    renewal_attempt: bool = False  # renewal by review on, qualifying days, a renewal attempt
 
     @property
     def today(self) -> date:
@@ -182,6 +190,43 @@ CASES = [
         certificate=cert(revoked=True),
         due_date=TODAY + DAY,
         started=True,
+    ),
+    # Renewal by review: an attempt at the renewal quiz.
+    StatusCase(
+        "first cycle, only the renewal quiz attempted",
+        S.NOT_STARTED,
+        renewal_attempt=True,
+    ),
+    StatusCase(
+        "revoked, only the renewal quiz attempted",
+        S.NOT_STARTED,
+        certificate=cert(revoked=True),
+        renewal_attempt=True,
+    ),
+    StatusCase(
+        "expiring soon, renewal quiz attempted",
+        S.EXPIRING_SOON,
+        certificate=cert(expires=NOW + 5 * DAY),
+        renewal_attempt=True,
+    ),
+    StatusCase(
+        "certified, renewal quiz attempted",
+        S.CERTIFIED,
+        certificate=cert(expires=NOW + 200 * DAY),
+        renewal_attempt=True,
+    ),
+    StatusCase(
+        "lapsed, renewal quiz attempted",
+        S.EXPIRED,
+        certificate=LAPSED,
+        renewal_attempt=True,
+    ),
+    StatusCase(
+        "lapsed before the due date, renewal quiz attempted",
+        S.OVERDUE,
+        certificate=LAPSED,
+        due_date=TODAY - DAY,
+        renewal_attempt=True,
     ),
 ]
 

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from lessons.models import Lesson
+from quizzes.certification.renewal_rules import window_first_day
 from quizzes.certification.rules import ProgressStatus
 from quizzes.certification.rules_sql import (
     cohort_pairs,
@@ -27,7 +28,9 @@ from tests.builders import (
     make_certificate,
     make_cohort,
     make_program,
+    make_review_program,
     make_trainee,
+    retention_days,
 )
 from tests.certification.status_cases import CASE_IDS, CASES, StatusCase
 
@@ -46,7 +49,8 @@ def world():
 
     Returns the program and {case: (trainee, expected status)}.
     """
-    program = make_program(slug="sqlworld", lessons=2, quizzes=2, validity_months=12)
+    # It offers renewal by review; one trainee has the stored days that qualify.
+    program = make_review_program(slug="sqlworld", lessons=2, quizzes=2, validity_months=12)
     first_lesson, second_lesson = program.required_lessons.order_by("order")
     first_quiz, _ = program.required_quizzes.order_by("order")
     future = make_cohort(name="Future")
@@ -139,6 +143,10 @@ def world():
     before = trainee("revoked_old_attempt", [open_ended], S.NOT_STARTED)
     graded_attempt(before, first_quiz, passed=True, at=at(2026, 8, 5))
     make_certificate(before, program, issued_at=at(2026, 9, 1), revoked=True)
+    by_review = trainee("expiring_by_review", [future], S.EXPIRING_SOON)
+    make_certificate(by_review, program, issued_at=at(2025, 12, 10), expires_at=at(2026, 12, 10))
+    retention_days(by_review, first_on=window_first_day(NOW.date()), last_on=NOW.date())
+    graded_attempt(by_review, program.renewal_quiz, passed=False, at=at(2026, 11, 20))
     Lesson.objects.filter(pk=second_lesson.pk).update(content_changed_at=at(2026, 10, 1))
     return program, cases
 
@@ -147,9 +155,14 @@ def _build(case: StatusCase):
     """One trainee assigned one program, with the case's certificate, due date and activity.
 
     Started means a lesson completed (no certificate) or a failed graded
-    attempt after the certificate's issue (a new cycle).
+    attempt after the certificate's issue (a new cycle). A renewal attempt is a failed
+    attempt at the renewal quiz of a program offering renewal by review, with six
+    months of stored days above the threshold.
     """
-    program = make_program(slug="case", lessons=1, quizzes=1, validity_months=12)
+    if case.renewal_attempt:
+        program = make_review_program(slug="case", lessons=1, quizzes=1, validity_months=12)
+    else:
+        program = make_program(slug="case", lessons=1, quizzes=1, validity_months=12)
     user = make_trainee(username="case")
     assign(user, program, case.due_date)
     certificate = case.certificate
@@ -167,6 +180,10 @@ def _build(case: StatusCase):
     elif case.started:
         quiz = program.required_quizzes.get()
         graded_attempt(user, quiz, passed=False, at=certificate.issued_at + timedelta(hours=1))
+    if case.renewal_attempt:
+        retention_days(user, first_on=window_first_day(case.today), last_on=case.today)
+        since = certificate.issued_at if certificate is not None else case.now - timedelta(days=2)
+        graded_attempt(user, program.renewal_quiz, passed=False, at=since + timedelta(hours=1))
     return program, user
 
 
@@ -203,6 +220,12 @@ def test_sql_status_equals_the_pure_rules_for_every_case(world):
     for case, (user, expected) in cases.items():
         assert (user.pk, program.pk) in seen, case
         assert pure[(user.pk, program.pk)].progress.status == expected, case
+    by_review = {
+        user.username
+        for user, _ in cases.values()
+        if pure[(user.pk, program.pk)].progress.renewal_quiz_id == program.renewal_quiz_id
+    }
+    assert by_review == {"expiring_by_review"}
     assert {expected for _, expected in cases.values()} == set(ProgressStatus)
 
 
