@@ -6,6 +6,7 @@ class QuizzesConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect certification's signal receivers (Django's documented place for it).
+        from quizzes.api import receivers as api_receivers  # noqa: F401
         from quizzes.certification import receivers  # noqa: F401
         from quizzes.models import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
         from quizzes.spaced_review import receivers as review_receivers  # noqa: F401

@@ -114,6 +114,39 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     return token
 
 
+TOKENS_REVOKED_WITH_ROLE = "revoked: the owner is no longer an active manager"
+
+
+@transaction.atomic
+def api_tokens_revoke_if_owner_lost_role(*, user) -> int:
+    """Revoke every open token of a user who may no longer hold tokens; return how many.
+
+    Called when a user's groups or flags change, so a demoted (or deactivated) manager's
+    tokens stay dead if the role comes back: a new token must be made. One query when the
+    user holds no open token.
+    """
+    open_tokens = list(
+        ApiToken.objects.filter(owner=user, revoked_at__isnull=True).values_list(
+            "pk", "name", "prefix"
+        )
+    )
+    if not open_tokens or owner_may_hold_tokens(user):
+        return 0
+    now = timezone.now()
+    ApiToken.objects.filter(
+        pk__in=[pk for pk, _, _ in open_tokens], revoked_at__isnull=True
+    ).update(revoked_at=now)
+    for pk, name, prefix in open_tokens:
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.API_TOKEN_REVOKED,
+            target=ApiToken(pk=pk, owner=user, name=name, prefix=prefix),
+            summary=f"API token {name!r} ({prefix}) {TOKENS_REVOKED_WITH_ROLE}",
+            details={"owner_id": user.pk, "prefix": prefix, "reason": "role"},
+        )
+    return len(open_tokens)
+
+
 def api_token_authenticate(plaintext: str, *, now: datetime | None = None) -> ApiToken | None:
     """Return the active token with this plaintext (its owner loaded), or None.
 
