@@ -28,13 +28,21 @@ class TopicAdmin(admin.ModelAdmin):
 
 class LessonAdminForm(forms.ModelForm):
     reread_required = forms.BooleanField(
-        label="Trainees must re-read this change",
+        label="Material change: trainees must re-read this change",
         required=False,
         help_text=(
             "Tick when this edit changes what practitioners should do. Trainees who "
-            "already completed the lesson are asked to read it again, and renewing a "
-            "certificate then needs it read again. Leave it unticked for typo fixes."
+            "already completed the lesson are asked to read it again, renewing a "
+            "certificate then needs it read again, and every certified trainee of a "
+            "program requiring it gets an update to complete within the program's window "
+            "(or the certificate expires early). Leave it unticked for typo fixes."
         ),
+    )
+    change_summary = forms.CharField(
+        label="What changed",
+        required=False,
+        max_length=250,
+        help_text="For a material change: one line that certified trainees will read.",
     )
 
     class Meta:
@@ -88,7 +96,7 @@ class LessonAdmin(admin.ModelAdmin):
     ]
     reread_fieldset = (
         "Re-reading",
-        {"fields": ["reread_required", "content_changed_at"]},
+        {"fields": ["reread_required", "change_summary", "content_changed_at"]},
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -102,6 +110,7 @@ class LessonAdmin(admin.ModelAdmin):
             lesson=obj,
             by=request.user,
             reread_required=change and form.cleaned_data.get("reread_required", False),
+            change_summary=form.cleaned_data.get("change_summary", ""),
         )
 
     @admin.action(description="Publish selected lessons", permissions=["change"])

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion, Topic
-from lessons.signals import lesson_completed
+from lessons.signals import lesson_completed, lesson_materially_changed
 from trainingsite.audit import audit_record
 from trainingsite.content_cache import content_cache_clear
 from trainingsite.models import AuditEvent
@@ -157,12 +157,18 @@ def lesson_unpublish(*, lessons: Iterable[Lesson], by) -> int:
 
 @transaction.atomic
 def lesson_save(
-    *, lesson: Lesson, by, reread_required: bool = False, now: datetime | None = None
+    *,
+    lesson: Lesson,
+    by,
+    reread_required: bool = False,
+    change_summary: str = "",
+    now: datetime | None = None,
 ) -> Lesson:
     """Save an edited lesson, noting who changed it, and audit a change of status.
 
-    With reread_required, trainees who completed the lesson before now must
-    read it again: a renewal then needs a completion after this change.
+    With reread_required (a material change), trainees who completed the lesson before
+    now must read it again: a renewal then needs a completion after this change, and
+    `lesson_materially_changed` asks certified trainees for an update (quizzes/updates/).
     """
     if lesson.is_published and lesson_body_is_empty(lesson.body_markdown):
         raise ValidationError(EMPTY_BODY_CANNOT_BE_PUBLISHED)
@@ -187,6 +193,13 @@ def lesson_save(
                 "reread_required": True,
                 "content_changed_at": lesson.content_changed_at.isoformat(),
             },
+        )
+        lesson_materially_changed.send(
+            sender=Lesson,
+            lesson=lesson,
+            by=by,
+            summary=change_summary.strip() or f"Lesson “{lesson.title}” changed",
+            now=lesson.content_changed_at,
         )
     return lesson
 

@@ -233,4 +233,6 @@ from quizzes.certification import admin as certification_admin  # noqa: E402,F40
 from quizzes.cohorts import admin as cohorts_admin  # noqa: E402,F401
 from quizzes.credentials import admin as credentials_admin  # noqa: E402,F401
 from quizzes.observations import admin as observations_admin  # noqa: E402,F401
+from quizzes.spaced_review import admin as spaced_review_admin  # noqa: E402,F401
+from quizzes.updates import admin as updates_admin  # noqa: E402,F401
 from quizzes.webhooks import admin as webhooks_admin  # noqa: E402,F401

@@ -10,6 +10,7 @@ class QuizzesConfig(AppConfig):
         from quizzes.certification import receivers  # noqa: F401
         from quizzes.models import Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
         from quizzes.spaced_review import receivers as review_receivers  # noqa: F401
+        from quizzes.updates import receivers as update_receivers  # noqa: F401
         from quizzes.webhooks import receivers as webhook_receivers  # noqa: F401
         from quizzes.xapi import receivers as xapi_receivers  # noqa: F401
         from trainingsite.content_cache import content_cache_watch

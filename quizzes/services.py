@@ -84,7 +84,8 @@ def quiz_paper_build(*, quiz: Quiz, rng: random.Random | None = None) -> dict[st
         raise AttemptRefused(START_BLUEPRINT_SHORT) from None
 
 
-def _attempt_create(*, user, quiz: Quiz, kind: str, paper: dict, now: datetime, **extra) -> Attempt:
+def attempt_create(*, user, quiz: Quiz, kind: str, paper: dict, now: datetime, **extra) -> Attempt:
+    """Create an attempt of a frozen paper, with one empty answer row per question."""
     attempt = Attempt.objects.create(
         user=user, quiz=quiz, kind=kind, paper=paper, started_at=now, **extra
     )
@@ -132,7 +133,7 @@ def _attempt_start_new(*, user, quiz: Quiz, now: datetime, rng: random.Random | 
     paper = quiz_paper_build(quiz=quiz, rng=rng)
     try:
         with transaction.atomic():
-            return _attempt_create(
+            return attempt_create(
                 user=user,
                 quiz=quiz,
                 kind=Attempt.Kind.GRADED,
@@ -282,8 +283,9 @@ def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> boo
     attempt.points = None if marking else score.points
     attempt.max_points = score.max_points
     attempt.percent = None if marking else score.percent
-    # Practice rounds and review sessions: no pass, no fail reasons, no signal.
-    practice = attempt.kind != Attempt.Kind.GRADED
+    # Practice rounds and review sessions: no pass, no fail reasons, no signal. An update
+    # quiz is scored like a graded attempt (its receiver records the update it completes).
+    practice = attempt.is_practice
     attempt.passed = None if practice or marking else score.passed
     attempt.fail_reasons = [] if practice or marking else score.fail_reasons_data()
     attempt.topic_scores = [] if marking else score.topic_scores_data()
@@ -501,7 +503,7 @@ def practice_start_from_mistakes(
     if not missed:
         raise AttemptRefused(PRACTICE_ONLY_EXAM if quiz.bank == Bank.EXAM else PRACTICE_ONLY_HELD)
     paper = _practice_paper(quiz=quiz, questions=missed, rng=rng)
-    return _attempt_create(
+    return attempt_create(
         user=user,
         quiz=quiz,
         kind=Attempt.Kind.PRACTICE,

@@ -34,9 +34,10 @@ EDUCATOR_CONTENT_MODELS: dict[str, list[str]] = {
     ],
 }
 
-# Records educators may look at in the admin but never change (trainees' attempts).
+# Records educators may look at in the admin but never change (trainees' attempts, and
+# the program updates their material changes made, with who has updated).
 EDUCATOR_VIEW_ONLY_MODELS: dict[str, list[str]] = {
-    "quizzes": ["attempt"],
+    "quizzes": ["attempt", "programupdate"],
 }
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {

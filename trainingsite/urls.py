@@ -52,6 +52,7 @@ urlpatterns = [
     path("assessment/", include("quizzes.observations.urls")),
     path("attestations/", include("quizzes.attestations.urls")),
     path("review/", include("quizzes.spaced_review.urls")),
+    path("updates/", include("quizzes.updates.urls")),
     path("api/v1/", include("quizzes.api.urls")),
     path("integrations/tokens/", include("quizzes.api.token_urls")),
     path("integrations/webhooks/", include("quizzes.webhooks.urls")),

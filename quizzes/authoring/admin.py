@@ -54,6 +54,8 @@ from quizzes.authoring.services import (
     quiz_duplicate,
 )
 from quizzes.models import Bank, Choice, Question, Quiz, QuizBlueprintRow, QuizQuestion
+from quizzes.updates.admin import MaterialChangeAdminMixin
+from quizzes.updates.forms import MaterialChangeFields
 from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 REGRADE_KEEP = "keep"
@@ -151,9 +153,14 @@ def _regrade_decision(request: HttpRequest) -> str | None:
     return request.POST.get("_regrade_decision")
 
 
+class QuestionAdminForm(MaterialChangeFields, QuestionImageForm):
+    pass
+
+
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    form = QuestionImageForm
+class QuestionAdmin(MaterialChangeAdminMixin, admin.ModelAdmin):
+    form = QuestionAdminForm
+    material_change_field = "questions"
     # What fits beside the filters at 1,280 px; kind, topic and variant group are filters
     # (the variant group also a search term), points are on the question's page.
     list_display = ["key", "short_prompt", "bank", "critical", "status", "needs_review"]
@@ -320,6 +327,9 @@ class QuestionAdmin(admin.ModelAdmin):
             "REGRADE": REGRADE_APPLY,
         }
         return TemplateResponse(request, "authoring/regrade_impact.html", context)
+
+    def material_change_summary(self, obj) -> str:
+        return f"Exam item {obj.key} changed"
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

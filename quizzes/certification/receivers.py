@@ -14,8 +14,8 @@ from quizzes.signals import attempt_graded
 
 @receiver(attempt_graded, dispatch_uid="certification-after-attempt-graded")
 def certificates_check_after_attempt(sender, *, attempt, **kwargs) -> None:
-    """Issue what a passed graded attempt completed; a fail or a practice round issues nothing."""
-    if attempt.is_practice or not attempt.passed:
+    """Issue what a passed graded attempt completed; a fail, practice or update quiz, nothing."""
+    if attempt.is_practice or attempt.is_update or not attempt.passed:
         return
     certificates_check_after_activity(user=attempt.user, quiz=attempt.quiz)
 

@@ -1,4 +1,5 @@
-"""Reminder e-mails: due soon, overdue, expiring soon and expired, each sent once per event.
+"""Reminder e-mails: due soon, overdue, expiring soon, expired, and an update after a material
+change (when asked, and again when due soon), each sent once per event.
 
 The daily command enqueues one job per e-mail (`reminder_enqueue`); the job records the
 `ReminderSent` row and sends in one transaction, so a job run twice (a replay, two commands
@@ -22,6 +23,7 @@ from quizzes.certification.rules import ProgressStatus
 from quizzes.certification.selectors import programs_progress_bulk
 from quizzes.models import CohortMembership
 from quizzes.models.certification import Certificate, Program, ProgramAssignment, ReminderSent
+from quizzes.updates.selectors import update_status_bulk
 
 DUE_SOON_DAYS = 7
 
@@ -58,12 +60,25 @@ def reminders_due(*, now: datetime | None = None) -> list[Reminder]:
             "user_id", "program_id", "event", "event_date"
         )
     )
+    updates = update_status_bulk(
+        user_ids=users.values("pk"), program_ids={key[1] for key in progress}, now=now
+    )
     wanted = []
     for (user_id, program_id), item in progress.items():
         status = item.progress.status
         due = item.assignment.due_date if item.assignment else None
+        update = updates.get((user_id, program_id))
         event = None
-        if status == ProgressStatus.EXPIRING_SOON:
+        if item.progress.holds_valid_certificate and update is not None and update.required:
+            # An open update: its own reminders (asked, then due soon) stand for
+            # "expiring soon", since the certificate now expires when the update falls due.
+            due_on = timezone.localdate(update.due_at)
+            soon = update.due_soon(now)
+            kind = (
+                ReminderSent.Event.UPDATE_DUE_SOON if soon else ReminderSent.Event.UPDATE_REQUIRED
+            )
+            event = (kind, due_on)
+        elif status == ProgressStatus.EXPIRING_SOON:
             event = (ReminderSent.Event.EXPIRING_SOON, item.certificate.expires_at.date())
         elif status == ProgressStatus.EXPIRED:
             event = (ReminderSent.Event.EXPIRED, item.certificate.expires_at.date())
@@ -97,6 +112,8 @@ REMINDER_SUBJECTS = {
     ReminderSent.Event.OVERDUE: "Overdue: {program}",
     ReminderSent.Event.EXPIRING_SOON: "Your certificate is expiring soon: {program}",
     ReminderSent.Event.EXPIRED: "Your certificate has expired: {program}",
+    ReminderSent.Event.UPDATE_REQUIRED: "Update required: {program}",
+    ReminderSent.Event.UPDATE_DUE_SOON: "Update due soon: {program}",
 }
 
 

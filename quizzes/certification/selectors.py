@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
 from quizzes.certification.codes import code_normalise
+from quizzes.certification.renewal_rules import renewal_by_review_qualifies
+from quizzes.certification.retention import retention_spans
 from quizzes.certification.rules import (
     AttestationFacts,
     CertificateFacts,
@@ -43,12 +45,15 @@ from quizzes.models import (
 )
 from quizzes.models.certification import Certificate, Program
 from quizzes.rules import minutes_left
+from quizzes.spaced_review.retention import threshold_percent
+from quizzes.updates.selectors import UpdateVersion, certificate_update_history
 from trainingsite.roles import user_is_educator
 
 CERTIFICATE_NOT_FOUND = "No certificate found here."
 PROGRAM_NOT_FOUND = "No certification program found here."
 REVOKE_PAGE_FORBIDDEN = "You do not have permission to revoke certificates."
 RECENT_ATTEMPTS = 5
+_NO_ATTEMPT = (None, None, None, 0, 0, None)
 STATUS_BADGES = {
     ProgressStatus.NOT_STARTED: "secondary",
     ProgressStatus.IN_PROGRESS: "primary",
@@ -98,11 +103,16 @@ class ProgramProgress:
             return None
         items = {
             StepKind.LESSON: self.program.required_lesson_list,
-            StepKind.QUIZ: self.program.required_quiz_list,
+            StepKind.QUIZ: [*self.program.required_quiz_list, self.renewal_quiz],
             StepKind.ATTESTATION: self.program.required_attestation_list,
             StepKind.CHECKLIST: self.program.required_checklist_list,
         }[step.kind]
-        return next((item for item in items if item.pk == step.object_id), None)
+        return next((item for item in items if item and item.pk == step.object_id), None)
+
+    @property
+    def renewal_quiz(self) -> Quiz | None:
+        """The renewal quiz, when the trainee qualifies for renewal by review."""
+        return self.program.renewal_quiz if self.progress.renewal_quiz_id else None
 
     @property
     def status_badge(self) -> str:
@@ -132,7 +142,9 @@ def _programs_with_requirements(program_ids) -> list[Program]:
         "id", "slug", "title", "status", "observations_required"
     )
     return list(
-        Program.objects.filter(pk__in=program_ids).prefetch_related(
+        Program.objects.filter(pk__in=program_ids)
+        .select_related("renewal_quiz")
+        .prefetch_related(
             Prefetch("required_lessons", queryset=lessons, to_attr="required_lesson_list"),
             Prefetch("required_quizzes", queryset=quizzes, to_attr="required_quiz_list"),
             Prefetch(
@@ -214,11 +226,11 @@ def programs_progress_bulk(
     cohort, the earliest wins: quizzes.cohorts.selectors.assignments_effective), so the
     dashboard, the program page, the reminders and the reports agree.
 
-    At most twelve queries whatever the number of users and programs (one fewer
-    when `users` is a list rather than a QuerySet): programs with their lessons,
-    quizzes, statements and checklists, completions, passed/attempted/best per user
-    and quiz, counting observations, current attestations (these two only when a
-    program requires them), certificates, and individual and cohort assignments.
+    At most thirteen queries whatever the number of users and programs (one fewer
+    when `users` is a list rather than a QuerySet): programs with their requirements,
+    completions, passed/attempted/best per user and quiz (renewal quizzes included),
+    counting observations, current attestations, stored retention days (these three only
+    when a program needs them), certificates, and individual and cohort assignments.
     Plain values are read (no model instances except the latest certificates).
     """
     now = now or timezone.now()
@@ -236,6 +248,8 @@ def programs_progress_bulk(
 
     lesson_ids = {lesson.pk for p in program_list for lesson in p.required_lesson_list}
     quiz_ids = {quiz.pk for p in program_list for quiz in p.required_quiz_list}
+    by_review = [p for p in program_list if p.renewal_by_review and p.renewal_quiz_id]
+    quiz_ids |= {p.renewal_quiz_id for p in by_review}
 
     completions: dict[tuple[int, int], datetime] = {}
     if lesson_ids:
@@ -293,8 +307,9 @@ def programs_progress_bulk(
 
     latest_certificates = _latest_certificates(user_filter=user_filter, program_ids=program_pks)
     assignments = assignments_effective(users=user_filter, programs=program_pks)
+    spans = retention_spans(user_filter=user_filter, today=today) if by_review else {}
+    threshold = threshold_percent()  # renewal by review: critical recall, whole percent
 
-    no_attempt = (None, None, None, 0, 0, None)
     result = {}
     for program in program_list:
         lessons = [
@@ -313,20 +328,23 @@ def programs_progress_bulk(
                 )
                 for lesson_id, changed in lessons
             ]
-            quiz_facts = []
-            for quiz_id in quiz_pks:
-                last_passed, last_attempt, best, marking, _, _ = attempts.get(
-                    (user_id, quiz_id), no_attempt
+            quiz_facts = [_quiz_facts(attempts, user_id, quiz_id) for quiz_id in quiz_pks]
+            certificate_facts = (
+                CertificateFacts(
+                    issued_at=certificate.issued_at,
+                    expires_at=certificate.expires_at,
+                    revoked=certificate.is_revoked,
                 )
-                quiz_facts.append(
-                    QuizFacts(
-                        quiz_id=quiz_id,
-                        last_passed_at=last_passed,
-                        last_attempt_at=last_attempt,
-                        best_percent=best,
-                        awaiting_marking=bool(marking),
-                    )
-                )
+                if certificate
+                else None
+            )
+            qualifies = renewal_by_review_qualifies(
+                enabled=program.renewal_by_review and program.renewal_quiz_id is not None,
+                certificate=certificate_facts,
+                span=spans.get(user_id),
+                today=today,
+                threshold=threshold,
+            )
             progress = progress_compute(
                 lessons=lesson_facts,
                 quizzes=quiz_facts,
@@ -344,14 +362,9 @@ def programs_progress_bulk(
                     )
                     for checklist in program.required_checklist_list
                 ],
-                certificate=(
-                    CertificateFacts(
-                        issued_at=certificate.issued_at,
-                        expires_at=certificate.expires_at,
-                        revoked=certificate.is_revoked,
-                    )
-                    if certificate
-                    else None
+                certificate=certificate_facts,
+                renewal_quiz=(
+                    _quiz_facts(attempts, user_id, program.renewal_quiz_id) if qualifies else None
                 ),
                 due_date=assignment.due_date if assignment else None,
                 now=now,
@@ -362,7 +375,7 @@ def programs_progress_bulk(
             next_step_attempt = None
             if step is not None and step.kind == StepKind.QUIZ:
                 _, _, _, _, open_count, deadline = attempts.get(
-                    (user_id, step.object_id), no_attempt
+                    (user_id, step.object_id), _NO_ATTEMPT
                 )
                 if open_count:
                     next_step_attempt = _open_attempt(
@@ -376,6 +389,17 @@ def programs_progress_bulk(
                 next_step_attempt=next_step_attempt,
             )
     return result
+
+
+def _quiz_facts(attempts: dict, user_id: int, quiz_id: int) -> QuizFacts:
+    last_passed, last_attempt, best, marking, _, _ = attempts.get((user_id, quiz_id), _NO_ATTEMPT)
+    return QuizFacts(
+        quiz_id=quiz_id,
+        last_passed_at=last_passed,
+        last_attempt_at=last_attempt,
+        best_percent=best,
+        awaiting_marking=bool(marking),
+    )
 
 
 def program_progress(*, user, program: Program, now: datetime | None = None) -> ProgramProgress:
@@ -519,6 +543,8 @@ class Verification:
     quiz_scores: tuple[dict, ...] = ()
     observations: tuple[dict, ...] = ()
     attestations: tuple[dict, ...] = ()
+    # Updates after material changes: done ("updated to version N on date") or still open.
+    updates: tuple[UpdateVersion, ...] = ()
 
 
 def certificate_verify(*, code: str, now: datetime | None = None) -> Verification | None:
@@ -550,4 +576,5 @@ def certificate_verify(*, code: str, now: datetime | None = None) -> Verificatio
             {key: value for key, value in entry.items() if key != "typed_name"}
             for entry in certificate.attestations
         ),
+        updates=certificate_update_history(certificate=certificate),
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from lessons.models import Lesson, LessonCompletion
 from quizzes.certification.codes import code_generate
 from quizzes.certification.rules import (
+    Progress,
     ProgressStatus,
     certificate_expires_at,
     certificate_is_valid,
@@ -34,6 +35,7 @@ from quizzes.models import (
     Quiz,
 )
 from quizzes.models.certification import Certificate, Program, ProgramAssignment
+from quizzes.updates.services import certificate_updates_settle
 from trainingsite.audit import audit_record
 from trainingsite.models import AuditEvent
 
@@ -50,19 +52,28 @@ def _holder_name(user) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
-def _quiz_scores(*, user, program: Program, since: datetime | None) -> list[dict]:
-    """The best passed graded score per required quiz in the current cycle (one query)."""
-    attempts = Attempt.objects.counted().filter(
-        user=user, quiz__in=program.required_quiz_list, passed=True
+def _quiz_scores(*, user, program: Program, progress: Progress) -> list[dict]:
+    """The best passed graded score per required quiz in the current cycle (one query).
+
+    Renewed by review without passing every required quiz: the renewal quiz's score,
+    marked so (`renewal_by_review`), stands for them.
+    """
+    since, quizzes = progress.cycle_started_at, program.required_quiz_list
+    by_review = progress.renewal_quiz_id is not None and not all(
+        quiz.pk in progress.quizzes_passed_ids for quiz in quizzes
     )
+    if by_review:
+        quizzes = [program.renewal_quiz]
+    attempts = Attempt.objects.counted().filter(user=user, quiz__in=quizzes, passed=True)
     if since is not None:
         attempts = attempts.filter(submitted_at__gt=since)
     best = dict(
         attempts.values("quiz_id").annotate(best=Max("percent")).values_list("quiz_id", "best")
     )
+    marker = {"renewal_by_review": True} if by_review else {}
     return [
-        {"quiz": quiz.slug, "title": quiz.title, "percent": best.get(quiz.pk)}
-        for quiz in program.required_quiz_list
+        {"quiz": quiz.slug, "title": quiz.title, "percent": best.get(quiz.pk), **marker}
+        for quiz in quizzes
     ]
 
 
@@ -171,7 +182,7 @@ def certificate_issue_if_complete(
             issued_at=now, validity_months=program.validity_months
         ),
         "cycle": cycle,
-        "quiz_scores": _quiz_scores(user=user, program=program, since=progress.cycle_started_at),
+        "quiz_scores": _quiz_scores(user=user, program=program, progress=progress),
         **_what_is_certified(user=user, program=program, since=progress.cycle_started_at),
         # The certificate keeps the hours it was issued with: editing the program later
         # never changes it, its PDF or its credential.
@@ -256,8 +267,8 @@ def certificates_check_after_activity(
     condition = Q()
     if lesson is not None:
         condition |= Q(required_lessons=lesson)
-    if quiz is not None:
-        condition |= Q(required_quizzes=quiz)
+    if quiz is not None:  # a required quiz, or the renewal quiz of renewal by review
+        condition |= Q(required_quizzes=quiz) | Q(renewal_by_review=True, renewal_quiz=quiz)
     if checklist is not None:
         condition |= Q(required_checklists=checklist)
     if statement is not None:
@@ -269,6 +280,8 @@ def certificates_check_after_activity(
         certificate = certificate_issue_if_complete(user=user, program=program, now=now)
         if certificate is not None:
             issued.append(certificate)
+    # The same activity (a re-read, an observation) may complete an update of a certificate.
+    certificate_updates_settle(user=user, now=now)
     return issued
 
 

@@ -39,6 +39,7 @@ from quizzes.credentials.selectors import (
 from quizzes.models.certification import Certificate
 from quizzes.observations.selectors import observations_awaiting_acknowledgement
 from quizzes.spaced_review.selectors import review_due_count
+from quizzes.updates.selectors import certificate_update_history, updates_open_for_user
 from trainingsite.ratelimit import Limit, rate_limit_hit, rate_limited_response
 from trainingsite.security import client_limit_key
 
@@ -87,6 +88,7 @@ def dashboard(request):
             "notices": trainee_cohort_notices(user=request.user),
             "observations_awaiting": observations_awaiting_acknowledgement(request.user),
             "review_due": review_due_count(user=request.user),
+            "updates_open": updates_open_for_user(user=request.user),
         },
     )
 
@@ -125,6 +127,7 @@ def certificate_detail(request, code):
             "certificate": certificate,
             "verify_url": _verify_url(request, certificate),
             "has_credential": credential_exists(certificate=certificate),
+            "updates": certificate_update_history(certificate=certificate),
             # The same answer as the public verification page and the credential.
             "expired": verification_status(
                 expires_at=certificate.expires_at, revoked=False, now=timezone.now()

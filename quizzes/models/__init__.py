@@ -21,6 +21,7 @@ from quizzes.models.attempts import (
 )
 from quizzes.models.bank import (
     REVIEW_QUIZ_SLUG,
+    UPDATE_QUIZ_SLUG_PREFIX,
     Bank,
     Choice,
     Question,
@@ -55,6 +56,7 @@ from quizzes.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEve
 __all__ = [
     "ACCOMMODATION_MAX_ATTEMPTS",
     "REVIEW_QUIZ_SLUG",
+    "UPDATE_QUIZ_SLUG_PREFIX",
     "ACCOMMODATION_MAX_MINUTES",
     "Accommodation",
     "ApiIdempotencyKey",

@@ -18,6 +18,7 @@ from trainingsite.publication import PublicationStatus, PublishableQuerySet
 
 __all__ = [
     "REVIEW_QUIZ_SLUG",
+    "UPDATE_QUIZ_SLUG_PREFIX",
     "Bank",
     "Choice",
     "Question",
@@ -29,6 +30,9 @@ __all__ = [
 # The draft quiz that spaced-review sessions belong to (quizzes/spaced_review/services.py):
 # an attempt needs a quiz, but nobody authors, lists or reports on this one.
 REVIEW_QUIZ_SLUG = "spaced-review"
+# Each program's update quiz (quizzes/updates/services.py) is a draft quiz of this slug
+# plus the program's: it holds certified trainees' update quizzes, drawn from what changed.
+UPDATE_QUIZ_SLUG_PREFIX = "program-update-"
 
 
 class Bank(models.TextChoices):
@@ -242,8 +246,8 @@ class Choice(models.Model):
 
 class QuizQuerySet(PublishableQuerySet):
     def authored(self):
-        """Every quiz but the one holding review sessions: what educators and reports list."""
-        return self.exclude(slug=REVIEW_QUIZ_SLUG)
+        """Every quiz but those holding review sessions and update quizzes: what educators list."""
+        return self.exclude(slug=REVIEW_QUIZ_SLUG).exclude(slug__startswith=UPDATE_QUIZ_SLUG_PREFIX)
 
 
 class Quiz(models.Model):

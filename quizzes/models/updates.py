@@ -55,6 +55,15 @@ class ProgramUpdate(models.Model):
         related_name="+",
         help_text="Practical checklists to be observed again.",
     )
+    quiz_candidates = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=(
+            "The exam questions the update quiz may ask, fixed at the change: each changed "
+            "item's point (its variant group) and the program's questions on changed lessons."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

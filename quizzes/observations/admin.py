@@ -4,6 +4,7 @@ Observations are append-only records made by assessors on the site: the admin sh
 to superusers and never adds, changes or deletes one.
 """
 
+from django import forms
 from django.contrib import admin
 
 from quizzes.models import (
@@ -13,6 +14,8 @@ from quizzes.models import (
     ObservationResult,
     PracticalChecklist,
 )
+from quizzes.updates.admin import MaterialChangeAdminMixin
+from quizzes.updates.forms import MaterialChangeFields
 from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 
@@ -23,8 +26,15 @@ class ChecklistCriterionInline(admin.TabularInline):
     ordering = ["order", "id"]
 
 
+class PracticalChecklistAdminForm(MaterialChangeFields, forms.ModelForm):
+    class Meta:
+        model = PracticalChecklist
+        fields = ["title", "slug", "description", "programs", "observations_required", "status"]
+
+
 @admin.register(PracticalChecklist)
-class PracticalChecklistAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
+class PracticalChecklistAdmin(MaterialChangeAdminMixin, SafeRelationsAdminMixin, admin.ModelAdmin):
+    form = PracticalChecklistAdminForm
     list_display = ["title", "slug", "status", "observations_required", "updated_at"]
     list_filter = ["status", "programs"]
     search_fields = ["title", "slug"]
@@ -32,6 +42,10 @@ class PracticalChecklistAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
     filter_horizontal = ["programs"]
     fields = ["title", "slug", "description", "programs", "observations_required", "status"]
     inlines = [ChecklistCriterionInline]
+    material_change_field = "checklists"
+
+    def material_change_summary(self, obj) -> str:
+        return f"Checklist “{obj.title}” changed"
 
 
 class _ReadOnlyInline(admin.TabularInline):

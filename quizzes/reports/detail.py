@@ -3,7 +3,7 @@ practice, attestations and certificates."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -12,6 +12,7 @@ from lessons.models import LessonCompletion
 from quizzes.cohorts.scope import trainee_cohorts_for_manager, trainee_for_manager_or_404
 from quizzes.models import Attempt, Attestation, Certificate, Cohort, Observation, Program
 from quizzes.reports.progress import PairProgress, progress_for_assignments
+from quizzes.updates.selectors import UpdateStatus, update_status_bulk
 
 
 @dataclass
@@ -24,6 +25,11 @@ class TraineeDetail:
     certificates: list[Certificate]
     observations: list[Observation]  # newest first, corrections and superseded ones alike
     attestations: list[Attestation]
+    # Per program id: the update standing after a material change (quizzes/updates/).
+    updates: dict[int, UpdateStatus] = field(default_factory=dict)
+
+    def programs_with_updates(self) -> list[tuple[Program, PairProgress, UpdateStatus | None]]:
+        return [(program, item, self.updates.get(program.pk)) for program, item in self.programs]
 
 
 def trainee_attempts(*, trainee) -> QuerySet[Attempt]:
@@ -70,4 +76,12 @@ def report_trainee_detail(*, user, trainee_id: int, now=None) -> TraineeDetail:
             .select_related("statement")
             .order_by("-attested_at", "-id")
         ),
+        updates={
+            program_id: status
+            for (_user, program_id), status in update_status_bulk(
+                user_ids=[trainee.pk], program_ids=list(programs), now=now
+            ).items()
+        }
+        if programs
+        else {},
     )

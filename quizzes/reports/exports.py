@@ -76,6 +76,7 @@ TRAINEE_HEADER = [
     "Critical recall %",
     "Reviews done in time %",
     "Below retention threshold",
+    "Update after a material change",
 ]
 ATTEMPT_HEADER = ["Quiz", "Kind", "State", "Started", "Submitted", "Minutes", "Score %", "Passed"]
 QUIZ_SCORES_HEADER = ["Score %", "Attempts"]
@@ -182,6 +183,7 @@ def trainee_rows(rows: Iterable[TraineeRow]) -> Iterator[list]:
             r.critical_recall_percent,
             r.reviews_done_percent,
             "yes" if r.flagged else "",
+            r.update_label,
         ]
         for r in rows
     )

@@ -3,8 +3,8 @@
 Counting is plain Python over the status snapshot (quizzes.reports.snapshot);
 the charts are returned as data (quizzes.reports.chart_data) for the template
 to draw. Retention per cohort (recall, critical recall, reviews done in time,
-trainees flagged) comes from the cohort retention snapshot, aggregated in SQL
-(quizzes.spaced_review.retention).
+trainees flagged) comes from each trainee's latest stored day
+(quizzes.spaced_review.retention.retention_in_cohorts).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from quizzes.certification.rules import VALID_CERTIFICATE_STATUSES, ProgressStatus
 from quizzes.cohorts.scope import cohorts_for_manager
-from quizzes.models import Cohort, CohortProgram, Program
+from quizzes.models import Cohort, CohortMembership, CohortProgram, Program
 from quizzes.reports.chart_data import Chart, monthly_chart, status_mix_chart
 from quizzes.reports.progress import STATUS_ORDER, display_name
 from quizzes.reports.snapshot import (
@@ -36,6 +36,7 @@ from quizzes.spaced_review.retention import (
     retention_in_cohorts,
     threshold_percent,
 )
+from quizzes.updates.selectors import update_status_bulk
 
 # Overdue trainees named per cohort and program on the overview; the rest are one
 # click away in the filtered trainees table (2,000 names cost 0.2 s to render).
@@ -93,6 +94,40 @@ class ProgramSummary(_StatusCounts):
     chart: Chart
 
 
+@dataclass(frozen=True)
+class ProgramUpdates:
+    """Certified trainees' updates after material changes to one program, in the cohorts shown."""
+
+    program: Program
+    open: int  # certificates waiting for an update
+    due_at: datetime | None  # the earliest open update's due moment
+    lapsed: int  # not updated in time: expired early
+    updated: int  # updated to the latest version asked of them
+
+
+def _program_updates(*, cohort_ids: set[int], programs: dict[int, Program], now) -> list:
+    """One query: the update status of every member's latest certificate, per program."""
+    statuses = update_status_bulk(
+        user_ids=CohortMembership.objects.filter(cohort_id__in=cohort_ids).values("user_id"),
+        program_ids=list(programs),
+        now=now,
+    )
+    counted: dict[int, list] = {}
+    for (_user_id, program_id), status in statuses.items():
+        entry = counted.setdefault(program_id, [0, None, 0, 0])
+        if status.required:
+            entry[0] += 1
+            entry[1] = status.due_at if entry[1] is None else min(entry[1], status.due_at)
+        elif status.lapsed:
+            entry[2] += 1
+        elif status.updated_version is not None:
+            entry[3] += 1
+    return [
+        ProgramUpdates(program=programs[pk], open=e[0], due_at=e[1], lapsed=e[2], updated=e[3])
+        for pk, e in sorted(counted.items(), key=lambda item: programs[item[0]].name)
+    ]
+
+
 @dataclass
 class Overview:
     cohorts: list[Cohort]
@@ -107,7 +142,8 @@ class Overview:
     all_cohorts: list[Cohort] = field(default_factory=list)
     retention: list[tuple[Cohort, CohortRetention]] = field(default_factory=list)
     retention_threshold: int = 80
-    retention_as_of: datetime | None = None
+    retention_as_of: date | None = None  # the newest stored retention day read
+    updates: list[ProgramUpdates] = field(default_factory=list)
 
     @property
     def retention_by_cohort(self) -> dict[int, CohortRetention]:
@@ -231,9 +267,7 @@ def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview
         summaries.append(summary)
     trainees = {uid for uid, cid in snapshot.members if cid in shown}
     threshold = threshold_percent()
-    recall = retention_in_cohorts(
-        cohort_ids=[c.pk for c in managed], now=now, members=snapshot.members
-    )
+    recall = retention_in_cohorts(cohort_ids=[c.pk for c in managed], members=snapshot.members)
     retention = cohort_retention(snapshot=recall, threshold=threshold)
     months: dict[int, int] = defaultdict(int)
     for uid, month in snapshot.certificate_months:
@@ -253,6 +287,11 @@ def report_overview(*, user, cohort: Cohort | None = None, now=None) -> Overview
         retention=[(c, retention.get(c.pk, NO_COHORT_RETENTION)) for c in cohorts],
         retention_threshold=threshold,
         retention_as_of=recall.as_of,
+        updates=_program_updates(
+            cohort_ids=shown,
+            programs={cp.program_id: cp.program for cp in cohort_programs},
+            now=now,
+        ),
     )
 
 

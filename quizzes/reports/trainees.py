@@ -3,9 +3,10 @@
 Filtering, sorting and paging run on the status snapshot's integers
 (quizzes.reports.snapshot); only the rows shown go through the pure rules
 (quizzes.reports.progress). The export streams every row with the same filters.
-Each row carries its trainee's retention (quizzes.spaced_review.retention): for the
-page's trainees only, or, when the table is filtered to trainees below the retention
-threshold or sorted by recall, for every trainee in scope (the cohort retention snapshot).
+Each row carries its trainee's latest stored retention day (quizzes.spaced_review.retention,
+`retention_stored`): for the page's trainees only, or, when the table is filtered to
+trainees below the retention threshold or sorted by recall, for every trainee in scope
+(the cohort retention snapshot).
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ from quizzes.reports.snapshot import STATUS_INDEX, SnapshotPair, StatusSnapshot,
 from quizzes.spaced_review.retention import (
     NO_RETENTION,
     TraineeRetention,
-    retention_by_trainee,
+    retention_as_of,
     retention_in_cohorts,
+    retention_stored,
     threshold_percent,
 )
+from quizzes.updates.selectors import UpdateStatus, update_status_bulk
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -93,6 +96,11 @@ class TraineeRow:
     checklists_required: int = 0
     retention: TraineeRetention = NO_RETENTION
     flagged: bool = False  # critical recall below the organisation's threshold
+    update: UpdateStatus | None = None  # after a material change (quizzes/updates/)
+
+    @property
+    def update_label(self) -> str:
+        return self.update.label if self.update is not None else ""
 
     @property
     def recall_percent(self) -> int | None:
@@ -163,6 +171,7 @@ class _TableData:
     best: dict[tuple[int, int], float]
     retention: dict[int, TraineeRetention]
     threshold: int
+    updates: dict[tuple[int, int], UpdateStatus]
 
 
 def _table_data(
@@ -190,7 +199,7 @@ def _table_data(
         cohort_names[user_id].append(name)
     best = _best_scores(users=users, quiz_ids=quiz_ids) if quiz_ids else {}
     if retention is None:
-        retention = retention_by_trainee(users=users, now=now)
+        retention = retention_stored(users=users)
     return _TableData(
         progress=progress,
         programs=programs,
@@ -198,6 +207,9 @@ def _table_data(
         best=best,
         retention=retention,
         threshold=threshold_percent(),
+        updates=update_status_bulk(user_ids=ids_of(users), program_ids=programs, now=now)
+        if programs
+        else {},
     )
 
 
@@ -233,6 +245,7 @@ def _row(data: _TableData, key, first, last, email) -> TraineeRow:
         checklists_required=item.checklists_required,
         retention=retention,
         flagged=retention.flagged(data.threshold),
+        update=data.updates.get(key),
     )
 
 
@@ -243,6 +256,7 @@ class TraineeTable:
     page: int
     pages: int
     as_of: datetime | None = None  # when the statuses that filtered and sorted were decided
+    retention_as_of: date | None = None  # the newest stored retention day shown
     all_cohorts: list[Cohort] = field(default_factory=list)  # the manager's, for the filter
 
     @property
@@ -304,7 +318,7 @@ def report_trainees(
     retention = None
     if filters.needs_all_retention:
         retention = retention_in_cohorts(
-            cohort_ids=[c.pk for c in managed], now=now, members=snapshot.members
+            cohort_ids=[c.pk for c in managed], members=snapshot.members
         ).trainees
         if filters.below_threshold:
             threshold = threshold_percent()
@@ -353,6 +367,7 @@ def report_trainees(
         page=page,
         pages=pages,
         as_of=snapshot.as_of,
+        retention_as_of=retention_as_of(row.retention for row in rows),
         all_cohorts=managed,
     )
 
@@ -404,8 +419,13 @@ def _trainees_by_percent(*, filters, users, cohorts, page, per_page, now) -> Tra
         rows = [row for row in rows if row.flagged]
     rows.sort(key=lambda r: (r.percent, r.name.casefold()), reverse=filters.descending)
     page, pages = _page_bounds(len(rows), page, per_page)
+    shown = rows[(page - 1) * per_page : page * per_page]
     return TraineeTable(
-        rows=rows[(page - 1) * per_page : page * per_page], total=len(rows), page=page, pages=pages
+        rows=shown,
+        total=len(rows),
+        page=page,
+        pages=pages,
+        retention_as_of=retention_as_of(row.retention for row in shown),
     )
 
 
@@ -417,7 +437,7 @@ def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterat
     retention figures are the cohort retention snapshot the table and overview show.
     """
     retention = retention_in_cohorts(
-        cohort_ids=cohorts_for_manager(user).values_list("pk", flat=True), now=now
+        cohort_ids=cohorts_for_manager(user).values_list("pk", flat=True)
     ).trainees
     now = now or timezone.now()
     cohorts, users = _filtered_users(user, filters)

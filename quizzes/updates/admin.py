@@ -1,13 +1,44 @@
-"""Admin for material changes: the program updates they made, read-only, with their progress.
+"""Admin for material changes: the program updates they made, read-only, with their progress,
+and the mixin that gives the question and checklist admins their "Material change" box.
 
-Updates are recorded by the lesson, question and checklist admins (their "Material change"
-box), never added or edited here.
+Updates are recorded by the lesson, question and checklist admins, never added or edited
+here.
 """
 
 from django.contrib import admin
 from django.db.models import Count, Q
 
 from quizzes.models import CertificateUpdate, ProgramUpdate
+from quizzes.updates.forms import MATERIAL_FIELDSET
+from quizzes.updates.services import program_updates_record
+
+
+class MaterialChangeAdminMixin:
+    """The "Material change" box on a change page (the form mixes in MaterialChangeFields).
+
+    A ticked save records the change once the object and its inlines are saved.
+    `material_change_field` names the service's argument (questions, checklists).
+    """
+
+    material_change_field = ""
+
+    def material_change_summary(self, obj) -> str:
+        return f"{obj} changed"
+
+    def get_fieldsets(self, request, obj=None):
+        # A new object has no certified trainees yet: the box is for changes only.
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is None else [*fieldsets, MATERIAL_FIELDSET]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and form.cleaned_data.get("material_change"):
+            program_updates_record(
+                summary=form.cleaned_data.get("change_summary")
+                or self.material_change_summary(form.instance),
+                by=request.user,
+                **{self.material_change_field: [form.instance]},
+            )
 
 
 class CertificateUpdateInline(admin.TabularInline):

@@ -42,6 +42,8 @@ class UpdateVersion:
     changed_at: datetime
     due_at: datetime
     completed_at: datetime | None = None
+    program_slug: str = ""
+    lapsed: bool = False  # not done by its due moment: the certificate expired early
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,17 @@ def update_path_get(*, user, program: Program, now: datetime | None = None) -> U
     checklist_ids = sorted({pk for item in facts.values() for pk in item.checklist_ids})
     lessons = {lesson.pk: lesson for lesson in Lesson.objects.filter(pk__in=lesson_ids)}
     checklists = {c.pk: c for c in PracticalChecklist.objects.filter(pk__in=checklist_ids)}
+
+    def done(pk: int, changed_ids: str, check) -> bool:
+        return all(check(item, pk) for item in facts.values() if pk in getattr(item, changed_ids))
+
     lesson_steps = [
         LessonStep(
             lesson=lessons[pk],
-            done=all(
-                lesson_reread(update=item, activity=activity, lesson_id=pk)
-                for item in facts.values()
-                if pk in item.lesson_ids
+            done=done(
+                pk,
+                "lesson_ids",
+                lambda item, pk: lesson_reread(update=item, activity=activity, lesson_id=pk),
             ),
         )
         for pk in lesson_ids
@@ -105,10 +111,12 @@ def update_path_get(*, user, program: Program, now: datetime | None = None) -> U
     checklist_steps = [
         ChecklistStep(
             checklist=checklists[pk],
-            done=all(
-                checklist_observed_again(update=item, activity=activity, checklist_id=pk)
-                for item in facts.values()
-                if pk in item.checklist_ids
+            done=done(
+                pk,
+                "checklist_ids",
+                lambda item, pk: checklist_observed_again(
+                    update=item, activity=activity, checklist_id=pk
+                ),
             ),
         )
         for pk in checklist_ids
@@ -233,8 +241,14 @@ def update_status_bulk(
     }
 
 
-def certificate_update_history(*, certificate: Certificate) -> tuple[UpdateVersion, ...]:
-    """The updates asked of one certificate, done or open, oldest first (one query)."""
+def certificate_update_history(
+    *, certificate: Certificate, now: datetime | None = None
+) -> tuple[UpdateVersion, ...]:
+    """The updates asked of one certificate, done or open, oldest first (one query).
+
+    The certificate comes with its program (select_related), as its pages read it.
+    """
+    now = now or timezone.now()
     rows = (
         CertificateUpdate.objects.filter(certificate=certificate)
         .select_related("update")
@@ -247,6 +261,51 @@ def certificate_update_history(*, certificate: Certificate) -> tuple[UpdateVersi
             changed_at=row.update.changed_at,
             due_at=row.due_at,
             completed_at=row.completed_at,
+            program_slug=certificate.program.slug,
+            lapsed=row.completed_at is None and row.due_at < now,
         )
         for row in rows
     )
+
+
+@dataclass(frozen=True)
+class OpenUpdate:
+    """A program in which the trainee's certificate waits for an update."""
+
+    program: Program
+    due_at: datetime
+    versions: tuple[int, ...]
+    summary: str
+
+
+def updates_open_for_user(*, user, now: datetime | None = None) -> list[OpenUpdate]:
+    """The trainee's open updates per program, soonest due first (one query)."""
+    now = now or timezone.now()
+    later = Certificate.objects.filter(
+        user_id=OuterRef("certificate__user_id"),
+        program_id=OuterRef("certificate__program_id"),
+        cycle__gt=OuterRef("certificate__cycle"),
+    )
+    rows = (
+        CertificateUpdate.objects.filter(
+            certificate__user=user,
+            certificate__revoked_at__isnull=True,
+            completed_at__isnull=True,
+            due_at__gte=now,
+        )
+        .filter(~Exists(later))
+        .select_related("update__program")
+        .order_by("due_at", "update__version")
+    )
+    found: dict[int, list[CertificateUpdate]] = {}
+    for row in rows:
+        found.setdefault(row.update.program_id, []).append(row)
+    return [
+        OpenUpdate(
+            program=items[0].update.program,
+            due_at=items[0].due_at,
+            versions=tuple(item.update.version for item in items),
+            summary="; ".join(item.update.summary for item in items),
+        )
+        for items in found.values()
+    ]

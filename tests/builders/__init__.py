@@ -33,6 +33,7 @@ from tests.builders.competence import attest, make_checklist, make_statement, ob
 from tests.builders.lessons import (
     BODY,
     complete_lesson,
+    lesson_admin_form,
     make_bare_lesson,
     make_lesson,
     make_topic,
@@ -47,6 +48,7 @@ from tests.builders.people import (
     make_manager,
     make_trainee,
 )
+from tests.builders.renewal import make_review_program, retention_days
 
 __all__ = [
     "BODY",
@@ -58,6 +60,7 @@ __all__ = [
     "assign",
     "assign_to_cohort",
     "complete_lesson",
+    "lesson_admin_form",
     "correct_ids",
     "correct_positions",
     "do_everything",
@@ -76,6 +79,7 @@ __all__ = [
     "make_manager",
     "make_plain_quiz",
     "make_program",
+    "make_review_program",
     "make_question",
     "make_quiz",
     "set_blueprint",
@@ -86,6 +90,7 @@ __all__ = [
     "question_admin_form",
     "quiz_admin_form",
     "practice_attempt",
+    "retention_days",
     "shared_topic",
     "wrong_ids",
     "wrong_positions",

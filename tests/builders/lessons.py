@@ -84,3 +84,19 @@ def complete_lesson(user, lesson, at: datetime | None = None) -> LessonCompletio
         user=user, lesson=lesson, defaults={"completed_at": at or timezone.now()}
     )
     return completion
+
+
+def lesson_admin_form(lesson: Lesson, **overrides) -> dict:
+    """The lesson admin's change form as posted, with a changed body; keywords replace fields."""
+    data = {
+        "topic": lesson.topic_id,
+        "title": lesson.title,
+        "slug": lesson.slug,
+        "summary": lesson.summary,
+        "objectives": lesson.objectives,
+        "reading_minutes": lesson.reading_minutes,
+        "order": lesson.order,
+        "status": lesson.status,
+        "body_markdown": "Press firmly for five minutes, then check again.",
+    }
+    return {**data, **overrides}

@@ -60,6 +60,10 @@ def flag_changed(lesson, *, by, now) -> None:
 @pytest.fixture
 def program():
     program = make_program(lessons=2, quizzes=2, validity_months=12)
+    # A window long enough that a change 100 days ago falls due after the certificate's
+    # own expiry: renewal covers it, so no update is asked (tests/updates/ for those).
+    program.update_window_days = 120
+    program.save(update_fields=["update_window_days"])
     # The lists the helpers walk, in order.
     program.required_lesson_list = list(program.required_lessons.order_by("order"))
     program.required_quiz_list = list(program.required_quizzes.order_by("order"))

@@ -47,6 +47,7 @@ from tests.hardening.world_marking import build_marking_world
 from tests.hardening.world_observations import build_observations_world
 from tests.hardening.world_practice import build_practice_world
 from tests.hardening.world_review import build_review_world
+from tests.hardening.world_updates import build_updates_world
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXPLANATION = "EXPLAINED-{key}-why-this-is-right"
@@ -260,6 +261,8 @@ def build_world(
     for name, value in build_practice_world(trainee=trainee, topic=topic).items():
         setattr(world, name, value)
     for name, value in build_review_world(trainee=trainee, topic=topic).items():
+        setattr(world, name, value)
+    for name, value in build_updates_world(trainee=trainee, topic=topic, educator=educator).items():
         setattr(world, name, value)
     for name, value in build_jobs_world(trainee=trainee, program=program, manager=manager).items():
         setattr(world, name, value)

@@ -150,6 +150,22 @@ MASTERY_ROWS: dict[str, list[Case]] = {  # quizzes/mastery/
 }
 EDUCATOR_ROWS: dict[str, list[Case]] = {}  # the educator's home and previews
 
+# Certificate updates after a material change: the certificate holder's own path only.
+UPDATE_ROWS: dict[str, list[Case]] = {  # quizzes/updates/
+    "updates:path": [
+        Case(kwargs=lambda w: {"slug": w.update_program.slug}, expected=owner_only()),
+        Case(
+            kwargs=lambda w: {"slug": w.program.slug},
+            expected=signed_in(404),
+            note="no update open in this program",
+        ),
+        Case(kwargs={"slug": "no-such-program"}, expected=signed_in(404)),
+    ],
+    "updates:quiz_start": [
+        Case(kwargs=lambda w: {"slug": w.update_program.slug}, expected=POST_ONLY_GET),
+    ],
+}
+
 # Issue 19's pages: everyone's own review; a session is its trainee's only.
 REVIEW_ROWS: dict[str, list[Case]] = {  # quizzes/spaced_review/
     "review:home": [Case(expected=signed_in(200))],
@@ -530,6 +546,7 @@ SITE_TABLE: dict[str, list[Case]] = {
     **MASTERY_ROWS,
     **EDUCATOR_ROWS,
     **REVIEW_ROWS,
+    **UPDATE_ROWS,
     **API_ROWS,
     **WEBHOOK_ROWS,
 }
@@ -654,6 +671,11 @@ ADMIN_MODELS: dict[str, tuple[str, dict]] = {
     # Webhooks: endpoints are registered on the site's pages; deliveries are records.
     "quizzes_webhookendpoint": (NOTHING, {"add": 403}),
     "quizzes_webhookdelivery": (NOTHING, {"add": 403, "delete": 403}),
+    # Spaced review: the scheduler's cards and log; superusers look, nobody edits.
+    "quizzes_reviewcard": (NOTHING, {"add": 403, "delete": 403}),
+    "quizzes_reviewlog": (NOTHING, {"add": 403, "delete": 403}),
+    # Program updates are recorded by material changes: educators look, nobody edits.
+    "quizzes_programupdate": (VIEW_ONLY, {"add": 403, "delete": 403}),
     "axes_accessattempt": (NOTHING, {"add": 403}),
     "axes_accesslog": (NOTHING, {"add": 403}),
     "axes_accessfailurelog": (NOTHING, {"add": 403}),
@@ -1041,6 +1063,13 @@ POST_REFUSALS: list[tuple[str, Callable | dict, Callable | dict, dict]] = [
         lambda w: {"uuid": w.review_session.uuid},
         {},
         {ANON: LOGIN, OTHER: 404, EDUCATOR: 404, MANAGER: 404, OTHER_MANAGER: 404, SUPERUSER: 404},
+    ),
+    # Certificate updates: only the holder of the open update starts its quiz.
+    (
+        "updates:quiz_start",
+        lambda w: {"slug": w.update_program.slug},
+        {},
+        signed_in(404, trainee=None),
     ),
     # Hand marking: only the assessors of the trainee's cohorts mark.
     (

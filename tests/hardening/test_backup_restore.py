@@ -275,7 +275,16 @@ FIELDS_ADDED_SINCE = {
         "practice_behaviour": "deferred",
         "practice_tries": 1,
     },
-    "quizzes.program": {"cpd_hours": None, "cpd_awarding_body": "", "renewal_supersedes": False},
+    "quizzes.program": {
+        "cpd_hours": None,
+        "cpd_awarding_body": "",
+        "renewal_supersedes": False,
+        "update_window_days": 60,
+        "update_quiz_questions": 5,
+        "update_pass_mark": 80,
+        "renewal_by_review": False,
+        "renewal_quiz": None,
+    },
     "quizzes.certificate": {
         "cpd_hours": None,
         "cpd_awarding_body": "",

@@ -79,6 +79,8 @@ ENDPOINTS = [
     ("review:start", "trainee", {}, {}),
     ("review:preference", "trainee", {}, {"nudges": "on"}),
     ("review:finish", "trainee", lambda w: {"uuid": w.review_session.uuid}, {}),
+    # Certificate updates after a material change (issue 19): the update quiz's start.
+    ("updates:quiz_start", "trainee", lambda w: {"slug": w.update_program.slug}, {}),
     ("quizzes:accommodations", "manager", lambda w: {"slug": w.quiz.slug}, {"user": "1"}),
     ("certificates:claim", "trainee", lambda w: {"slug": w.program.slug}, {}),
     ("certificates:revoke", "educator", lambda w: {"code": w.certificate.display_code}, {}),

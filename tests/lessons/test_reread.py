@@ -17,14 +17,14 @@ from lessons.views import (
     LESSON_MARKED_COMPLETE,
     LESSON_MARKED_READ_AGAIN,
 )
-from tests.builders import make_lesson, make_topic
+from tests.builders import lesson_admin_form, make_lesson, make_topic
 from trainingsite.models import AuditEvent
 
 REREAD_FLAGGED = AuditEvent.Action.CONTENT_REREAD_REQUIRED
 DETAIL_BADGE = "Updated since you read it"
 INDEX_BADGE = "Changed — read again"
 BUTTON = ">Mark as complete</button>"
-CHECKBOX_LABEL = "Trainees must re-read this change"
+CHECKBOX_LABEL = "Material change: trainees must re-read this change"
 
 READ = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 CHANGED = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -211,21 +211,6 @@ def test_reread_moves_only_the_trainees_own_completion(trainee, other_trainee):
 # The admin ---------------------------------------------------------------------------
 
 
-def _change_form(lesson: Lesson, **overrides) -> dict:
-    data = {
-        "topic": lesson.topic_id,
-        "title": lesson.title,
-        "slug": lesson.slug,
-        "summary": lesson.summary,
-        "objectives": lesson.objectives,
-        "reading_minutes": lesson.reading_minutes,
-        "order": lesson.order,
-        "status": lesson.status,
-        "body_markdown": "Press firmly for five minutes, then check again.",
-    }
-    return {**data, **overrides}
-
-
 @pytest.mark.django_db
 def test_change_page_offers_the_checkbox_and_shows_content_changed_at(educator_client):
     lesson = _changed(make_lesson())
@@ -251,7 +236,7 @@ def test_ticking_the_checkbox_flags_the_lesson_through_the_service(educator_clie
     lesson = make_lesson()
     response = educator_client.post(
         reverse("admin:lessons_lesson_change", args=[lesson.pk]),
-        _change_form(lesson, reread_required="on"),
+        lesson_admin_form(lesson, reread_required="on"),
     )
     assert response.status_code == 302
     lesson.refresh_from_db()
@@ -266,7 +251,7 @@ def test_ticking_the_checkbox_flags_the_lesson_through_the_service(educator_clie
 def test_saving_without_the_checkbox_does_not_flag_the_lesson(educator_client):
     lesson = make_lesson()
     response = educator_client.post(
-        reverse("admin:lessons_lesson_change", args=[lesson.pk]), _change_form(lesson)
+        reverse("admin:lessons_lesson_change", args=[lesson.pk]), lesson_admin_form(lesson)
     )
     assert response.status_code == 302
     lesson.refresh_from_db()
@@ -279,7 +264,7 @@ def test_a_post_cannot_set_content_changed_at_directly(educator_client):
     lesson = make_lesson()
     educator_client.post(
         reverse("admin:lessons_lesson_change", args=[lesson.pk]),
-        _change_form(lesson, content_changed_at="2020-01-01 00:00:00"),
+        lesson_admin_form(lesson, content_changed_at="2020-01-01 00:00:00"),
     )
     lesson.refresh_from_db()
     assert lesson.content_changed_at is None

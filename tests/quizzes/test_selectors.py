@@ -34,8 +34,9 @@ START_QUERIES = 11
 # executemany) and the scoring (close, rows, score, updates in one executemany, audit record,
 # the programs the quiz counts toward, the webhook endpoints subscribed to attempts), each
 # in its own transaction; spaced review's cards for the practice answers (the answers with
-# whether they were rated, the cards, one upsert, the log rows: 4).
-SUBMIT_QUERIES = 23
+# whether they were rated, the cards, one upsert, the log rows: 4); the trainee's open
+# certificate updates that the pass may complete (1, quizzes/updates/).
+SUBMIT_QUERIES = 24
 # The lesson page: session, user, roles (3), the completion and the standing at the quizzes
 # (2); the lesson, its neighbours and the quizzes come from the content cache once read.
 LESSON_DETAIL_QUERIES = 5
