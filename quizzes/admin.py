@@ -17,6 +17,7 @@ from quizzes.models import (
     AttemptAnswer,
 )
 from quizzes.services import accommodation_grant
+from trainingsite.admin_records import ReadOnlyAdminMixin
 
 # The permission behind the admin's user pages: without it, /admin/auth/user/N/ is 403.
 VIEW_USER = "auth.view_user"
@@ -97,7 +98,7 @@ def _verdict(row: AttemptAnswer | None) -> str:
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Attempts record what a trainee did: educators look, nobody edits them here."""
 
     list_display = [
@@ -154,15 +155,6 @@ class AttemptAdmin(admin.ModelAdmin):
                 "reports:trainee", kwargs={"pk": obj.user_id}
             )
         return response
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="trainee")
     def trainee(self, obj: Attempt) -> str:

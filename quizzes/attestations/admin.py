@@ -8,6 +8,7 @@ from django.contrib import admin
 
 from quizzes.attestations.services import statement_save
 from quizzes.models import Attestation, AttestationStatement
+from trainingsite.admin_records import ReadOnlyAdminMixin
 from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 
@@ -26,7 +27,7 @@ class AttestationStatementAdmin(SafeRelationsAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Attestation)
-class AttestationAdmin(admin.ModelAdmin):
+class AttestationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["statement", "version", "user", "typed_name", "attested_at", "ip_address"]
     list_filter = ["statement"]
     search_fields = ["user__username", "user__last_name", "typed_name", "statement__title"]
@@ -35,12 +36,3 @@ class AttestationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Attestation._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -16,6 +16,7 @@ from quizzes.models import (
 )
 from quizzes.updates.admin import MaterialChangeAdminMixin
 from quizzes.updates.forms import MaterialChangeFields
+from trainingsite.admin_records import ReadOnlyAdminMixin
 from trainingsite.admin_relations import SafeRelationsAdminMixin
 
 
@@ -48,18 +49,9 @@ class PracticalChecklistAdmin(MaterialChangeAdminMixin, SafeRelationsAdminMixin,
         return f"Checklist “{obj.title}” changed"
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ObservationResultInline(_ReadOnlyInline):
@@ -75,7 +67,7 @@ class ObservationEvidenceInline(_ReadOnlyInline):
 
 
 @admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "checklist",
         "trainee",
@@ -92,12 +84,3 @@ class ObservationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Observation._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,21 +8,11 @@ role is granted their view permission: they are trainees' own learning records.
 from django.contrib import admin
 
 from quizzes.models import ReviewCard, ReviewLog
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from trainingsite.admin_records import ReadOnlyAdminMixin
 
 
 @admin.register(ReviewCard)
-class ReviewCardAdmin(_ReadOnlyAdmin):
+class ReviewCardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "point", "topic", "critical", "state", "due", "reps", "lapses"]
     list_filter = ["state", "critical", "topic"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "point"]
@@ -32,7 +22,7 @@ class ReviewCardAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(ReviewLog)
-class ReviewLogAdmin(_ReadOnlyAdmin):
+class ReviewLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["card", "trainee", "rating", "source", "reviewed_at", "due_before", "due_after"]
     list_filter = ["source", "rating"]
     search_fields = ["card__user__username", "card__point"]

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from quizzes.models import CertificateUpdate, ProgramUpdate
 from quizzes.updates.forms import MATERIAL_FIELDSET
 from quizzes.updates.services import program_updates_record
+from trainingsite.admin_records import ReadOnlyAdminMixin
 
 
 class MaterialChangeAdminMixin:
@@ -41,7 +42,7 @@ class MaterialChangeAdminMixin:
             )
 
 
-class CertificateUpdateInline(admin.TabularInline):
+class CertificateUpdateInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CertificateUpdate
     extra = 0
     can_delete = False
@@ -52,15 +53,9 @@ class CertificateUpdateInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("certificate__program", "attempt")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ProgramUpdate)
-class ProgramUpdateAdmin(admin.ModelAdmin):
+class ProgramUpdateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["program", "version", "summary", "changed_at", "due_at", "asked", "done"]
     list_filter = ["program"]
     list_select_related = ["program"]
@@ -99,12 +94,3 @@ class ProgramUpdateAdmin(admin.ModelAdmin):
     @admin.display(description="updated", ordering="done_count")
     def done(self, obj: ProgramUpdate) -> int:
         return obj.done_count
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

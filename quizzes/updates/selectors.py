@@ -35,6 +35,17 @@ from quizzes.updates.services import (
 NO_UPDATE_PATH = "No update is due for this program."
 
 
+def _later_certificate() -> Exists:
+    """Whether a later cycle's certificate exists: updates count on the latest one only."""
+    return Exists(
+        Certificate.objects.filter(
+            user_id=OuterRef("certificate__user_id"),
+            program_id=OuterRef("certificate__program_id"),
+            cycle__gt=OuterRef("certificate__cycle"),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class UpdateVersion:
     version: int
@@ -193,18 +204,14 @@ def update_status_bulk(
     `user_ids` may be a list or a subquery of user ids.
     """
     now = now or timezone.now()
-    later = Certificate.objects.filter(
-        user_id=OuterRef("certificate__user_id"),
-        program_id=OuterRef("certificate__program_id"),
-        cycle__gt=OuterRef("certificate__cycle"),
-    )
+    later = _later_certificate()
     rows = (
         CertificateUpdate.objects.filter(
             certificate__user_id__in=user_ids,
             certificate__program_id__in=list(program_ids),
             certificate__revoked_at__isnull=True,
         )
-        .filter(~Exists(later))
+        .filter(~later)
         .order_by("update__version")
         .values_list(
             "certificate__user_id",
@@ -281,11 +288,7 @@ class OpenUpdate:
 def updates_open_for_user(*, user, now: datetime | None = None) -> list[OpenUpdate]:
     """The trainee's open updates per program, soonest due first (one query)."""
     now = now or timezone.now()
-    later = Certificate.objects.filter(
-        user_id=OuterRef("certificate__user_id"),
-        program_id=OuterRef("certificate__program_id"),
-        cycle__gt=OuterRef("certificate__cycle"),
-    )
+    later = _later_certificate()
     rows = (
         CertificateUpdate.objects.filter(
             certificate__user=user,
@@ -293,7 +296,7 @@ def updates_open_for_user(*, user, now: datetime | None = None) -> list[OpenUpda
             completed_at__isnull=True,
             due_at__gte=now,
         )
-        .filter(~Exists(later))
+        .filter(~later)
         .select_related("update__program")
         .order_by("due_at", "update__version")
     )

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from quizzes.models import WebhookDelivery, WebhookEndpoint
 from quizzes.webhooks.services import delivery_replay
+from trainingsite.admin_records import ReadOnlyAdminMixin
 
 
 @admin.register(WebhookEndpoint)
@@ -26,7 +27,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "event_type",
         "endpoint",
@@ -40,15 +41,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["endpoint__url", "event_id"]
     list_select_related = ["endpoint"]
     actions = ["replay"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Replay the selected deliveries (same event id)")
     def replay(self, request, queryset):
