@@ -188,6 +188,8 @@ ATTEMPT_URL = r"/quizzes/attempts/[0-9a-f-]{36}/"
 RESULT_URL = r"/quizzes/attempts/[0-9a-f-]{36}/result/"
 CHOICE_INPUT = re.compile(r'type="(radio|checkbox)" name="q-(\d+)" value="(\d+)"')
 SEQUENCE_INPUT = re.compile(r'name="sequence" value="(\d+)"')
+BASE_INPUT = re.compile(r'name="base-(\d+)" value="([^"]*)"')
+PAGE_INPUT = re.compile(r'name="page" value="(\d+)"')
 
 
 def as_trainee(user):
@@ -318,6 +320,7 @@ SETUPS = {
     "result": trainee_with_result,
     "autosave": trainee_with_attempt,
     "quiz_flow": as_trainee,
+    "whole_quiz": as_trainee,
     "overview": as_manager,
     "trainees_table": as_manager,
     "retention_overview": as_manager,
@@ -374,6 +377,86 @@ def step_quiz_flow(user):
     autosave(user)
     submit(user)
     user.expect("GET", user.state["result_url"], "result (in flow)", 200)
+
+
+def page_form(user, answers: dict[str, list[int]]) -> list[tuple[str, str]]:
+    """What the attempt page's form holds (FormData): its hidden fields, the choices
+    checked so far and every question's base, as quizzes/static/quizzes/attempt.js sends it."""
+    fields = [
+        ("csrfmiddlewaretoken", user.csrf_token()),
+        ("sequence", str(user.state["sequence"])),
+        ("answers", "1"),
+        ("page", user.state["page"]),
+    ]
+    for question, positions in answers.items():
+        fields += [(f"q-{question}", str(position)) for position in positions]
+    fields += [(f"base-{question}", base) for question, base in user.state["bases"].items()]
+    return fields
+
+
+def step_whole_quiz(user):
+    """One trainee's whole quiz as the browser runs it: start, load the page, answer each
+    question in turn (the page's script saves the whole form 600 ms after each change, and a
+    person takes longer than that per question, so one save per answer), submit the form,
+    read the result. Each save sends what the script sends and keeps what it keeps (the new
+    save number; every question's base becomes what was sent)."""
+    open_attempt(user, name="whole quiz: start")
+    resp = user.expect("GET", user.state["attempt_url"], "whole quiz: page", 200)
+    html = resp.text or ""
+    questions: dict[str, list] = {}
+    for kind, question, position in CHOICE_INPUT.findall(html):
+        entry = questions.setdefault(question, [kind, 0])
+        entry[1] = max(entry[1], int(position) + 1)
+    sequence, page = SEQUENCE_INPUT.search(html), PAGE_INPUT.search(html)
+    if not questions or sequence is None or page is None:
+        raise RuntimeError("the attempt page shows no questions, save number or page")
+    user.state.update(
+        questions=questions,
+        sequence=int(sequence.group(1)),
+        page=page.group(1),
+        bases=dict(BASE_INPUT.findall(html)),
+    )
+    chosen = random_answers(user)
+    answers: dict[str, list[int]] = {}
+    for question, positions in chosen.items():
+        answers[question] = positions
+        save = user.expect(
+            "POST",
+            user.state["attempt_url"] + "save/",
+            "whole quiz: save",
+            200,
+            data=urlencode(page_form(user, answers)),
+            headers={
+                "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-CSRFToken": user.csrf_token(),
+                "Referer": user.host + user.state["attempt_url"],
+            },
+        )
+        if save.status_code != 200:
+            return
+        user.state["sequence"] = json.loads(save.text)["sequence"]
+        user.state["bases"] = {
+            q: ",".join(str(p) for p in sorted(answers.get(q, []))) for q in user.state["bases"]
+        }
+    submitted = user.expect(
+        "POST",
+        user.state["attempt_url"] + "submit/",
+        "whole quiz: submit",
+        302,
+        location=RESULT_URL,
+        data=urlencode([*page_form(user, answers), ("confirm", "")]),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": user.host + user.state["attempt_url"],
+        },
+    )
+    if submitted.status_code != 302:
+        return
+    notes["expected"].append(
+        {"attempt_url": user.state["attempt_url"], "answers": answers, "submitted": True}
+    )
+    user.expect("GET", submitted.headers["Location"], "whole quiz: result", 200)
 
 
 def step_overview(user):
@@ -476,6 +559,7 @@ STEPS = {
     "result": step_result,
     "autosave": step_autosave,
     "quiz_flow": step_quiz_flow,
+    "whole_quiz": step_whole_quiz,
     "overview": step_overview,
     "trainees_table": step_trainees_table,
     "retention_overview": step_retention_overview,

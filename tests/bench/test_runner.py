@@ -150,4 +150,27 @@ def test_every_step_names_what_it_measures():
         "manager",
         "api",
         "lookup",
+        "quiz",
     }
+
+
+def test_the_whole_quiz_counts_quizzes_and_its_ratio_is_quizzes_over_floor_requests():
+    step = next(step for step in STEPS if step.key == "whole_quiz")
+    names = ["start", "page", *["save"] * 10, "submit", "result"]
+    records = [
+        record(f"whole quiz: {name}", 100.0 + quiz + i / 100, 10.0)
+        for quiz in range(4)
+        for i, name in enumerate(names)
+    ]
+    records.append(record("whole quiz: start", 104.5, 10.0))  # a quiz still under way
+    row = summarise(step, raw(records, start=100.0, end=110.0))
+    assert (row["quizzes"], row["quizzes_per_s"], row["requests_per_quiz"]) == (4, 0.4, 14.2)
+    rows = [_row("floor", "reference", 10.0), {**row, "rps": row["rps"]}]
+    evaluate(rows)
+    assert rows[1]["vs_floor"] == 0.04
+    assert rows[1]["passed"] is False
+    assert rows[1]["target"] == "quizzes/s >= 0.055 of floor rps; no errors"
+    rows = [_row("floor", "reference", 7.0), {**row}]
+    evaluate(rows)
+    assert rows[1]["vs_floor"] == 0.057
+    assert rows[1]["passed"] is True
