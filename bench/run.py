@@ -596,7 +596,10 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
     reuse = os.environ.get("BENCH_REUSE_DB") == "1"
     result: dict = {"database": name}
 
-    if not reuse:
+    if reuse:
+        # The last database, brought up to the code's migrations (a no-op when current).
+        manage(env, "migrate", "--no-input", logfile=logfile)
+    else:
         if database_url:
             recreate_postgres_database(database_url)
         else:

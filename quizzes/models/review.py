@@ -110,7 +110,12 @@ class ReviewLog(models.Model):
                 condition=Q(rating__gte=1, rating__lte=4), name="review_log_rating_range"
             ),
         ]
-        indexes = [models.Index(fields=["card", "reviewed_at"], name="review_log_card_time")]
+        indexes = [
+            models.Index(fields=["card", "reviewed_at"], name="review_log_card_time"),
+            # Whether a submitted attempt's question was rated already (the attempt_graded
+            # receiver): without it SQLite reads every log of the question.
+            models.Index(fields=["attempt", "question"], name="review_log_attempt_question"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.card_id} · {self.get_rating_display()} · {self.reviewed_at:%Y-%m-%d}"
