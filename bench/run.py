@@ -12,7 +12,7 @@ Exits non-zero on any error response, lost answer or failed set-up step.
 Environment: BENCH_SECONDS (measured seconds per step, default 8),
 BENCH_USERS (concurrent users, default 10), BENCH_MANAGER_USERS (on the
 manager pages, default 2), BENCH_REUSE_DB=1 (skip the data
-build and reuse the last database, for working on the harness itself),
+build and reuse the last database, migrated first, for working on the harness itself),
 BENCH_STEPS (comma-separated subset of steps), BENCH_SKIP_DATA=1 (no large
 data set: the shipped content only).
 """
