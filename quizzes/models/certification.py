@@ -173,6 +173,17 @@ class ProgramAssignment(models.Model):
         return f"{self.program} for {self.user}"
 
 
+class CertificateQuerySet(models.QuerySet):
+    def latest_cycles(self):
+        """Each trainee's latest certificate per program: one a renewal followed is left out."""
+        later = Certificate.objects.filter(
+            user_id=models.OuterRef("user_id"),
+            program_id=models.OuterRef("program_id"),
+            cycle__gt=models.OuterRef("cycle"),
+        )
+        return self.filter(~models.Exists(later))
+
+
 class Certificate(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates"
@@ -219,6 +230,8 @@ class Certificate(models.Model):
     cpd_awarding_body = models.CharField(
         "CPD awarding body", max_length=200, blank=True, editable=False
     )
+
+    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -9,7 +9,7 @@ trainees flagged) comes from each trainee's latest stored day
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -112,19 +112,25 @@ def _program_updates(*, cohort_ids: set[int], programs: dict[int, Program], now)
         program_ids=list(programs),
         now=now,
     )
-    counted: dict[int, list] = {}
+    tallies: dict[int, Counter] = defaultdict(Counter)
+    due: dict[int, datetime] = {}
     for (_user_id, program_id), status in statuses.items():
-        entry = counted.setdefault(program_id, [0, None, 0, 0])
         if status.required:
-            entry[0] += 1
-            entry[1] = status.due_at if entry[1] is None else min(entry[1], status.due_at)
+            tallies[program_id]["open"] += 1
+            due[program_id] = min(due.get(program_id, status.due_at), status.due_at)
         elif status.lapsed:
-            entry[2] += 1
+            tallies[program_id]["lapsed"] += 1
         elif status.updated_version is not None:
-            entry[3] += 1
+            tallies[program_id]["updated"] += 1
     return [
-        ProgramUpdates(program=programs[pk], open=e[0], due_at=e[1], lapsed=e[2], updated=e[3])
-        for pk, e in sorted(counted.items(), key=lambda item: programs[item[0]].name)
+        ProgramUpdates(
+            program=programs[pk],
+            open=tally["open"],
+            due_at=due.get(pk),
+            lapsed=tally["lapsed"],
+            updated=tally["updated"],
+        )
+        for pk, tally in sorted(tallies.items(), key=lambda item: programs[item[0]].name)
     ]
 
 

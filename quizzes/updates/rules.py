@@ -37,12 +37,12 @@ def update_due_at(*, changed_at: datetime, window_days: int) -> datetime:
     return changed_at + timedelta(days=window_days)
 
 
-def update_applies(
-    *, expires_at: datetime | None, revoked: bool, changed_at: datetime, due_at: datetime
-) -> bool:
-    """Whether a certificate is asked for an update: valid at the change and past its due."""
-    if revoked:
-        return False
+def update_applies(*, expires_at: datetime | None, changed_at: datetime, due_at: datetime) -> bool:
+    """Whether a valid certificate is asked for an update: its own expiry falls after the due.
+
+    `expires_at` is the expiry from its validity (before any update brought it forward);
+    revoked and lapsed certificates are never looked at.
+    """
     return expires_at is None or expires_at > max(due_at, changed_at)
 
 

@@ -4,10 +4,9 @@ update history, and update status for many trainees at once (the managers' repor
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,17 +32,6 @@ from quizzes.updates.services import (
 )
 
 NO_UPDATE_PATH = "No update is due for this program."
-
-
-def _later_certificate() -> Exists:
-    """Whether a later cycle's certificate exists: updates count on the latest one only."""
-    return Exists(
-        Certificate.objects.filter(
-            user_id=OuterRef("certificate__user_id"),
-            program_id=OuterRef("certificate__program_id"),
-            cycle__gt=OuterRef("certificate__cycle"),
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -136,7 +124,7 @@ def update_path_get(*, user, program: Program, now: datetime | None = None) -> U
     quiz_facts = [item for item in facts.values() if item.needs_quiz]
     attempts = list(
         Attempt.objects.filter(
-            user=user, kind=Attempt.Kind.UPDATE, quiz__slug=update_quiz_slug(program)
+            user=user, kind=Attempt.Kind.UPDATE, quiz__slug=update_quiz_slug(program.pk)
         )
         .select_related("quiz")
         .defer("paper")
@@ -172,11 +160,8 @@ class UpdateStatus:
     """One trainee's update standing in one program, from the latest certificate."""
 
     due_at: datetime | None = None  # the earliest open update's due moment
-    due_version: int | None = None
     updated_version: int | None = None  # the latest completed update
-    updated_at: datetime | None = None
     lapsed: bool = False  # an update was not done in time: the certificate expired early
-    open_versions: tuple[int, ...] = field(default=())
 
     @property
     def required(self) -> bool:
@@ -204,14 +189,12 @@ def update_status_bulk(
     `user_ids` may be a list or a subquery of user ids.
     """
     now = now or timezone.now()
-    later = _later_certificate()
     rows = (
         CertificateUpdate.objects.filter(
-            certificate__user_id__in=user_ids,
-            certificate__program_id__in=list(program_ids),
-            certificate__revoked_at__isnull=True,
+            certificate__in=Certificate.objects.latest_cycles().filter(
+                user_id__in=user_ids, program_id__in=list(program_ids), revoked_at__isnull=True
+            )
         )
-        .filter(~later)
         .order_by("update__version")
         .values_list(
             "certificate__user_id",
@@ -221,31 +204,17 @@ def update_status_bulk(
             "completed_at",
         )
     )
-    gathered: dict[tuple[int, int], dict] = {}
+    found: dict[tuple[int, int], UpdateStatus] = {}
     for user_id, program_id, version, due_at, completed_at in rows:
-        entry = gathered.setdefault(
-            (user_id, program_id),
-            {"open": [], "due_at": None, "updated": None, "updated_at": None, "lapsed": False},
-        )
+        status = found.get((user_id, program_id), UpdateStatus())
         if completed_at is not None:
-            entry["updated"], entry["updated_at"] = version, completed_at
+            status = replace(status, updated_version=version)  # rows come by version
         elif due_at < now:
-            entry["lapsed"] = True
-        else:
-            entry["open"].append(version)
-            if entry["due_at"] is None or due_at < entry["due_at"]:
-                entry["due_at"] = due_at
-    return {
-        key: UpdateStatus(
-            due_at=entry["due_at"],
-            due_version=max(entry["open"]) if entry["open"] else None,
-            updated_version=entry["updated"],
-            updated_at=entry["updated_at"],
-            lapsed=entry["lapsed"],
-            open_versions=tuple(entry["open"]),
-        )
-        for key, entry in gathered.items()
-    }
+            status = replace(status, lapsed=True)
+        elif status.due_at is None or due_at < status.due_at:
+            status = replace(status, due_at=due_at)
+        found[(user_id, program_id)] = status
+    return found
 
 
 def certificate_update_history(
@@ -288,15 +257,14 @@ class OpenUpdate:
 def updates_open_for_user(*, user, now: datetime | None = None) -> list[OpenUpdate]:
     """The trainee's open updates per program, soonest due first (one query)."""
     now = now or timezone.now()
-    later = _later_certificate()
     rows = (
         CertificateUpdate.objects.filter(
-            certificate__user=user,
-            certificate__revoked_at__isnull=True,
+            certificate__in=Certificate.objects.latest_cycles().filter(
+                user=user, revoked_at__isnull=True
+            ),
             completed_at__isnull=True,
             due_at__gte=now,
         )
-        .filter(~later)
         .select_related("update__program")
         .order_by("due_at", "update__version")
     )

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
@@ -60,8 +60,9 @@ UPDATE_QUIZ_DESCRIPTION = (
 )
 
 
-def update_quiz_slug(program: Program) -> str:
-    return f"{UPDATE_QUIZ_SLUG_PREFIX}{program.pk}"
+def update_quiz_slug(program_id: int) -> str:
+    """The slug of the draft quiz that holds a program's update quizzes."""
+    return f"{UPDATE_QUIZ_SLUG_PREFIX}{program_id}"
 
 
 def _pool_questions(*, program: Program):
@@ -99,27 +100,27 @@ def _quiz_candidates(
 
 
 def _latest_valid_certificates(*, program: Program, now: datetime) -> list[Certificate]:
-    later = Certificate.objects.filter(
-        user_id=OuterRef("user_id"), program_id=OuterRef("program_id"), cycle__gt=OuterRef("cycle")
-    )
     return list(
-        Certificate.objects.filter(program=program, revoked_at__isnull=True)
+        Certificate.objects.latest_cycles()
+        .filter(program=program, revoked_at__isnull=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .filter(~Exists(later))
         .only("id", "user_id", "expires_at")
     )
 
 
-def _original_expiries(certificate_ids: Iterable[int]) -> dict[int, datetime | None]:
-    """Each certificate's expiry before any update brought it forward (the first row's)."""
-    found: dict[int, datetime | None] = {}
+def _expiry_facts(certificate_ids: Iterable[int]) -> dict[int, tuple[datetime | None, list]]:
+    """Per certificate that was asked for updates (one query): the expiry it had before the
+    first of them brought it forward, and the due moments of those still open."""
+    found: dict[int, tuple[datetime | None, list]] = {}
     rows = (
         CertificateUpdate.objects.filter(certificate_id__in=list(certificate_ids))
         .order_by("certificate_id", "id")
-        .values_list("certificate_id", "expires_at_before")
+        .values_list("certificate_id", "expires_at_before", "due_at", "completed_at")
     )
-    for certificate_id, before in rows:
-        found.setdefault(certificate_id, before)
+    for certificate_id, before, due_at, completed_at in rows:
+        _original, open_dues = found.setdefault(certificate_id, (before, []))
+        if completed_at is None:
+            open_dues.append(due_at)
     return found
 
 
@@ -149,18 +150,11 @@ def _program_update_record(
     update.questions.set(question_ids)
     update.checklists.set(checklist_ids)
     certificates = _latest_valid_certificates(program=program, now=now)
-    originals = _original_expiries(c.pk for c in certificates)
-    pending = {}
-    for row in CertificateUpdate.objects.filter(
-        certificate__in=[c.pk for c in certificates], completed_at__isnull=True
-    ).values_list("certificate_id", "due_at"):
-        pending.setdefault(row[0], []).append(row[1])
+    facts = _expiry_facts(c.pk for c in certificates)
     asked, changed = [], []
     for certificate in certificates:
-        original = originals.get(certificate.pk, certificate.expires_at)
-        if not update_applies(
-            expires_at=original, revoked=False, changed_at=now, due_at=update.due_at
-        ):
+        original, open_dues = facts.get(certificate.pk, (certificate.expires_at, []))
+        if not update_applies(expires_at=original, changed_at=now, due_at=update.due_at):
             continue
         asked.append(
             CertificateUpdate(
@@ -171,7 +165,7 @@ def _program_update_record(
             )
         )
         certificate.expires_at = expiry_with_updates(
-            expires_at=original, pending_dues=[*pending.get(certificate.pk, []), update.due_at]
+            expires_at=original, pending_dues=[*open_dues, update.due_at]
         )
         changed.append(certificate)
     CertificateUpdate.objects.bulk_create(asked, batch_size=1000)
@@ -253,7 +247,7 @@ def program_updates_record(
 def update_quiz_get(*, program: Program) -> Quiz:
     """The program's draft quiz that update quizzes belong to, with its current pass mark."""
     quiz, created = Quiz.objects.get_or_create(
-        slug=update_quiz_slug(program),
+        slug=update_quiz_slug(program.pk),
         defaults={
             "title": f"{program.name}: update quiz"[:200],
             "description": UPDATE_QUIZ_DESCRIPTION,
@@ -274,12 +268,10 @@ def update_quiz_get(*, program: Program) -> Quiz:
 
 def pending_updates(*, user, program: Program, now: datetime) -> list[CertificateUpdate]:
     """The updates still open on the trainee's latest certificate of the program, oldest first."""
-    latest = (
-        Certificate.objects.filter(user=user, program=program).order_by("-cycle").values("pk")[:1]
-    )
+    latest = Certificate.objects.latest_cycles().filter(user=user, program=program)
     return list(
         CertificateUpdate.objects.filter(
-            certificate_id__in=latest, completed_at__isnull=True, due_at__gte=now
+            certificate__in=latest, completed_at__isnull=True, due_at__gte=now
         )
         .select_related("update", "certificate")
         .order_by("update__version")
@@ -441,7 +433,7 @@ def trainee_activity(*, user, facts: Iterable[UpdateFacts]) -> tuple[TraineeActi
                 "pk", "observations_required"
             )
         )
-    slugs = {f"{UPDATE_QUIZ_SLUG_PREFIX}{item.program_id}": item.program_id for item in facts}
+    slugs = {update_quiz_slug(item.program_id): item.program_id for item in facts}
     passed: dict[int, list[datetime]] = {}
     latest: dict[int, Attempt] = {}
     if any(item.needs_quiz for item in facts):
@@ -518,13 +510,7 @@ def certificate_updates_settle(*, user, now: datetime | None = None) -> list[Cer
 
 
 def _expiry_restore(*, certificate: Certificate, now: datetime) -> None:
-    rows = list(
-        CertificateUpdate.objects.filter(certificate=certificate)
-        .order_by("id")
-        .values_list("expires_at_before", "due_at", "completed_at")
-    )
-    original = rows[0][0]
-    still_open = [due for _before, due, completed in rows if completed is None]
-    expires_at = expiry_with_updates(expires_at=original, pending_dues=still_open)
+    original, open_dues = _expiry_facts([certificate.pk])[certificate.pk]
+    expires_at = expiry_with_updates(expires_at=original, pending_dues=open_dues)
     Certificate.objects.filter(pk=certificate.pk).update(expires_at=expires_at)
     certificate.expires_at = expires_at

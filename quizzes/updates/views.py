@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from quizzes.certification.selectors import program_get_published
 from quizzes.services import AttemptRefused
-from quizzes.updates.selectors import update_path_get
-from quizzes.updates.services import update_quiz_start
+from quizzes.updates.selectors import NO_UPDATE_PATH, update_path_get
+from quizzes.updates.services import pending_updates, update_quiz_start
 
 
 @never_cache
@@ -27,8 +29,9 @@ def path(request, slug):
 @require_POST
 def quiz_start(request, slug):
     program = program_get_published(slug=slug)
-    # The path first: 404 for anyone with no update open, like the page itself.
-    update_path_get(user=request.user, program=program)
+    # 404 for anyone with no update open, as the path page answers.
+    if not pending_updates(user=request.user, program=program, now=timezone.now()):
+        raise Http404(NO_UPDATE_PATH)
     try:
         attempt = update_quiz_start(user=request.user, program=program)
     except AttemptRefused as refused:

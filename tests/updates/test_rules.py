@@ -34,11 +34,10 @@ def test_due_is_the_window_after_the_change():
 
 
 def test_who_is_asked():
-    assert update_applies(expires_at=None, revoked=False, changed_at=CHANGED, due_at=DUE) is True
-    assert update_applies(expires_at=DUE + DAY, revoked=False, changed_at=CHANGED, due_at=DUE)
+    assert update_applies(expires_at=None, changed_at=CHANGED, due_at=DUE) is True
+    assert update_applies(expires_at=DUE + DAY, changed_at=CHANGED, due_at=DUE) is True
     # Expiring before the update would fall due: the renewal covers the change.
-    assert not update_applies(expires_at=DUE, revoked=False, changed_at=CHANGED, due_at=DUE)
-    assert not update_applies(expires_at=None, revoked=True, changed_at=CHANGED, due_at=DUE)
+    assert update_applies(expires_at=DUE, changed_at=CHANGED, due_at=DUE) is False
 
 
 def test_expiry_is_the_earliest_of_the_certificate_and_its_open_updates():
