@@ -23,6 +23,26 @@ def choice_base(question: ShownQuestion) -> str:
 
 
 @register.simple_tag
+def question_bases(questions) -> SafeString:
+    """`{% question_bases page.page_questions %}`: the hidden inputs each save posts back."""
+    return rendering.question_bases(questions)
+
+
+@register.simple_tag
+def jump_links(questions) -> SafeString:
+    """`{% jump_links page.page_questions %}`: the links to this page's questions."""
+    return rendering.jump_links(questions)
+
+
+@register.simple_tag
+def question_fieldsets(page, written_max_chars: int) -> SafeString:
+    """`{% question_fieldsets page written_max_chars %}`: the page's questions and inputs."""
+    return rendering.question_fieldsets(
+        page.page_questions, total=len(page.questions), written_max_chars=written_max_chars
+    )
+
+
+@register.simple_tag
 def answered_count(questions) -> int:
     """`{% answered_count page.questions as n %}`: how many questions have an answer."""
     return sum(1 for q in questions if q.answered)
@@ -38,3 +58,4 @@ def review_choices(question: ReviewQuestion) -> SafeString:
 def question_image(question) -> str:
     """`{% question_image q %}`: the question's <img>, or nothing when it has no image."""
     return rendering.image_tag(question.image_url, question.image_alt)
+
