@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.db.models import F, Q
 
+from quizzes.answer_rows import AnswerRow, answer_rows
 from quizzes.models import Attempt, AttemptAnswer, Question
 
 # Saves arriving this long after the deadline are still accepted (network delay).
@@ -117,7 +118,7 @@ def merge_decision(*, stored: Any, posted: Any, base: Any = _NO_BASE, fresh: boo
     return CONFLICT
 
 
-def _rows_update(rows: Sequence[AttemptAnswer], fields: list[str]) -> None:
+def _rows_update(rows: Sequence[AnswerRow], fields: list[str]) -> None:
     """Write `fields` of each row: one statement run once per row (executemany).
 
     QuerySet.bulk_update builds a CASE expression per row and field, which
@@ -140,7 +141,7 @@ def _rows_update(rows: Sequence[AttemptAnswer], fields: list[str]) -> None:
         cursor.executemany(sql, params)
 
 
-def _stored(question: Mapping[str, Any], number: int, row: AttemptAnswer) -> StoredAnswer:
+def _stored(question: Mapping[str, Any], number: int, row: AnswerRow) -> StoredAnswer:
     position = {c["id"]: i for i, c in enumerate(question["choices"])}
     return StoredAnswer(
         question_id=question["id"],
@@ -177,7 +178,7 @@ def answers_write(
     written_kind = {qid for qid, (_, q) in by_id.items() if q["kind"] == Question.Kind.WRITTEN}
     fields = ["selected", "saved_at", *(["text"] if written_kind else [])]
     changed, conflicts, elsewhere = [], [], []
-    rows = AttemptAnswer.objects.filter(attempt=attempt).only("id", "question_id", *fields)
+    rows = answer_rows(attempt_id=attempt.pk)
     for row in sorted(rows, key=lambda r: by_id.get(r.question_id, (0,))[0]):
         if row.question_id not in by_id or (scope is not None and row.question_id not in scope):
             continue

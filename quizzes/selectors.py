@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from lessons.models import Lesson, LessonCompletion
+from quizzes.answer_rows import answer_rows
 from quizzes.certification.rules import (
     CertificateFacts,
     RetakeHold,
@@ -440,23 +441,33 @@ class AttemptPage:
         return sum(1 for q in self.questions if not q.answered)
 
 
+def attempt_quiz_get(*, quiz_id: int) -> Quiz:
+    """An attempt's quiz, from the content cache like the quiz page's.
+
+    What an attempt is scored by (questions, pass mark, rules) is frozen on its
+    paper; the quiz itself only names it and lays the page out, so the cached
+    settings serve as they do on the quiz page. A change clears the cache.
+    """
+    return content_cached(f"quiz-id:{quiz_id}", lambda: Quiz.objects.get(pk=quiz_id))
+
+
 def attempt_for_user(*, user, uuid) -> Attempt | None:
     """The user's own attempt, or None (another user's attempt is never returned)."""
     try:
         # get(), not first(): no ORDER BY to build for a unique key.
-        attempt = Attempt.objects.select_related("quiz").get(uuid=uuid, user=user)
+        attempt = Attempt.objects.get(uuid=uuid, user=user)
     except Attempt.DoesNotExist:
         return None
+    attempt.quiz = attempt_quiz_get(quiz_id=attempt.quiz_id)
     attempt.user = user  # known already: scoring's audit record needs no query for it
     return attempt
 
 
 def attempt_open_get(*, user, quiz: Quiz) -> Attempt | None:
     """The user's graded attempt in progress at this quiz, if any."""
-    attempt = (
-        Attempt.objects.select_related("quiz").open_graded().filter(user=user, quiz=quiz).first()
-    )
+    attempt = Attempt.objects.open_graded().filter(user=user, quiz=quiz).first()
     if attempt is not None:
+        attempt.quiz = quiz  # known already: no join to build
         attempt.user = user
     return attempt
 
@@ -477,10 +488,9 @@ def attempt_page_data(*, attempt: Attempt, per_page: int = 0, page: int = 1) -> 
     state is still known for the page navigator and the submit confirmation.
     """
     saved, texts = {}, {}
-    rows = AttemptAnswer.objects.filter(attempt=attempt)
-    for question_id, selected, text in rows.values_list("question_id", "selected", "text"):
-        saved[question_id] = selected
-        texts[question_id] = text
+    for row in answer_rows(attempt_id=attempt.pk):
+        saved[row.question_id] = row.selected
+        texts[row.question_id] = row.text
     return attempt_page_from_paper(
         attempt=attempt, saved=saved, per_page=per_page, page=page, texts=texts
     )

@@ -10,12 +10,13 @@ recording it again changes nothing.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from quizzes.cohorts.scope import managers_seeing_trainee
@@ -116,10 +117,35 @@ def endpoints_seeing(endpoints: list[WebhookEndpoint], trainee_id: int | None) -
     return [e for e in endpoints if e.owner_id in visible]
 
 
+def _any_subscribed(event_type: str) -> bool:
+    """Whether any active endpoint takes `event_type`: one plain read of the events column.
+
+    Every submitted attempt emits an event, and most sites have no endpoint for it;
+    building the endpoints query (with their owners) cost more than the rest of the
+    emit. Read each time, never cached: a new or disabled endpoint counts at once.
+    """
+    meta = WebhookEndpoint._meta
+    connection = connections[router.db_for_read(WebhookEndpoint)]
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote(meta.get_field('events').column)} FROM {quote(meta.db_table)}"
+        f" WHERE {quote(meta.get_field('active').column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True])
+        rows = cursor.fetchall()
+    return any(
+        event_type in (json.loads(events) if isinstance(events, str | bytes) else events)
+        for (events,) in rows
+    )
+
+
 def event_emit(
     *, event_type: str, key: str, trainee_id: int | None, data: dict, now: datetime | None = None
 ) -> list[WebhookDelivery]:
     """Record the event for every subscribed endpoint in scope; queue them on commit."""
+    if not _any_subscribed(event_type):
+        return []
     now = now or timezone.now()
     event_id = event_id_for(event_type=event_type, key=key)
     endpoints = endpoints_seeing(WebhookEndpoint.objects.for_event(event_type), trainee_id)

@@ -8,8 +8,9 @@ from tests.builders import make_cohort, make_manager
 
 pytestmark = pytest.mark.django_db
 ISSUED = "certificate.issued"
-# Endpoints, the owners who see the trainee, the deliveries already held, one INSERT, read-back.
-EMIT_QUERIES = 5
+# Whether any endpoint takes the event (one column), the endpoints, the owners who see the
+# trainee, the deliveries already held, one INSERT, read-back.
+EMIT_QUERIES = 6
 
 
 def _emit(trainee, key="certificate:1"):
@@ -66,6 +67,30 @@ def test_emitting_the_same_event_again_records_nothing_new(
     assert len(_emit(trainee)) == 1
     make_endpoint(second, "https://127.0.0.1/second")  # a newer endpoint gets it once
     assert [d.endpoint.owner_id for d in _emit(trainee)] == [second.pk]
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         assert _emit(trainee) == []
     assert WebhookDelivery.objects.count() == 2
+
+
+def test_an_event_no_endpoint_takes_costs_one_query(
+    trainee, manager, make_endpoint, django_assert_num_queries
+):
+    make_cohort(managers=[manager], trainees=[trainee])
+    make_endpoint(manager, "https://127.0.0.1/other-event", events=["certificate.revoked"])
+    disabled = make_endpoint(manager, "https://127.0.0.1/disabled")
+    disabled.active = False
+    disabled.save()
+    with django_assert_num_queries(1):
+        assert _emit(trainee) == []
+    assert WebhookDelivery.objects.count() == 0
+
+
+def test_an_endpoint_enabled_again_hears_the_next_event_at_once(trainee, manager, make_endpoint):
+    make_cohort(managers=[manager], trainees=[trainee])
+    endpoint = make_endpoint(manager, "https://127.0.0.1/back")
+    endpoint.active = False
+    endpoint.save()
+    assert _emit(trainee, key="certificate:1") == []
+    endpoint.active = True
+    endpoint.save()
+    assert [d.endpoint_id for d in _emit(trainee, key="certificate:2")] == [endpoint.pk]

@@ -143,7 +143,9 @@
     say("Saving…");
     inFlight = fetch(form.dataset.saveUrl, {
       method: "POST",
-      body: body,
+      // As a plain form sends it (application/x-www-form-urlencoded): the form has no
+      // file, and the server reads this far more cheaply than multipart.
+      body: new URLSearchParams(body),
       credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf },
     })
