@@ -1,21 +1,26 @@
-"""An attempt's stored answers, read in one plain statement.
+"""An attempt's stored answers, read and first written in one plain statement each.
 
 Every attempt page, autosave and submit reads these few rows. Through the ORM
 the read cost ten times more in Python (compiling the query, building an
 instance per row) than the database took to answer it; here it is one
 parameterised SELECT of four columns into small mutable rows, which
-`quizzes.saving` writes back with one UPDATE per changed row.
+`quizzes.saving` writes back with one UPDATE per changed row. A new attempt's
+empty rows are one multi-row INSERT (bulk_create prepared each field of each row
+in Python).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connections, router
 
 from quizzes.models import AttemptAnswer
+
+ROWS_PER_INSERT = 150
 
 
 @dataclass
@@ -26,7 +31,10 @@ class AnswerRow:
     question_id: int
     selected: list[int]
     text: str
+    # Set by whoever writes them back (quizzes.saving: saved_at; scoring: the marks).
     saved_at: datetime | None = None
+    awarded: float | None = None
+    is_correct: bool | None = None
 
 
 def _selected(value) -> list[int]:
@@ -53,3 +61,26 @@ def answer_rows(*, attempt_id: int) -> list[AnswerRow]:
         AnswerRow(pk=pk, question_id=question_id, selected=_selected(selected), text=text)
         for pk, question_id, selected, text in rows
     ]
+
+
+def blank_answers_create(*, attempt_id: int, question_ids: Sequence[int]) -> None:
+    """One empty answer row per question of a new attempt's paper."""
+    if not question_ids:
+        return
+    meta = AttemptAnswer._meta
+    connection = connections[router.db_for_write(AttemptAnswer)]
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in ("attempt", "question", "selected", "text", "tries")]
+    columns = ", ".join(quote(field.column) for field in fields)
+    nothing = meta.get_field("selected").get_db_prep_save([], connection)
+    with connection.cursor() as cursor:
+        # In chunks: older SQLite builds allow 999 parameters a statement.
+        for start in range(0, len(question_ids), ROWS_PER_INSERT):
+            chunk = question_ids[start : start + ROWS_PER_INSERT]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            params = []
+            for question_id in chunk:
+                params += [attempt_id, question_id, nothing, "", 0]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}", params
+            )

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from quizzes import papers, signals
+from quizzes.answer_rows import answer_rows, blank_answers_create
 from quizzes.models import (
     ACCOMMODATION_MAX_ATTEMPTS,
     ACCOMMODATION_MAX_MINUTES,
@@ -89,9 +90,7 @@ def attempt_create(*, user, quiz: Quiz, kind: str, paper: dict, now: datetime, *
     attempt = Attempt.objects.create(
         user=user, quiz=quiz, kind=kind, paper=paper, started_at=now, **extra
     )
-    AttemptAnswer.objects.bulk_create(
-        AttemptAnswer(attempt=attempt, question_id=q["id"], selected=[]) for q in paper["questions"]
-    )
+    blank_answers_create(attempt_id=attempt.pk, question_ids=[q["id"] for q in paper["questions"]])
     return attempt
 
 
@@ -270,7 +269,7 @@ def _attempt_close(*, attempt: Attempt, reason: str, closed_at: datetime) -> boo
     if not closed:
         attempt.refresh_from_db()
         return False
-    rows = list(AttemptAnswer.objects.filter(attempt=attempt))
+    rows = answer_rows(attempt_id=attempt.pk)
     score = score_attempt(
         paper_questions(attempt.paper),
         {row.question_id: row.selected for row in rows},

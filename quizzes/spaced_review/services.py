@@ -18,8 +18,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from quizzes import papers
@@ -249,6 +249,39 @@ def _exam_points_missed(missed: Sequence[Mapping[str, Any]]) -> list[PointMet]:
     return met
 
 
+def _answers_rated(*, attempt_id: int) -> list[tuple[int, bool | None, bool, bool, bool]]:
+    """Each answer of the attempt: question, correct, checked, attempt rated, question rated.
+
+    One plain statement (the review log is indexed on attempt and question): built
+    through the ORM, its two EXISTS subqueries cost more in Python than the rest of
+    the rating together. Booleans come back as 0/1 from SQLite, so they are made bool.
+    """
+    answer, log = AttemptAnswer._meta, ReviewLog._meta
+    connection = connections[router.db_for_read(AttemptAnswer)]
+    quote = connection.ops.quote_name
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    answers, logs = quote(answer.db_table), quote(log.db_table)
+    rated = (
+        f"SELECT 1 FROM {logs} l WHERE l.{column(log, 'attempt')} = a.{column(answer, 'attempt')}"
+    )
+    sql = (
+        f"SELECT a.{column(answer, 'question')}, a.{column(answer, 'is_correct')},"
+        f" a.{column(answer, 'checked_at')} IS NOT NULL, EXISTS({rated}),"
+        f" EXISTS({rated} AND l.{column(log, 'question')} = a.{column(answer, 'question')})"
+        f" FROM {answers} a WHERE a.{column(answer, 'attempt')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [attempt_id])
+        rows = cursor.fetchall()
+    return [
+        (question_id, None if correct is None else bool(correct), bool(checked), bool(a), bool(q))
+        for question_id, correct, checked, a, q in rows
+    ]
+
+
 def review_cards_from_attempt(*, attempt: Attempt) -> list[ReviewCard]:
     """Rate the points of a scored graded attempt (attempt_graded's receiver calls this).
 
@@ -256,15 +289,7 @@ def review_cards_from_attempt(*, attempt: Attempt) -> list[ReviewCard]:
     answers that were not checked on the way (a check has rated those already). Sent
     again for the same attempt (a regrade or a re-mark that made it a pass), nothing.
     """
-    logs = ReviewLog.objects.filter(attempt_id=OuterRef("attempt_id"))
-    rows = list(
-        AttemptAnswer.objects.filter(attempt=attempt)
-        .annotate(
-            attempt_rated=Exists(logs),
-            question_rated=Exists(logs.filter(question_id=OuterRef("question_id"))),
-        )
-        .values_list("question_id", "is_correct", "checked_at", "attempt_rated", "question_rated")
-    )
+    rows = _answers_rated(attempt_id=attempt.pk)
     entries = {
         q["id"]: q
         for q in attempt.paper.get("questions", [])
@@ -280,8 +305,8 @@ def review_cards_from_attempt(*, attempt: Attempt) -> list[ReviewCard]:
     else:
         met = [
             point_met_from_entry(entries[qid], correct=bool(ok))
-            for qid, ok, checked_at, _, rated in rows
-            if qid in entries and ok is not None and checked_at is None and not rated
+            for qid, ok, checked, _, rated in rows
+            if qid in entries and ok is not None and not checked and not rated
         ]
         source = ReviewLog.Source.PRACTICE
     return review_cards_record(
