@@ -6,9 +6,12 @@ Environment (set by bench/run.py):
   BENCH_OUT      where to write this step's raw measurements (JSON)
   BENCH_SECONDS  how long the measured window lasts
   BENCH_USERS    concurrent users (must equal locust's --users)
+  BENCH_HOSTS    optional, comma-separated app servers: each user sends its requests to
+                 them in turn (round robin per request), as a load balancer does
 
-Every user first signs in with a real password (a distinct account each, so the
-login lockout never sees a shared failure count), or takes its own API token, or
+Every user first takes the session bench/run.py signed in once for its account
+through the real login form (or, without one, signs in itself; a distinct account
+each, so the login lockout never sees a shared failure count), or its own API token, or
 stays anonymous (public verification), then waits until all users are ready;
 only then does the measured window open. Each request's status is checked
 exactly; anything unexpected counts as an error and fails the run.
@@ -19,6 +22,7 @@ import os
 import random
 import re
 import time
+from http.cookiejar import Cookie
 from itertools import count
 from urllib.parse import urlencode, urlsplit
 
@@ -28,10 +32,14 @@ from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
 
 QUERY_COUNT_HEADER = "X-Bench-Queries"
+# Per-request costs the bench middleware reports (bench/middleware.py): summed SQL time,
+# time inside Django, cache round trips and their time.
+COST_HEADERS = ("X-Bench-Db-Ms", "X-Bench-App-Ms", "X-Bench-Cache-Calls", "X-Bench-Cache-Ms")
 STEP = os.environ.get("BENCH_STEP", "bare")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 USERS = int(os.environ.get("BENCH_USERS", "10"))
 OUT = os.environ.get("BENCH_OUT", "")
+HOSTS = [host for host in os.environ.get("BENCH_HOSTS", "").split(",") if host]
 STATE = json.loads(open(os.environ["BENCH_STATE"]).read()) if os.environ.get("BENCH_STATE") else {}
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -48,9 +56,11 @@ finished = {"count": 0}
 def record(request_type, name, response_time, response_length, response, exception, **kwargs):
     status = getattr(response, "status_code", 0) if response is not None else 0
     queries = None
+    costs = [None] * len(COST_HEADERS)
     if response is not None and response.headers is not None:
         raw = response.headers.get(QUERY_COUNT_HEADER)
         queries = int(raw) if raw is not None else None
+        costs = [_number(response.headers.get(header)) for header in COST_HEADERS]
     records.append(
         (
             name,
@@ -59,8 +69,13 @@ def record(request_type, name, response_time, response_length, response, excepti
             status,
             None if exception is None else str(exception)[:300],
             queries,
+            *costs,
         )
     )
+
+
+def _number(raw: str | None) -> float | None:
+    return float(raw) if raw is not None else None
 
 
 @events.test_stop.add_listener
@@ -90,6 +105,7 @@ class BenchUser(FastHttpUser):
 
     def on_start(self):
         self.number = next(user_numbers)
+        self.turn = self.number
         self.state = {}
         self.rng = random.Random(self.number)
         try:
@@ -127,6 +143,10 @@ class BenchUser(FastHttpUser):
     def expect(self, method, url, name, status, location=None, **kwargs):
         """Send one request and count it as an error unless the status (and redirect) match."""
         kwargs.setdefault("allow_redirects", False)
+        if HOSTS:
+            # Round robin per request: the servers share the database (sessions) and the cache.
+            self.turn += 1
+            url = HOSTS[self.turn % len(HOSTS)] + url
         with self.client.request(method, url, name=name, catch_response=True, **kwargs) as resp:
             if resp.status_code != status:
                 resp.failure(f"{method} {url}: expected {status}, got {resp.status_code}")
@@ -156,6 +176,12 @@ class BenchUser(FastHttpUser):
         )
 
     def log_in(self, username: str):
+        """Take the session bench/run.py signed in once, else sign in through the form."""
+        session = STATE.get("sessions", {}).get(username)
+        if session:
+            for name, value in session.items():
+                self.client.cookiejar.set_cookie(cookie(name, value))
+            return
         page = self.expect("GET", "/accounts/login/", "login page", 200)
         token = CSRF_INPUT.search(page.text or "")
         if token is None:
@@ -179,6 +205,28 @@ class BenchUser(FastHttpUser):
         """Give each user its own item of a list from the state, cycling when needed."""
         items = STATE[key]
         return items[self.number % len(items)]
+
+
+def cookie(name: str, value: str) -> Cookie:
+    """A cookie of the loopback host, whatever its port (every app server of the run)."""
+    return Cookie(
+        version=0,
+        name=name,
+        value=value,
+        port=None,
+        port_specified=False,
+        domain="127.0.0.1",
+        domain_specified=False,
+        domain_initial_dot=False,
+        path="/",
+        path_specified=True,
+        secure=False,
+        expires=None,
+        discard=True,
+        comment=None,
+        comment_url=None,
+        rest={},
+    )
 
 
 # -- setups: run once per user before the window opens ----------------------

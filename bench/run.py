@@ -1,20 +1,27 @@
 """Run the benchmark end to end: `make bench` (or `.venv/bin/python bench/run.py`).
 
-For SQLite (always) and PostgreSQL (when DATABASE_URL is set) in turn: build
-the large data set in a fresh database and time it, collect the static files,
-start gunicorn (2 workers, production settings, debug off) on a free loopback
-port, drive each step with a headless Locust process from the benchmark's own
-environment, time the CSV export while sampling the workers' memory, count lost
-answers, then print one table and write bench/results/latest.json and latest.md.
+Build the large data set in a fresh SQLite database and, when DATABASE_URL is
+set, in a PostgreSQL database of its own, both at once and before anything is
+measured. Then for each database in turn: start gunicorn (2 workers,
+production settings, debug off) on a free loopback port, sign every bench
+account in once through the real login form, drive each step with a headless
+Locust process from the benchmark's own environment (sampling the CPU of the
+workers, PostgreSQL, Redis and Locust), count lost answers, time the CSV
+export while sampling the workers' memory; on PostgreSQL, run the trainee steps
+again on two app servers sharing Redis and compute the capacity model
+(bench/capacity.py). Print the tables and write bench/results/latest.json and
+latest.md.
 
 Exits non-zero on any error response, lost answer or failed set-up step.
 
-Environment: BENCH_SECONDS (measured seconds per step, default 8),
+Environment: BENCH_SECONDS (measured seconds per step, default 6),
 BENCH_USERS (concurrent users, default 10), BENCH_MANAGER_USERS (on the
 manager pages, default 2), BENCH_REUSE_DB=1 (skip the data
 build and reuse the last database, migrated first, for working on the harness itself),
 BENCH_STEPS (comma-separated subset of steps), BENCH_SKIP_DATA=1 (no large
-data set: the shipped content only).
+data set: the shipped content only), BENCH_SKIP_EXPORT=1, BENCH_SKIP_TWO_SERVERS=1,
+BENCH_REDIS_URL (the two-server steps' Redis database, emptied first;
+default redis://127.0.0.1:6379/9).
 """
 
 import json
@@ -36,6 +43,12 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# `make bench` runs this file as a script: the bench package lies beside it, under ROOT.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import capacity  # noqa: E402
+
 BENCH = ROOT / "bench"
 VAR = ROOT / "var" / "bench"
 RESULTS = BENCH / "results"
@@ -45,20 +58,28 @@ LOAD_VENV = BENCH / ".venv-load"
 LOCUST = LOAD_VENV / "bin" / "locust"
 LOAD_REQUIREMENTS = BENCH / "requirements-load.txt"
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 USERS = int(os.environ.get("BENCH_USERS", "10"))
 # Managers are few: the report pages are measured with one manager per worker, so
 # their latency is the page's own, not a queue behind other managers.
 MANAGER_USERS = int(os.environ.get("BENCH_MANAGER_USERS", str(2)))
 WORKERS = 2
 PG_BENCH_DB = "trainingsite_benchrun"
+# The two-server steps: two gunicorn masters of one worker each (the same two workers on
+# the same two cores as the single server, so the rows compare), sharing PostgreSQL and
+# this Redis database, which the run empties first.
+SERVERS = 2
+WORKERS_PER_SERVER = 1
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 QUERY_COUNT_HEADER = "X-Bench-Queries"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
-# Targets from issue 8, as ratios to the floor page measured in the same run.
-READ_FLOOR_RATIO = 0.40
-READ_P95_MS = 100
-WRITE_FLOOR_RATIO = 0.20
+# Targets, as ratios to the floor page measured in the same run.
+READ_FLOOR_RATIO = 0.65
+READ_P95_MS = 60
+WRITE_FLOOR_RATIO = 0.65  # autosave
+FLOW_FLOOR_RATIO = 0.35  # the quiz flow's three writes
+PART_FLOOR_RATIO = 0.40  # start and submit, each (requests/s equivalent, capacity.part_rates)
 MANAGER_P95_MS = 400
 EXPORT_SECONDS = 5.0
 EXPORT_MEMORY_MB = 50.0
@@ -72,11 +93,12 @@ LOOKUP_FLOOR_RATIO = 0.40
 
 
 class Step:
-    def __init__(self, key, label, names, group):
+    def __init__(self, key, label, names, group, drive=None):
         self.key = key
         self.label = label
         self.names = names  # request names measured in the window
-        self.group = group  # reference / read / write / manager / api / lookup
+        self.group = group  # reference / read / write / flow / quiz / manager / api / lookup
+        self.drive = drive or key  # the locustfile's step
         # Integrations, like managers, are few: one per worker, latency not queueing.
         self.users = MANAGER_USERS if group in ("manager", "api") else USERS
 
@@ -94,7 +116,7 @@ STEPS = [
         "quiz_flow",
         "Quiz flow writes (start, autosave, submit)",
         ["start", "autosave", "submit"],
-        "write",
+        "flow",
     ),
     Step(
         "whole_quiz",
@@ -135,6 +157,15 @@ STEPS = [
     Step("verify", "Certificate verification page", ["certificate verification"], "lookup"),
     Step("api_certificate", "API certificate by code", ["api certificate"], "lookup"),
 ]
+# The trainee steps again, on two app servers behind a round-robin client (PostgreSQL and
+# Redis shared): what more than one machine costs per request.
+TWO_SERVER_STEPS = [
+    Step(f"two_{step.key}", f"{step.label}, 2 servers", step.names, step.group, drive=step.key)
+    for step in STEPS
+    if step.key in ("floor", "lessons_index", "attempt_page", "autosave", "quiz_flow", "whole_quiz")
+]
+# Rows reported from the quiz flow's own requests (capacity.part_rates): label, request name.
+PARTS = [("Start (in the quiz flow)", "start"), ("Submit (in the quiz flow)", "submit")]
 # Steps whose confirmed answers are checked against the database right after them.
 WRITE_STEPS = {"result", "autosave", "quiz_flow", "whole_quiz"}
 
@@ -168,7 +199,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def app_env(database_url: str | None) -> dict:
+def app_env(database_url: str | None, name: str) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -180,6 +211,9 @@ def app_env(database_url: str | None) -> dict:
             "DJANGO_DEBUG": "0",
             "DJANGO_STATIC_ROOT": str(VAR / "static"),
             "DJANGO_VAR_DIR": str(VAR),
+            # The databases are built at once: each keeps its uploaded files apart.
+            "DJANGO_MEDIA_ROOT": str(VAR / name / "media"),
+            "DJANGO_CPD_EVIDENCE_ROOT": str(VAR / name / "cpd-evidence"),
             "BENCH_SQLITE_PATH": str(VAR / "bench.sqlite3"),
             "PYTHONPATH": str(ROOT),
         }
@@ -240,7 +274,8 @@ def remove_sqlite(path: Path) -> None:
 class Gunicorn:
     """The site under gunicorn: 2 sync workers, loopback only, no control socket."""
 
-    def __init__(self, env: dict, logfile: Path):
+    def __init__(self, env: dict, logfile: Path, workers: int = WORKERS):
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.logfile = logfile
@@ -250,7 +285,7 @@ class Gunicorn:
                 str(GUNICORN),
                 "trainingsite.wsgi:application",
                 "--workers",
-                str(WORKERS),
+                str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--no-control-socket",
@@ -273,7 +308,7 @@ class Gunicorn:
                 raise BenchError(f"gunicorn exited at start-up; see {self.logfile}")
             try:
                 with urllib.request.urlopen(self.url + "/bench/bare", timeout=2) as response:
-                    if response.status == 200 and len(self.worker_pids()) == WORKERS:
+                    if response.status == 200 and len(self.worker_pids()) == self.workers:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
@@ -308,7 +343,16 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def run_step(step: Step, *, url: str, state_path: Path, workdir: Path) -> dict:
+def run_step(
+    step: Step,
+    *,
+    urls: list[str],
+    state_path: Path,
+    workdir: Path,
+    app_pids: list[int],
+    pg_database: str | None,
+) -> dict:
+    """Drive one step with a headless Locust process; sample CPU while it runs."""
     out_path = workdir / f"step-{step.key}.json"
     out_path.unlink(missing_ok=True)
     env = {
@@ -318,7 +362,7 @@ def run_step(step: Step, *, url: str, state_path: Path, workdir: Path) -> dict:
     }
     env.update(
         {
-            "BENCH_STEP": step.key,
+            "BENCH_STEP": step.drive,
             "BENCH_STATE": str(state_path),
             "BENCH_OUT": str(out_path),
             "BENCH_SECONDS": str(SECONDS),
@@ -326,6 +370,8 @@ def run_step(step: Step, *, url: str, state_path: Path, workdir: Path) -> dict:
             "PYTHONPATH": str(ROOT),
         }
     )
+    if len(urls) > 1:
+        env["BENCH_HOSTS"] = ",".join(urls)
     command = [
         str(LOCUST),
         "-f",
@@ -341,24 +387,33 @@ def run_step(step: Step, *, url: str, state_path: Path, workdir: Path) -> dict:
         "--stop-timeout",
         "30",
         "--host",
-        url,
+        urls[0],
         "--only-summary",
         "--loglevel",
         "WARNING",
     ]
     with open(workdir / f"locust-{step.key}.log", "w") as logfile:
-        subprocess.run(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=logfile,
-            stderr=subprocess.STDOUT,
-            timeout=SECONDS + 180,
+        locust = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT
         )
+        sampler = capacity.CpuSampler(
+            app_pids=app_pids, load_pid=locust.pid, pg_database=pg_database
+        )
+        sampler.start()
+        try:
+            locust.wait(timeout=SECONDS + 180)
+        except subprocess.TimeoutExpired:
+            locust.kill()
+            locust.wait()
+        finally:
+            sampler.stop()
     if not out_path.exists():
         raise BenchError(f"step {step.key}: Locust wrote no measurements; see {workdir}")
     raw = json.loads(out_path.read_text())
-    return summarise(step, raw)
+    row = summarise(step, raw)
+    window = sampler.window(raw["notes"]["window_start"], raw["notes"]["window_end"])
+    row.update(capacity.cpu_per_request(window, raw["records"]))
+    return row
 
 
 def latency(records: list) -> dict:
@@ -403,8 +458,71 @@ def summarise(step: Step, raw: dict) -> dict:
         },
         "login_ms": [r[2] for r in other if r[0] == "login"],
         "expected": notes.get("expected", []),
+        "costs": capacity.header_costs(measured),
         **_quizzes(step, measured, duration),
+        **_flow(step, raw["records"], start, duration),
     }
+
+
+def _flow(step: Step, records: list, start: float | None, duration: float) -> dict:
+    """For the quiz flow: every request of the window by name (start, page, ..., result)."""
+    if step.group != "flow" or start is None or not duration:
+        return {}
+    window = [r for r in records if r[1] >= start and not r[0].startswith("login")]
+    names = sorted({r[0] for r in window})
+    return {
+        "flow": {
+            "rps_all": round(len(window) / duration, 2),
+            "app_ms_all": capacity.header_costs(window)["app_ms"],
+            "by_name": {
+                name: {
+                    **latency(picked := [r for r in window if r[0] == name]),
+                    **capacity.header_costs(picked),
+                    "queries": [r[5] for r in picked if r[5] is not None],
+                    "errors": sum(1 for r in picked if r[4] is not None),
+                }
+                for name in names
+            },
+        }
+    }
+
+
+def part_rows(rows: list[dict]) -> list[dict]:
+    """Start and submit as rows of their own, from the quiz flow's requests (part_rates)."""
+    by_key = {row["key"]: row for row in rows}
+    parts = []
+    for prefix, floor_key in (("", "floor"), ("two_", "two_floor")):
+        flow, floor = by_key.get(f"{prefix}quiz_flow"), by_key.get(floor_key)
+        if not flow or not floor or "flow" not in flow:
+            continue
+        rates = capacity.part_rates(flow["flow"], floor)
+        suffix = ", 2 servers" if prefix else ""
+        for label, name in PARTS:
+            own = flow["flow"]["by_name"].get(name)
+            if own is None:
+                continue
+            queries = own["queries"]
+            parts.append(
+                {
+                    "key": f"{prefix}{name}",
+                    "label": label + suffix,
+                    "group": "part",
+                    "users": flow["users"],
+                    "requests": own["requests"],
+                    "p50_ms": own["p50_ms"],
+                    "p95_ms": own["p95_ms"],
+                    "seconds": flow["seconds"],
+                    "rps": rates.get(name, 0.0),
+                    "errors": own["errors"],
+                    "error_samples": [],
+                    "queries_mean": round(statistics.fmean(queries), 1) if queries else None,
+                    "queries_min": min(queries) if queries else None,
+                    "queries_max": max(queries) if queries else None,
+                    "costs": {k: own[k] for k in ("app_ms", "db_ms", "cache_calls", "cache_ms")},
+                    "derived_from": flow["key"],
+                }
+            )
+    return parts
 
 
 def _quizzes(step: Step, measured: list, duration: float) -> dict:
@@ -419,11 +537,11 @@ def _quizzes(step: Step, measured: list, duration: float) -> dict:
     }
 
 
-def evaluate(rows: list[dict]) -> None:
+def evaluate(rows: list[dict], *, floor_key: str = "floor") -> None:
     """Add ratios to the bare view and the floor page, and each step's target verdict."""
     by_key = {row["key"]: row for row in rows}
     bare = by_key.get("bare", {}).get("rps") or None
-    floor = by_key.get("floor", {}).get("rps") or None
+    floor = by_key.get(floor_key, {}).get("rps") or None
     for row in rows:
         # The whole quiz is measured in quizzes, not requests: its ratio is quizzes per
         # second over the floor's requests per second.
@@ -436,13 +554,11 @@ def evaluate(rows: list[dict]) -> None:
                 (f">= {READ_FLOOR_RATIO:.0%} of floor", (row["vs_floor"] or 0) >= READ_FLOOR_RATIO)
             )
             checks.append((f"p95 < {READ_P95_MS} ms", (row["p95_ms"] or 1e9) < READ_P95_MS))
-        elif row["group"] == "write":
-            checks.append(
-                (
-                    f">= {WRITE_FLOOR_RATIO:.0%} of floor",
-                    (row["vs_floor"] or 0) >= WRITE_FLOOR_RATIO,
-                )
+        elif row["group"] in ("write", "flow", "part"):
+            wanted = {"write": WRITE_FLOOR_RATIO, "flow": FLOW_FLOOR_RATIO}.get(
+                row["group"], PART_FLOOR_RATIO
             )
+            checks.append((f">= {wanted:.0%} of floor", (row["vs_floor"] or 0) >= wanted))
         elif row["group"] == "quiz":
             checks.append(
                 (
@@ -510,6 +626,15 @@ class MemorySampler(threading.Thread):
 
 def signed_in_opener(url: str, username: str, password: str) -> urllib.request.OpenerDirector:
     """Log in through the real login form (password, CSRF) and return a cookie-keeping opener."""
+    return signed_in(url, username, password)[0]
+
+
+def signed_in_jar(url: str, username: str, password: str) -> CookieJar:
+    """Log in through the real login form; return the session's cookies."""
+    return signed_in(url, username, password)[1]
+
+
+def signed_in(url: str, username: str, password: str) -> tuple:
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(url + "/accounts/login/", timeout=30) as response:
@@ -527,7 +652,7 @@ def signed_in_opener(url: str, username: str, password: str) -> urllib.request.O
         response.read()
     if not any(cookie.name == "sessionid" for cookie in jar):
         raise BenchError(f"could not log in as {username}")
-    return opener
+    return opener, jar
 
 
 def measure_export(server: "Gunicorn", state: dict, runs: int = 3) -> dict:
@@ -587,16 +712,15 @@ def measure_export(server: "Gunicorn", state: dict, runs: int = 3) -> dict:
 # -- the run -------------------------------------------------------------------
 
 
-def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict:
+def prepare_database(name: str, database_url: str | None) -> dict:
+    """Build one database and the accounts' state; nothing is measured yet."""
     workdir = VAR / name
     workdir.mkdir(parents=True, exist_ok=True)
     logfile = workdir / "build.log"
     logfile.write_text("")
-    env = app_env(database_url)
-    reuse = os.environ.get("BENCH_REUSE_DB") == "1"
+    env = app_env(database_url, name)
     result: dict = {"database": name}
-
-    if reuse:
+    if os.environ.get("BENCH_REUSE_DB") == "1":
         # The last database, brought up to the code's migrations (a no-op when current).
         manage(env, "migrate", "--no-input", logfile=logfile)
     else:
@@ -607,7 +731,6 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
         log(f"{name}: migrate")
         result["migrate_seconds"] = round(manage(env, "migrate", "--no-input", logfile=logfile), 1)
         log(f"{name}: load the shipped content and build the large data set")
-        manage(env, "credential_keys", "--ensure", logfile=logfile)
         manage(env, "setup_demo", logfile=logfile)
         if os.environ.get("BENCH_SKIP_DATA") == "1":
             result["data_build_seconds"] = None
@@ -615,33 +738,100 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
         else:
             result["data_build_seconds"] = round(build_data(env, logfile), 1)
             log(f"{name}: data set built in {result['data_build_seconds']} s")
-    state_path = workdir / "state.json"
     python_module(
-        env, "bench.dbtasks", "prepare", str(state_path), "--users", str(USERS), logfile=logfile
+        env,
+        "bench.dbtasks",
+        "prepare",
+        str(workdir / "state.json"),
+        "--users",
+        str(USERS),
+        logfile=logfile,
     )
-    manage(env, "collectstatic", "--no-input", "--clear", logfile=logfile)
+    return result
 
+
+def prepare_all(databases: list[tuple[str, str | None]]) -> dict[str, dict | BenchError]:
+    """Build every database at once: independent processes, before any step is measured."""
+    env = app_env(None, "sqlite")
+    logfile = VAR / "setup.log"
+    logfile.write_text("")
+    manage(env, "credential_keys", "--ensure", logfile=logfile)
+    manage(env, "collectstatic", "--no-input", "--clear", logfile=logfile)
+    outcome: dict[str, dict | BenchError] = {}
+
+    def build(name: str, url: str | None) -> None:
+        try:
+            outcome[name] = prepare_database(name, url)
+        except BenchError as error:
+            outcome[name] = error
+
+    threads = [threading.Thread(target=build, args=database) for database in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcome
+
+
+def run_steps(
+    name: str,
+    steps: list[Step],
+    *,
+    servers: list["Gunicorn"],
+    env: dict,
+    state_path: Path,
+    pg_database: str | None,
+) -> list[dict]:
+    """Run the steps against these servers; check the write steps' answers after each."""
+    workdir = VAR / name
+    rows = []
+    for step in steps:
+        log(f"{name}: step {step.key}")
+        load_before = os.getloadavg()[0]
+        row = run_step(
+            step,
+            urls=[server.url for server in servers],
+            state_path=state_path,
+            workdir=workdir,
+            app_pids=[server.process.pid for server in servers],
+            pg_database=pg_database,
+        )
+        # Other work on the machine skews the figures: keep the evidence with them.
+        row["load_average_before"] = round(load_before, 2)
+        if step.drive in WRITE_STEPS:
+            row["answers"] = verify_answers(env, row.pop("expected"), workdir, step.key)
+            if row["answers"]["lost"]:
+                row["errors"] += row["answers"]["lost"]
+                row["error_samples"] += row["answers"]["details"][:5]
+        else:
+            row.pop("expected")
+        row.pop("login_ms")
+        rows.append(row)
+    # Start and submit follow the quiz flow they were measured in.
+    parts = part_rows(rows)
+    return [
+        placed
+        for row in rows
+        for placed in [row, *(p for p in parts if p["derived_from"] == row["key"])]
+    ]
+
+
+def run_database(name: str, database_url: str | None, steps: list[Step], result: dict) -> dict:
+    """Measure one prepared database: the steps, the CSV export, then the two-server steps."""
+    workdir = VAR / name
+    env = app_env(database_url, name)
+    state_path = workdir / "state.json"
     state = json.loads(state_path.read_text())
     result["trainees"] = state["trainee_count"]
     result["lookup_codes"] = state["code_states"]
+    pg_database = PG_BENCH_DB if database_url else None
 
     server = Gunicorn(env, workdir / "gunicorn.log")
     try:
-        rows = []
-        for step in steps:
-            log(f"{name}: step {step.key}")
-            load_before = os.getloadavg()[0]
-            row = run_step(step, url=server.url, state_path=state_path, workdir=workdir)
-            # Other work on the machine skews the figures: keep the evidence with them.
-            row["load_average_before"] = round(load_before, 2)
-            if step.key in WRITE_STEPS:
-                row["answers"] = verify_answers(env, row.pop("expected"), workdir, step.key)
-                if row["answers"]["lost"]:
-                    row["errors"] += row["answers"]["lost"]
-                    row["error_samples"] += row["answers"]["details"][:5]
-            else:
-                row.pop("expected")
-            rows.append(row)
+        result["login"] = sign_in_all(server.url, state, state_path)
+        rows = run_steps(
+            name, steps, servers=[server], env=env, state_path=state_path, pg_database=pg_database
+        )
         evaluate(rows)
         result["steps"] = rows
         if os.environ.get("BENCH_SKIP_EXPORT") != "1":
@@ -655,7 +845,7 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
                     "export-queries",
                     str(state_path),
                     str(counted),
-                    logfile=logfile,
+                    logfile=workdir / "build.log",
                 )
                 result["export"]["queries"] = json.loads(counted.read_text())["queries"]
             except BenchError as error:
@@ -663,13 +853,96 @@ def run_database(name: str, database_url: str | None, steps: list[Step]) -> dict
                 result["export"]["runs"].append({"queries": str(error)})
     finally:
         server.stop()
-    logins = [ms for row in result["steps"] for ms in row.pop("login_ms")]
-    result["login"] = {
-        "count": len(logins),
-        "p50_ms": round(percentile(logins, 0.5), 1) if logins else None,
-        "p95_ms": round(percentile(logins, 0.95), 1) if logins else None,
-    }
+    two = [step for step in TWO_SERVER_STEPS if step.drive in {s.key for s in steps}]
+    if database_url and two and os.environ.get("BENCH_SKIP_TWO_SERVERS") != "1":
+        result["two_servers"] = run_two_servers(name, env, two, state_path)
     return result
+
+
+def run_two_servers(name: str, env: dict, steps: list[Step], state_path: Path) -> dict:
+    """The trainee steps on two gunicorn masters sharing PostgreSQL and Redis."""
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+    shared = {**env, "DJANGO_CACHE_URL": BENCH_REDIS_URL}
+    log(f"{name}: {SERVERS} app servers of {WORKERS_PER_SERVER} worker, Redis {BENCH_REDIS_URL}")
+    servers: list[Gunicorn] = []
+    try:
+        for number in range(SERVERS):
+            servers.append(
+                Gunicorn(
+                    shared, VAR / name / f"gunicorn-{number + 1}.log", workers=WORKERS_PER_SERVER
+                )
+            )
+        warm_up(servers, json.loads(state_path.read_text()))
+        rows = run_steps(
+            name,
+            steps,
+            servers=servers,
+            env=env,
+            state_path=state_path,
+            pg_database=PG_BENCH_DB,
+        )
+    finally:
+        for server in servers:
+            server.stop()
+    evaluate(rows, floor_key="two_floor")
+    return {
+        "servers": SERVERS,
+        "workers_per_server": WORKERS_PER_SERVER,
+        "cache": BENCH_REDIS_URL,
+        "steps": rows,
+        "capacity": capacity.model(rows),
+    }
+
+
+def warm_up(servers: list["Gunicorn"], state: dict, rounds: int = 3) -> None:
+    """Load each fresh worker's code paths once, as the single server's sign-ins do."""
+    session = state["sessions"][state["trainees"][0]]
+    cookies = "; ".join(f"{name}={value}" for name, value in session.items())
+    for server in servers:
+        for _ in range(rounds):
+            for path in ("/bench/floor", "/lessons/", f"/quizzes/{state['quiz']}/"):
+                request = urllib.request.Request(server.url + path, headers={"Cookie": cookies})
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    response.read()
+
+
+def sign_in_all(url: str, state: dict, state_path: Path) -> dict:
+    """Sign every bench account in once, through the real login form, in parallel.
+
+    Every step's users then start from these sessions (cookies in the state file):
+    a login costs a PBKDF2 hash, about half a second of a core, and is no step's subject.
+    """
+    usernames = [*state["trainees"], *state["managers"]]
+    sessions: dict[str, dict] = {}
+    times: list[float] = []
+    errors: list[str] = []
+
+    def sign_in(username: str) -> None:
+        started = time.perf_counter()
+        try:
+            jar = signed_in_jar(url, username, state["password"])
+        except (BenchError, OSError) as error:
+            errors.append(f"{username}: {error}")
+            return
+        times.append((time.perf_counter() - started) * 1000)
+        sessions[username] = {cookie.name: cookie.value for cookie in jar}
+
+    threads = [threading.Thread(target=sign_in, args=(username,)) for username in usernames]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise BenchError(f"sign-in failed: {errors[:3]}")
+    state["sessions"] = sessions
+    state_path.write_text(json.dumps(state, indent=1))
+    return {
+        "count": len(times),
+        "p50_ms": round(percentile(times, 0.5), 1) if times else None,
+        "p95_ms": round(percentile(times, 0.95), 1) if times else None,
+    }
 
 
 def verify_answers(env: dict, expected: list, workdir: Path, key: str) -> dict:
@@ -766,7 +1039,26 @@ def format_summary(result: dict) -> str:
             + ", ".join(f"{count} {state}" for state, count in codes.items())
             + " codes of the data set, interleaved."
         )
-    for row in result["steps"]:
+    lines += step_notes(result["steps"])
+    login = result["login"]
+    lines.append(
+        f"- Logins (real form, real password, PBKDF2): {login['count']} accounts signed in once, "
+        f"at once, before the first step, p50 {login['p50_ms']} ms, p95 {login['p95_ms']} ms; "
+        "every step's users start from these sessions."
+    )
+    return "\n".join(lines)
+
+
+def step_notes(rows: list[dict]) -> list[str]:
+    """The whole quiz's quizzes, the start and submit rows' measure, the answers checked."""
+    lines = []
+    for row in rows:
+        if row.get("group") == "part":
+            lines.append(
+                f"- {row['label']}: {row['requests']} requests of the quiz flow's window; "
+                f"rps is the rate the flow's machine time gives a request of its time in Django "
+                f"({row['costs']['app_ms']} ms; bench/capacity.py, part_rates)."
+            )
         if row.get("group") == "quiz":
             lines.append(
                 f"- {row['label']}: {row['quizzes']} quizzes completed in {row['seconds']} s, "
@@ -781,21 +1073,50 @@ def format_summary(result: dict) -> str:
                 f"{answers['attempts']} attempts checked against the database, "
                 f"{answers['lost']} lost."
             )
-    login = result["login"]
-    lines.append(
-        f"- Logins (real password, PBKDF2): {login['count']}, p50 {login['p50_ms']} ms, "
-        f"p95 {login['p95_ms']} ms (set-up, not measured in the steps)."
-    )
-    return "\n".join(lines)
+    return lines
+
+
+def all_rows(result: dict) -> list[dict]:
+    return result["steps"] + result.get("two_servers", {}).get("steps", [])
 
 
 def busiest(report: dict) -> float:
     loads = [
         row.get("load_average_before", 0.0)
         for result in report["databases"]
-        for row in result["steps"]
+        for row in all_rows(result)
     ]
     return max(loads, default=0.0)
+
+
+def format_database(result: dict) -> list[str]:
+    """One database's tables: the steps, their costs, the two-server steps, the model."""
+    parts = [format_table(result), "", format_summary(result)]
+    parts += [
+        "",
+        "Per-request costs (bench/capacity.py):",
+        "",
+        capacity.format_costs(result["steps"]),
+    ]
+    two = result.get("two_servers")
+    if two:
+        parts += [
+            "",
+            f"Two app servers ({two['servers']} gunicorn masters of "
+            f"{two['workers_per_server']} sync worker on their own ports, Locust users sending "
+            f"each request to the next server in turn; sessions in PostgreSQL, cache in Redis "
+            f"{two['cache']}); ratios to this group's own floor page:",
+            "",
+            format_table(two),
+            "",
+            capacity.format_costs(two["steps"]),
+            "",
+            'Capacity model (bench/README.md, "Capacity model"):',
+            "",
+            capacity.format_model(two["capacity"]),
+        ]
+        parts += step_notes(two["steps"])
+    return parts
 
 
 def write_results(report: dict) -> None:
@@ -811,15 +1132,15 @@ def write_results(report: dict) -> None:
         f"Machine: {machine_line}. gunicorn {WORKERS} sync workers; Locust over loopback, "
         f"{USERS} concurrent users per step ({MANAGER_USERS} on the manager pages and the "
         "API's trainees list), "
-        f"{SECONDS:g} s measured per step; total run {report['total_seconds']} s.",
+        f"{SECONDS:g} s measured per step; total run {report['total_seconds']} s "
+        f"(the databases built at once in {report.get('prepare_seconds', '?')} s).",
         "",
         f"Load average (1 min) before the run: {report['load_average_at_start']}; highest before "
         f"a step: {busiest(report)}. The benchmark itself keeps about 3 processes busy (2 "
         "workers, Locust); much more than that means other work shared the 2 cores.",
     ]
     for result in report["databases"]:
-        parts += ["", f"## {result['database']}", "", format_table(result), ""]
-        parts.append(format_summary(result))
+        parts += ["", f"## {result['database']}", "", *format_database(result)]
     if report["failures"]:
         parts += ["", "## Failures", ""] + [f"- {failure}" for failure in report["failures"]]
     (RESULTS / "latest.md").write_text("\n".join(parts) + "\n")
@@ -844,13 +1165,22 @@ def main() -> int:
             "users": USERS,
             "manager_users": MANAGER_USERS,
             "seconds_per_step": SECONDS,
+            "two_servers": {"servers": SERVERS, "workers_per_server": WORKERS_PER_SERVER},
         },
         "databases": [],
     }
     failures = []
+    log("building " + " and ".join(name for name, _ in databases) + " at once")
+    try:
+        prepared = prepare_all(databases)
+    except BenchError as error:
+        prepared = {name: error for name, _ in databases}
+    report["prepare_seconds"] = round(time.monotonic() - started, 1)
     for name, url in databases:
         try:
-            result = run_database(name, url, steps)
+            if isinstance(prepared[name], BenchError):
+                raise prepared[name]
+            result = run_database(name, url, steps, prepared[name])
         except BenchError as error:
             failures.append(f"{name}: {error}")
             log(f"FAILED {name}: {error}")
@@ -858,9 +1188,8 @@ def main() -> int:
         report["databases"].append(result)
         print()
         print(f"== {name} ==")
-        print(format_table(result))
-        print(format_summary(result))
-        for row in result["steps"]:
+        print("\n".join(format_database(result)))
+        for row in all_rows(result):
             if row["errors"]:
                 failures.append(
                     f"{name} {row['key']}: {row['errors']} errors {row['error_samples']}"

@@ -6,7 +6,9 @@ static folder, the bare view and the floor page (bench/urls.py), a
 middleware that reports each request's SQL statement count in a header, one
 that empties the cache before a cold step's request, a
 per-token API limit the load cannot reach, and one trusted proxy hop (the
-public look-ups' client addresses come from X-Forwarded-For).
+public look-ups' client addresses come from X-Forwarded-For). With a Redis
+cache (DJANGO_CACHE_URL), its connections count their round trips per request
+(bench/cache.py).
 """
 
 import os
@@ -33,9 +35,11 @@ os.environ.setdefault("DJANGO_API_RATE_LIMIT_PER_MINUTE", "1000000")
 # other step) count under the loopback address, as before.
 os.environ.setdefault("DJANGO_TRUSTED_PROXY_COUNT", "1")
 
+from bench.cache import CountingConnection  # noqa: E402
 from trainingsite.settings import *  # noqa: E402,F403
 from trainingsite.settings import (  # noqa: E402
     BASE_DIR,
+    CACHES,
     DATABASES,
     MIDDLEWARE,
     TEMPLATES,
@@ -60,3 +64,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = Path(
         os.environ.get("BENCH_SQLITE_PATH", BASE_DIR / "var" / "bench" / "bench.sqlite3")
     )
+
+# The two-server steps share a Redis cache: count its round trips (X-Bench-Cache-Calls).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["OPTIONS"] = {
+        **CACHES["default"]["OPTIONS"],
+        "connection_class": CountingConnection,
+    }

@@ -79,10 +79,12 @@ def test_targets_are_ratios_to_the_floor_page_of_the_same_run():
     rows = [
         _row("bare", "reference", 1000.0),
         _row("floor", "reference", 200.0),
-        _row("lesson", "read", 80.0, p95=99.0),
-        _row("quiz_page", "read", 79.0, p95=20.0),
-        _row("slow_read", "read", 150.0, p95=100.0),
-        _row("autosave", "write", 40.0),
+        _row("lesson", "read", 130.0, p95=59.0),
+        _row("quiz_page", "read", 129.0, p95=20.0),
+        _row("slow_read", "read", 150.0, p95=60.0),
+        _row("autosave", "write", 130.0),
+        _row("quiz_flow", "flow", 70.0),
+        _row("start", "part", 79.0),
         _row("overview", "manager", 5.0, p95=399.0),
         _row("table", "manager", 5.0, p95=401.0),
     ]
@@ -95,11 +97,16 @@ def test_targets_are_ratios_to_the_floor_page_of_the_same_run():
         "quiz_page": False,
         "slow_read": False,
         "autosave": True,
+        "quiz_flow": True,
+        "start": False,
         "overview": True,
         "table": False,
     }
-    assert rows[2]["vs_bare"] == 0.08
-    assert rows[2]["vs_floor"] == 0.4
+    assert rows[2]["vs_bare"] == 0.13
+    assert rows[2]["vs_floor"] == 0.65
+    assert rows[2]["target"] == ">= 65% of floor; p95 < 60 ms; no errors"
+    assert rows[6]["target"] == ">= 35% of floor; no errors"
+    assert rows[7]["target"] == ">= 40% of floor; no errors"
 
 
 def test_the_integration_steps_have_their_own_targets():
@@ -147,6 +154,7 @@ def test_every_step_names_what_it_measures():
         "reference",
         "read",
         "write",
+        "flow",
         "manager",
         "api",
         "lookup",
