@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connections, router
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from quizzes.certification.rules import certificate_completed_by, certificate_is_valid
-from quizzes.models import Attempt, AttemptAnswer, Quiz, WrittenAnswerMark
+from quizzes.models import Attempt, AttemptAnswer, Question, Quiz, WrittenAnswerMark
 from quizzes.models.certification import Certificate, Program
 from quizzes.question_images import paper_image
 from quizzes.rules import attempt_timed_out
+
+WRITTEN = Question.Kind.WRITTEN.value
+NO_IMAGE = ("", "")
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,26 @@ def lesson_url(slug: str | None) -> str | None:
         return None
 
 
+def _review_choices(
+    choices: list[dict], *, chosen: set[int], show_answers: bool
+) -> tuple[ReviewChoice, ...]:
+    """The paper's choices as reviewed (a plain loop: this runs for every choice of a paper)."""
+    reviewed = []
+    for c in choices:
+        image_url, image_alt = paper_image(c) if c.get("image") else NO_IMAGE
+        reviewed.append(
+            ReviewChoice(
+                text=c["text"],
+                selected=c["id"] in chosen,
+                is_correct=c["is_correct"] if show_answers else None,
+                feedback=c.get("feedback", "") if show_answers else "",
+                image_url=image_url,
+                image_alt=image_alt,
+            )
+        )
+    return tuple(reviewed)
+
+
 def review_question(
     *,
     number: int,
@@ -127,11 +152,12 @@ def review_question(
     marker_feedback: str = "",
 ) -> ReviewQuestion:
     """One question of the frozen paper as reviewed; the key only when `show_answers`."""
-    is_written = q["kind"] == "written"
+    kind = q["kind"]
+    image_url, image_alt = paper_image(q) if q.get("image") else NO_IMAGE
     return ReviewQuestion(
         number=number,
         prompt=q["prompt"],
-        kind=q["kind"],
+        kind=kind,
         points=q["points"],
         awarded=awarded,
         is_correct=is_correct,
@@ -141,24 +167,45 @@ def review_question(
         topic_title=q.get("topic_title", ""),
         lesson_title=q.get("lesson_title", ""),
         lesson_url=lesson_url,
-        choices=tuple(
-            ReviewChoice(
-                text=c["text"],
-                selected=c["id"] in chosen,
-                is_correct=c["is_correct"] if show_answers else None,
-                feedback=c.get("feedback", "") if show_answers else "",
-                image_url=paper_image(c)[0],
-                image_alt=paper_image(c)[1],
-            )
-            for c in q["choices"]
-        ),
-        image_url=paper_image(q)[0],
-        image_alt=paper_image(q)[1],
+        choices=_review_choices(q["choices"], chosen=chosen, show_answers=show_answers),
+        image_url=image_url,
+        image_alt=image_alt,
         text=text,
         marked=marked,
         marker_feedback=marker_feedback,
-        model_answer=q.get("model_answer", "") if is_written and show_answers else "",
+        model_answer=q.get("model_answer", "") if kind == WRITTEN and show_answers else "",
     )
+
+
+def _answer_rows(*, attempt_id: int) -> dict[int, tuple]:
+    """The attempt's stored answers by question: (id, selected, text, awarded, is_correct).
+
+    One plain parameterised SELECT (as quizzes/answer_rows.py reads them for the attempt
+    page): through the ORM this read cost most of the review's Python work.
+    """
+    meta = AttemptAnswer._meta
+    connection = connections[router.db_for_read(AttemptAnswer)]
+    quote = connection.ops.quote_name
+    names = ("question", "id", "selected", "text", "awarded", "is_correct")
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    sql = (
+        f"SELECT {columns} FROM {quote(meta.db_table)}"
+        f" WHERE {quote(meta.get_field('attempt').column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [attempt_id])
+        rows = cursor.fetchall()
+    return {
+        question_id: (
+            answer_id,
+            # jsonb and SQLite's JSON text both arrive as text through Django's connections.
+            json.loads(selected) if isinstance(selected, str | bytes) else list(selected or []),
+            text,
+            awarded,
+            None if is_correct is None else bool(is_correct),  # SQLite answers 0 or 1
+        )
+        for question_id, answer_id, selected, text, awarded, is_correct in rows
+    }
 
 
 def _certified_moments(*, attempt: Attempt, now: datetime) -> tuple[CertifiedMoment, ...]:
@@ -218,15 +265,10 @@ def attempt_result_data(*, attempt: Attempt, now: datetime | None = None) -> Res
     marking = attempt.state == Attempt.State.MARKING
     show_questions = policy != Quiz.FeedbackPolicy.SCORE_ONLY or marking
     show_answers = policy == Quiz.FeedbackPolicy.FULL and not marking
-    rows = {
-        a.question_id: a
-        for a in AttemptAnswer.objects.filter(attempt=attempt).only(
-            "id", "question_id", "selected", "text", "awarded", "is_correct"
-        )
-    }
-    written = [q["id"] for q in attempt.paper.get("questions", []) if q["kind"] == "written"]
+    rows = _answer_rows(attempt_id=attempt.pk)
+    entries = attempt.paper.get("questions", [])
     feedback: dict[int, str] = {}
-    if written and not marking:
+    if not marking and WRITTEN in {q["kind"] for q in entries}:
         # The latest mark of each answer counts (marks are ordered oldest first).
         for answer_id, text in WrittenAnswerMark.objects.filter(
             answer__attempt=attempt
@@ -235,31 +277,41 @@ def attempt_result_data(*, attempt: Attempt, now: datetime | None = None) -> Res
     questions = []
     wrong = 0
     answered_count = 0
-    entries = attempt.paper.get("questions", [])
     # A handful of lessons behind many questions: reverse each URL once.
     lesson_urls = {slug: lesson_url(slug) for slug in {q.get("lesson_slug") for q in entries}}
     for number, q in enumerate(entries, start=1):
         row = rows.get(q["id"])
-        chosen = set(row.selected) if row else set()
-        is_correct = None if marking or not row else row.is_correct
-        is_written = q["kind"] == "written"
+        is_written = q["kind"] == WRITTEN
+        if row is None:
+            chosen: set[int] = set()
+            is_correct = awarded = None
+            text = marker_feedback = ""
+            answered = marked = False
+        else:
+            answer_id, selected, answer_text, row_awarded, row_correct = row
+            chosen = set(selected)
+            is_correct = None if marking else row_correct
+            awarded = None if marking else row_awarded
+            text = answer_text if is_written else ""
+            answered = bool(answer_text.strip()) if is_written else bool(chosen)
+            marked = is_written and row_awarded is not None and not marking
+            marker_feedback = feedback.get(answer_id, "") if is_written else ""
         if is_correct is False and not is_written:
             wrong += 1
-        answered = bool(row.text.strip()) if is_written and row else bool(chosen)
         answered_count += answered
         questions.append(
             review_question(
                 number=number,
                 q=q,
                 chosen=chosen,
-                awarded=None if marking or not row else row.awarded,
+                awarded=awarded,
                 is_correct=is_correct,
                 answered=answered,
                 show_answers=show_answers,
                 lesson_url=lesson_urls.get(q.get("lesson_slug")),
-                text=row.text if is_written and row else "",
-                marked=is_written and row is not None and row.awarded is not None and not marking,
-                marker_feedback=feedback.get(row.id, "") if is_written and row else "",
+                text=text,
+                marked=marked,
+                marker_feedback=marker_feedback,
             )
         )
     time_taken = None
