@@ -172,7 +172,7 @@ def _preview_unsaved(request):
     lesson.body_html = render_lesson_markdown(lesson.body_markdown)
     context = {
         "lesson": lesson,
-        "completion": None,
+        "completed_at": None,
         "needs_reread": False,
         "previous_lesson": None,
         "next_lesson": None,

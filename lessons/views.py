@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from lessons.models import Lesson
 from lessons.progress import completion_needs_reread
 from lessons.selectors import (
-    lesson_completion_get,
+    lesson_completed_at,
     lesson_get_for_user,
     lesson_neighbours,
     lessons_overview,
@@ -29,13 +29,13 @@ def index(request):
 def lesson_page_context(*, user, lesson: Lesson, preview: bool = False) -> dict:
     """Build what the lesson template shows; the admin preview uses the same context."""
     previous, following = lesson_neighbours(user=user, lesson=lesson)
-    completion = None if preview else lesson_completion_get(user=user, lesson=lesson)
+    completed_at = None if preview else lesson_completed_at(user=user, lesson=lesson)
     return {
         "lesson": lesson,
-        "completion": completion,
-        "needs_reread": completion is not None
+        "completed_at": completed_at,
+        "needs_reread": completed_at is not None
         and completion_needs_reread(
-            completed_at=completion.completed_at, content_changed_at=lesson.content_changed_at
+            completed_at=completed_at, content_changed_at=lesson.content_changed_at
         ),
         "previous_lesson": previous,
         "next_lesson": following,

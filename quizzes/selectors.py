@@ -109,12 +109,17 @@ def quizzes_assessing_lesson(*, lesson: Lesson, user) -> list[AssessingQuiz]:
     if not quizzes:
         return []
     rows_by_quiz: dict[int, list] = {quiz.pk: [] for quiz in quizzes}
-    for quiz_id, *row in (
+    # The page shows the best score and whether a pass or an open attempt exists, which
+    # graded_standing reads from state, percent and passed; the close times it also takes
+    # are not needed here, and converting them was most of the query's cost per attempt.
+    # Plain ids and no ordering (graded_standing counts): the cheapest form of the query.
+    for quiz_id, state, percent, passed in (
         Attempt.objects.graded()
-        .filter(user=user, quiz__in=quizzes)
-        .values_list("quiz_id", *STANDING_COLUMNS)
+        .filter(user_id=user.pk, quiz_id__in=list(rows_by_quiz))
+        .order_by()
+        .values_list("quiz_id", "state", "percent", "passed")
     ):
-        rows_by_quiz[quiz_id].append(row)
+        rows_by_quiz[quiz_id].append((state, None, percent, passed))
     result = []
     for quiz in quizzes:
         standing = graded_standing(rows_by_quiz[quiz.pk])

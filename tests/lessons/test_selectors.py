@@ -3,19 +3,21 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from lessons.models import Lesson
+from lessons.models import Lesson, LessonCompletion
 from lessons.selectors import (
     LESSON_NOT_FOUND,
+    lesson_completed_at,
     lesson_get_for_user,
     lesson_neighbours,
     lessons_overview,
 )
+from lessons.services import lesson_publish
 from tests.builders import complete_lesson, make_lesson, make_topic
 
 pytestmark = pytest.mark.django_db
 
-# Role lookup (once per user object), topics, their visible lessons, the user's completions.
-OVERVIEW_QUERY_BUDGET = 4
+# Role lookup (once per user object), the topics with their visible lessons, the user's completions.
+OVERVIEW_QUERY_BUDGET = 3
 
 
 @pytest.fixture
@@ -81,7 +83,7 @@ def _overview_queries(user) -> int:
         overview = lessons_overview(user=user)
         # Read everything the template reads.
         shown = [
-            (entry.topic.title, item.lesson.title, item.lesson.get_absolute_url(), item.completed)
+            (entry.topic.title, item.lesson.title, item.lesson.slug, item.completed)
             for entry in overview.topics
             for item in entry.lessons
         ]
@@ -139,3 +141,64 @@ def test_neighbours_for_an_educator_include_drafts(educator, course):
         course["why_2"],
         course["managing_1"],
     )
+
+
+def _fresh(user):
+    return type(user).objects.get(pk=user.pk)  # a fresh object: no cached roles
+
+
+def test_trainee_overview_reads_the_shared_lessons_from_the_content_cache(trainee, course):
+    lessons_overview(user=_fresh(trainee))
+    user = _fresh(trainee)
+    with CaptureQueriesContext(connection) as context:
+        overview = lessons_overview(user=user)
+    # The role lookup and the trainee's own completions; the lessons come from the cache.
+    assert len(context.captured_queries) == 2
+    assert _slugs(overview) == [["why-1", "why-2"], ["managing-1"]]
+
+
+def test_trainee_overview_shows_a_lesson_published_after_it_was_cached(trainee, course, educator):
+    lessons_overview(user=trainee)
+    lesson_publish(lessons=[course["why_draft"]], by=educator)
+    assert _slugs(lessons_overview(user=_fresh(trainee))) == [
+        ["why-1", "why-2", "why-draft"],
+        ["managing-1"],
+    ]
+    Lesson.objects.filter(pk=course["why_2"].pk).get().delete()
+    assert _slugs(lessons_overview(user=_fresh(trainee))) == [
+        ["why-1", "why-draft"],
+        ["managing-1"],
+    ]
+
+
+def test_cached_overview_is_never_shared_between_trainees_and_educators(trainee, educator, course):
+    # An educator's drafts never reach the cache, and the trainees' copy never hides them.
+    assert _slugs(lessons_overview(user=educator))[0] == ["why-1", "why-2", "why-draft"]
+    assert _slugs(lessons_overview(user=trainee))[0] == ["why-1", "why-2"]
+    assert _slugs(lessons_overview(user=_fresh(educator)))[0] == ["why-1", "why-2", "why-draft"]
+
+
+def test_cached_overview_keeps_each_trainees_own_completions(trainee, other_trainee, course):
+    complete_lesson(user=trainee, lesson=course["why_1"])
+    mine = lessons_overview(user=trainee)
+    theirs = lessons_overview(user=other_trainee)
+    assert [item.completed for item in mine.topics[0].lessons] == [True, False]
+    assert [item.completed for item in theirs.topics[0].lessons] == [False, False]
+
+
+def test_completed_at_is_the_users_own_completion_time(trainee, other_trainee, course):
+    lesson = course["why_1"]
+    assert lesson_completed_at(user=trainee, lesson=lesson) is None
+    complete_lesson(user=other_trainee, lesson=lesson)
+    assert lesson_completed_at(user=trainee, lesson=lesson) is None
+    completion = complete_lesson(user=trainee, lesson=lesson)
+    stored = LessonCompletion.objects.get(pk=completion.pk).completed_at
+    found = lesson_completed_at(user=trainee, lesson=lesson)
+    assert found == stored and found.tzinfo is not None
+    assert lesson_completed_at(user=trainee, lesson=course["why_2"]) is None
+
+
+def test_completed_at_takes_one_query(trainee, course, django_assert_num_queries):
+    complete_lesson(user=trainee, lesson=course["why_1"])
+    with django_assert_num_queries(1):
+        lesson_completed_at(user=trainee, lesson=course["why_1"])
