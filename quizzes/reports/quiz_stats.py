@@ -17,11 +17,9 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import Floor
@@ -145,14 +143,11 @@ def report_reliability(*, attempts: QuerySet[Attempt]) -> Reliability | None:
         )
         .order_by()
     ]
-    per_attempt = (
-        AttemptAnswer.objects.filter(attempt=OuterRef("pk"), awarded__isnull=False)
-        .values("attempt")
-        .annotate(total=Sum(fraction))
-        .values("total")
-    )
+    # Each attempt's total in one grouped pass over the answers, then summed: a
+    # correlated subquery per attempt took seconds on 300,000 attempts.
     totals = (
-        attempts.annotate(total=Subquery(per_attempt, output_field=FloatField()))
+        answers.values("attempt_id")
+        .annotate(total=Sum(fraction))
         .order_by()
         .aggregate(
             n=Count("total"),
@@ -202,7 +197,7 @@ class QuestionRow:
 
 
 def item_sums_for_quiz(*, attempts: QuerySet[Attempt]) -> list[ItemSums]:
-    """Aggregate each question's sufficient statistics in SQL (five queries)."""
+    """Aggregate each question's sufficient statistics in SQL (four queries)."""
     n = attempts.count()
     k = group_size(n)
     upper = lower = Q(pk__in=[])
@@ -220,8 +215,14 @@ def item_sums_for_quiz(*, attempts: QuerySet[Attempt]) -> list[ItemSums]:
     answers = AttemptAnswer.objects.filter(attempt__in=attempts.values("pk"), awarded__isnull=False)
     x = F("awarded")
     y = ExpressionWrapper(F("attempt__points") - F("awarded"), output_field=FloatField())
-    rows = (
-        answers.values("question_id")
+    # One pass over the answers, grouped by question and selection: the choice counts
+    # come from the same rows as the sums (added up per question here), instead of a
+    # second pass over every answer (4 million answers on the final at 100,000 trainees).
+    fields = ("n", "sx", "sxx", "sy", "syy", "sxy", "un", "us", "ln", "ls")
+    totals: dict[int, dict[str, float]] = {}
+    choice_counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in (
+        answers.values("question_id", "selected")
         .annotate(
             n=Count("id"),
             sx=Sum(x),
@@ -235,14 +236,14 @@ def item_sums_for_quiz(*, attempts: QuerySet[Attempt]) -> list[ItemSums]:
             ls=Sum(x, filter=lower),
         )
         .order_by()
-    )
-    choice_counts: dict[int, dict[int, int]] = defaultdict(dict)
-    # Grouping by the selection itself keeps the rows few (one per distinct choice set).
-    for row in answers.values("question_id", "selected").annotate(c=Count("id")).order_by():
+    ):
+        total = totals.setdefault(row["question_id"], dict.fromkeys(fields, 0))
+        for name in fields:
+            total[name] += row[name] or 0
         counts = choice_counts[row["question_id"]]
         for choice_id in row["selected"] or []:
-            counts[choice_id] = counts.get(choice_id, 0) + row["c"]
-    rows = list(rows)
+            counts[choice_id] = counts.get(choice_id, 0) + row["n"]
+    rows = [{"question_id": question_id, **total} for question_id, total in totals.items()]
     points = dict(
         Question.objects.filter(pk__in=[r["question_id"] for r in rows]).values_list("pk", "points")
     )

@@ -432,28 +432,45 @@ def _trainees_by_percent(*, filters, users, cohorts, page, per_page, now) -> Tra
 def report_trainees_export(*, user, filters: TraineeFilters, now=None) -> Iterator[TraineeRow]:
     """Yield the trainees table rows (all pages, same filters) ordered by name.
 
-    The progress facts are gathered once (a fixed number of queries); the
-    trainees are then read with a server-side iterator, so the rows stream. The
-    retention figures are the cohort retention snapshot the table and overview show.
+    The trainees are read in name order with a server-side iterator and their rows
+    made EXPORT_CHUNK trainees at a time: each chunk's progress facts and stored
+    retention days (retention_stored, the figures the table and overview show) take a
+    fixed number of queries, so the rows stream and a worker holds one chunk's facts,
+    not the whole organisation's (100,000 trainees' facts held at once cost a worker
+    hundreds of megabytes).
     """
-    retention = retention_in_cohorts(
-        cohort_ids=cohorts_for_manager(user).values_list("pk", flat=True)
-    ).trainees
     now = now or timezone.now()
     cohorts, users = _filtered_users(user, filters)
-    data = _table_data(filters=filters, users=users, cohorts=cohorts, now=now, retention=retention)
-    by_user: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for key in data.progress:
-        by_user[key[0]].append(key)
-    for keys in by_user.values():
-        keys.sort(key=lambda k: data.programs[k[1]].name.casefold())
     people = (
         get_user_model()
         .objects.filter(pk__in=users.values("pk"))
         .order_by(*NAME_ORDER)
         .values_list("pk", "first_name", "last_name", "email")
     )
-    for pk, first, last, email in people.iterator(chunk_size=EXPORT_CHUNK):
+    chunk: list[tuple[int, str, str, str]] = []
+    for person in people.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(person)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _export_chunk(filters=filters, cohorts=cohorts, people=chunk, now=now)
+            chunk = []
+    if chunk:
+        yield from _export_chunk(filters=filters, cohorts=cohorts, people=chunk, now=now)
+
+
+def _export_chunk(
+    *, filters: TraineeFilters, cohorts: QuerySet, people: list[tuple[int, str, str, str]], now
+) -> Iterator[TraineeRow]:
+    """The export's rows of these trainees (in the order given), each program by name."""
+    ids = [person[0] for person in people]
+    data = _table_data(
+        filters=filters, users=ids, cohorts=cohorts, now=now, retention=retention_stored(users=ids)
+    )
+    by_user: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for key in data.progress:
+        by_user[key[0]].append(key)
+    for keys in by_user.values():
+        keys.sort(key=lambda k: data.programs[k[1]].name.casefold())
+    for pk, first, last, email in people:
         for key in by_user.get(pk, ()):
             row = _row(data, key, first, last, email)
             if row.flagged or not filters.below_threshold:
