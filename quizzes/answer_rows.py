@@ -3,7 +3,7 @@
 Every attempt page, autosave and submit reads these few rows. Through the ORM
 the read cost ten times more in Python (compiling the query, building an
 instance per row) than the database took to answer it; here it is one
-parameterised SELECT of four columns into small mutable rows, which
+parameterised SELECT of six columns into small mutable rows, which
 `quizzes.saving` writes back with one UPDATE per changed row. A new attempt's
 empty rows are one multi-row INSERT (bulk_create prepared each field of each row
 in Python).
@@ -47,9 +47,8 @@ def answer_rows(*, attempt_id: int) -> list[AnswerRow]:
     meta = AttemptAnswer._meta
     connection = connections[router.db_for_read(AttemptAnswer)]
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("id", "question", "selected", "text")
-    )
+    names = ("id", "question", "selected", "text", "awarded", "is_correct")
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
     sql = (
         f"SELECT {columns} FROM {quote(meta.db_table)}"
         f" WHERE {quote(meta.get_field('attempt').column)} = %s"
@@ -58,8 +57,15 @@ def answer_rows(*, attempt_id: int) -> list[AnswerRow]:
         cursor.execute(sql, [attempt_id])
         rows = cursor.fetchall()
     return [
-        AnswerRow(pk=pk, question_id=question_id, selected=_selected(selected), text=text)
-        for pk, question_id, selected, text in rows
+        AnswerRow(
+            pk=pk,
+            question_id=question_id,
+            selected=_selected(selected),
+            text=text,
+            awarded=awarded,
+            is_correct=None if is_correct is None else bool(is_correct),  # SQLite: 0 or 1
+        )
+        for pk, question_id, selected, text, awarded, is_correct in rows
     ]
 
 

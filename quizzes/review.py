@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connections, router
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from quizzes.answer_rows import answer_rows
 from quizzes.certification.rules import certificate_completed_by, certificate_is_valid
-from quizzes.models import Attempt, AttemptAnswer, Question, Quiz, WrittenAnswerMark
+from quizzes.models import Attempt, Question, Quiz, WrittenAnswerMark
 from quizzes.models.certification import Certificate, Program
 from quizzes.question_images import paper_image
 from quizzes.rules import attempt_timed_out
@@ -180,31 +179,12 @@ def review_question(
 def _answer_rows(*, attempt_id: int) -> dict[int, tuple]:
     """The attempt's stored answers by question: (id, selected, text, awarded, is_correct).
 
-    One plain parameterised SELECT (as quizzes/answer_rows.py reads them for the attempt
-    page): through the ORM this read cost most of the review's Python work.
+    Read in one plain SELECT (quizzes/answer_rows.py): through the ORM this read cost
+    most of the review's Python work.
     """
-    meta = AttemptAnswer._meta
-    connection = connections[router.db_for_read(AttemptAnswer)]
-    quote = connection.ops.quote_name
-    names = ("question", "id", "selected", "text", "awarded", "is_correct")
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
-    sql = (
-        f"SELECT {columns} FROM {quote(meta.db_table)}"
-        f" WHERE {quote(meta.get_field('attempt').column)} = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [attempt_id])
-        rows = cursor.fetchall()
     return {
-        question_id: (
-            answer_id,
-            # jsonb and SQLite's JSON text both arrive as text through Django's connections.
-            json.loads(selected) if isinstance(selected, str | bytes) else list(selected or []),
-            text,
-            awarded,
-            None if is_correct is None else bool(is_correct),  # SQLite answers 0 or 1
-        )
-        for question_id, answer_id, selected, text, awarded, is_correct in rows
+        row.question_id: (row.pk, row.selected, row.text, row.awarded, row.is_correct)
+        for row in answer_rows(attempt_id=attempt_id)
     }
 
 

@@ -67,3 +67,19 @@ def test_another_attempts_rows_are_never_read(trainee, other_trainee):
     assert not {row.pk for row in answer_rows(attempt_id=mine.pk)} & set(
         AttemptAnswer.objects.filter(attempt=theirs).values_list("pk", flat=True)
     )
+
+
+def test_marks_read_back_as_the_orm_holds_them(trainee):
+    attempt = services.attempt_start(user=trainee, quiz=make_quiz(3))
+    first, second, _ = attempt.paper["questions"]
+    wrong = [c["id"] for c in second["choices"] if c["id"] not in correct_ids(second)][:1]
+    services.attempt_save_answers(
+        attempt=attempt, answers={first["id"]: correct_ids(first), second["id"]: wrong}, sequence=0
+    )
+    services.attempt_submit(attempt=attempt)
+    rows = {row.question_id: row for row in answer_rows(attempt_id=attempt.pk)}
+    for answer in AttemptAnswer.objects.filter(attempt=attempt):
+        assert rows[answer.question_id].awarded == answer.awarded
+        assert rows[answer.question_id].is_correct is answer.is_correct
+    assert rows[first["id"]].is_correct is True
+    assert rows[second["id"]].is_correct is False
