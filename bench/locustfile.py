@@ -31,6 +31,8 @@ from gevent.event import Event
 from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
 
+from bench.pacing import PACE_SECONDS, autosave_points
+
 QUERY_COUNT_HEADER = "X-Bench-Queries"
 # Per-request costs the bench middleware reports (bench/middleware.py): summed SQL time,
 # time inside Django, cache round trips and their time.
@@ -238,6 +240,7 @@ CHOICE_INPUT = re.compile(r'type="(radio|checkbox)" name="q-(\d+)" value="(\d+)"
 SEQUENCE_INPUT = re.compile(r'name="sequence" value="(\d+)"')
 BASE_INPUT = re.compile(r'name="base-(\d+)" value="([^"]*)"')
 PAGE_INPUT = re.compile(r'name="page" value="(\d+)"')
+SAVE_WITHIN = re.compile(r'data-save-within="(\d+)"')
 
 
 def as_trainee(user):
@@ -444,10 +447,10 @@ def page_form(user, answers: dict[str, list[int]]) -> list[tuple[str, str]]:
 
 def step_whole_quiz(user):
     """One trainee's whole quiz as the browser runs it: start, load the page, answer each
-    question in turn (the page's script saves the whole form 600 ms after each change, and a
-    person takes longer than that per question, so one save per answer), submit the form,
-    read the result. Each save sends what the script sends and keeps what it keeps (the new
-    save number; every question's base becomes what was sent)."""
+    question in turn, submit the form, read the result. The saves are the ones the page's
+    script sends for a trainee answering one question every PACE_SECONDS (bench/pacing.py,
+    with the autosave period the page states); each sends what the script sends, the whole
+    form, and keeps what it keeps (the new save number; every base becomes what was sent)."""
     open_attempt(user, name="whole quiz: start")
     resp = user.expect("GET", user.state["attempt_url"], "whole quiz: page", 200)
     html = resp.text or ""
@@ -456,8 +459,9 @@ def step_whole_quiz(user):
         entry = questions.setdefault(question, [kind, 0])
         entry[1] = max(entry[1], int(position) + 1)
     sequence, page = SEQUENCE_INPUT.search(html), PAGE_INPUT.search(html)
-    if not questions or sequence is None or page is None:
-        raise RuntimeError("the attempt page shows no questions, save number or page")
+    period = SAVE_WITHIN.search(html)
+    if not questions or sequence is None or page is None or period is None:
+        raise RuntimeError("the attempt page shows no questions, save number, page or period")
     user.state.update(
         questions=questions,
         sequence=int(sequence.group(1)),
@@ -465,9 +469,12 @@ def step_whole_quiz(user):
         bases=dict(BASE_INPUT.findall(html)),
     )
     chosen = random_answers(user)
+    saves_after = set(autosave_points(len(chosen), pace=PACE_SECONDS, period=int(period.group(1))))
     answers: dict[str, list[int]] = {}
-    for question, positions in chosen.items():
+    for index, (question, positions) in enumerate(chosen.items()):
         answers[question] = positions
+        if index not in saves_after:
+            continue
         save = user.expect(
             "POST",
             user.state["attempt_url"] + "save/",

@@ -120,7 +120,7 @@ STEPS = [
     ),
     Step(
         "whole_quiz",
-        "Whole quiz (start, page, a save per answer, submit, result)",
+        "Whole quiz (start, page, autosaves at a trainee's pace, submit, result)",
         [
             "whole quiz: start",
             "whole quiz: page",

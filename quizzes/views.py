@@ -5,6 +5,7 @@ Also the manager's accommodations page and the educator's preview of a freshly d
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -203,6 +204,7 @@ def attempt(request, uuid):
             "remaining_seconds": remaining,
             "preview": False,
             "written_max_chars": WRITTEN_ANSWER_MAX_CHARS,
+            "autosave_seconds": settings.QUIZ_AUTOSAVE_SECONDS,
         },
     )
 
@@ -293,6 +295,10 @@ def save(request, uuid):
     result = _save_from_post(request, attempt)
     if isinstance(result, HttpResponse):
         return result
+    if request.POST.get("background"):
+        # The page's script sent this as it was left (sendBeacon): nobody reads the answer,
+        # and a "saved" message would greet the trainee on whatever page comes next.
+        return HttpResponse(status=204)
     if wants_json(request):
         return JsonResponse(
             {

@@ -512,6 +512,13 @@ if XAPI_ENDPOINT and urllib.parse.urlsplit(XAPI_ENDPOINT).scheme not in ("http",
         f"http://127.0.0.1:8100/xAPI/; got {XAPI_ENDPOINT!r}."
     )
 
+# The attempt page's script saves a changed answer within this many seconds (Moodle's
+# "autosave period" is a minute), at once when the trainee leaves or hides the page, and
+# with the answers posted by Submit, Previous and Next (quizzes/static/quizzes/attempt.js).
+QUIZ_AUTOSAVE_SECONDS = env_count("DJANGO_QUIZ_AUTOSAVE_SECONDS", 30)
+if QUIZ_AUTOSAVE_SECONDS > 60:
+    raise ImproperlyConfigured("DJANGO_QUIZ_AUTOSAVE_SECONDS must be at most 60.")
+
 # Spaced review (quizzes/spaced_review/): the FSRS scheduler's longest interval, shorter for
 # critical points so a safety point is never left unpractised for long; a session's items
 # and time limit (at most 10 minutes: a review is a short break, not a quiz); the reminder

@@ -31,6 +31,14 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def quick_autosave(settings):
+    """Browser tests that check what a save does, not when, would each wait out the
+    30-second autosave period: give them one second. tests/e2e/test_autosave.py puts the
+    real period back and drives the page's clock instead."""
+    settings.QUIZ_AUTOSAVE_SECONDS = 1
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

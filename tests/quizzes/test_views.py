@@ -116,6 +116,30 @@ def test_save_button_without_javascript_redirects_back(trainee_client):
     assert selected(attempt) == {q["id"]: [q["choices"][1]["id"]]}
 
 
+def test_a_beacon_save_answers_204_and_leaves_no_message_for_the_next_page(trainee_client):
+    """The page's script hands its answers to sendBeacon as it is left: saved, no body, and
+    no "answers saved" message waiting on whatever page the trainee opens next."""
+    quiz = make_quiz(1)
+    attempt = start(trainee_client, quiz)
+    response = trainee_client.post(
+        reverse("quizzes:save", args=[attempt.uuid]),
+        {**form_data(attempt, {0: [1]}), "background": "1"},
+    )
+    assert response.status_code == 204
+    assert response.content == b""
+    q = attempt.paper["questions"][0]
+    assert selected(attempt) == {q["id"]: [q["choices"][1]["id"]]}
+    page = trainee_client.get(reverse("quizzes:attempt", args=[attempt.uuid]))
+    assert [str(m) for m in page.context["messages"]] == []
+
+
+def test_the_attempt_page_tells_its_script_the_autosave_period(trainee_client, settings):
+    settings.QUIZ_AUTOSAVE_SECONDS = 45
+    attempt = start(trainee_client, make_quiz(1))
+    page = trainee_client.get(reverse("quizzes:attempt", args=[attempt.uuid]))
+    assert 'data-save-within="45"' in page.content.decode()
+
+
 def test_submit_with_unanswered_asks_for_confirmation(trainee_client):
     quiz = make_quiz(2)
     attempt = start(trainee_client, quiz)

@@ -2,6 +2,12 @@
 // The page works without this file: Save and Submit are plain form posts, and the server
 // merges them per question the same way (each question's hidden base-<id> field holds the
 // answer the page last knew the server had).
+//
+// When it saves: a changed answer within data-save-within seconds of the first unsaved
+// change (one request carries every answer changed meanwhile); at once when the page is
+// hidden or left (a beacon, which outlives the page); never separately before Submit,
+// Previous or Next, whose form posts carry the answers themselves. bench/locustfile.py's
+// whole-quiz step sends what this rule sends.
 (function () {
   "use strict";
 
@@ -17,8 +23,11 @@
   var banner = document.getElementById("save-conflict");
   var answeredCount = document.getElementById("answered-count");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var saveWithin = (parseInt(form.dataset.saveWithin, 10) || 30) * 1000;
   var timer = null;
   var inFlight = null;
+  var inFlightSent = null;
+  var beaconSent = false;
   var dirty = false;
   var stopped = false;
   var submitting = false;
@@ -134,19 +143,25 @@
       return inFlight.then(save);
     }
     dirty = false;
+    unschedule();
     var body = new FormData(form);
     body.delete("confirm");
     var sent = {};
     fieldsets().forEach(function (fieldset) {
       sent[fieldset.dataset.question] = valueIn(fieldset, body);
     });
+    // As a plain form sends it (application/x-www-form-urlencoded): the form has no
+    // file, and the server reads this far more cheaply than multipart.
+    var encoded = new URLSearchParams(body);
     say("Saving…");
+    inFlightSent = sent;
     inFlight = fetch(form.dataset.saveUrl, {
       method: "POST",
-      // As a plain form sends it (application/x-www-form-urlencoded): the form has no
-      // file, and the server reads this far more cheaply than multipart.
-      body: new URLSearchParams(body),
+      body: encoded,
       credentials: "same-origin",
+      // Kept alive, the request still reaches the server if the page closes meanwhile
+      // (browsers allow 64 KB of such requests at once).
+      keepalive: encoded.toString().length < 48000,
       headers: { "Accept": "application/json", "X-CSRFToken": csrf },
     })
       .then(function (response) {
@@ -156,6 +171,7 @@
       })
       .then(function (result) {
         inFlight = null;
+        inFlightSent = null;
         var data = result.data;
         if (result.ok || data.conflicts) {
           sequenceInput.value = data.sequence;
@@ -188,6 +204,7 @@
       })
       .catch(function () {
         inFlight = null;
+        inFlightSent = null;
         dirty = true;
         say("Not saved: the connection was lost. Retrying…", true);
         schedule(5000);
@@ -196,9 +213,52 @@
     return inFlight;
   }
 
+  // Save no later than delay from now; an earlier save already planned stands.
   function schedule(delay) {
+    if (timer === null) {
+      timer = window.setTimeout(function () {
+        timer = null;
+        save();
+      }, delay);
+    }
+  }
+
+  function unschedule() {
     window.clearTimeout(timer);
-    timer = window.setTimeout(save, delay);
+    timer = null;
+  }
+
+  function changed() {
+    if (!dirty && !inFlight) {
+      say("Not saved yet: changes are saved within " + saveWithin / 1000 +
+        " seconds, and at once if you leave this page or submit.");
+    }
+    dirty = true;
+    schedule(saveWithin);
+  }
+
+  // The page is being left or closed: hand its answers to the browser to deliver
+  // (sendBeacon outlives the page; no answer comes back). Bases are what the server
+  // holds once a save still in flight lands. False if the browser refused to send it.
+  function beacon() {
+    if (!dirty || submitting || stopped || !navigator.sendBeacon) {
+      return !dirty || submitting || stopped;
+    }
+    var body = new FormData(form);
+    body.delete("confirm");
+    body.set("background", "1");
+    if (inFlightSent) {
+      Object.keys(inFlightSent).forEach(function (question) {
+        body.set("base-" + question, inFlightSent[question]);
+      });
+    }
+    if (!navigator.sendBeacon(form.dataset.saveUrl, new URLSearchParams(body))) {
+      return false;
+    }
+    dirty = false;
+    beaconSent = true;
+    unschedule();
+    return true;
   }
 
   // With this script, Save stores the answers in place (no page load).
@@ -206,7 +266,6 @@
   if (saveButton) {
     saveButton.addEventListener("click", function (event) {
       event.preventDefault();
-      window.clearTimeout(timer);
       save();
     });
   }
@@ -220,15 +279,13 @@
     if (fieldset) {
       fieldset.classList.remove("quiz-question-conflict");
     }
-    dirty = true;
-    schedule(600);
+    changed();
   });
 
-  // Written answers save while typing, a couple of seconds after the last key.
+  // Written answers save while typing, on the same clock.
   form.addEventListener("input", function (event) {
     if (event.target.tagName === "TEXTAREA") {
-      dirty = true;
-      schedule(2000);
+      changed();
       refreshNavigator();
     }
   });
@@ -327,7 +384,7 @@
       }
       submitting = true;
       stopped = true;
-      window.clearTimeout(timer);
+      unschedule();
       var ready = inFlight || Promise.resolve("saved");
       ready.then(function () {
         var goto = document.createElement("input");
@@ -341,14 +398,13 @@
     });
   });
 
-  // Save first, so a conflict with another tab shows here instead of submitting over it.
-  function submitNow(force) {
+  // The form post carries every answer on the page, merged per question like a save (a
+  // conflict with another tab answers with the page naming the questions, not a result).
+  // A save still in flight lands first, so the form posts the latest sequence and bases.
+  function submitNow() {
     submitting = true;
-    window.clearTimeout(timer);
-    var ready = (inFlight || Promise.resolve("saved")).then(function () {
-      return force ? "saved" : save();
-    });
-    ready.then(function (outcome) {
+    unschedule();
+    (inFlight || Promise.resolve("saved")).then(function (outcome) {
       if (outcome === "conflict" || outcome === "closed") {
         submitting = false;
         return;
@@ -395,13 +451,13 @@
       if (found.length && !window.confirm(found.length + " unanswered. Submit anyway?")) {
         return;
       }
-      submitNow(false);
+      submitNow();
     });
   }
   if (dialog) {
     document.getElementById("confirm-submit-yes").addEventListener("click", function () {
       dialog.close();
-      submitNow(false);
+      submitNow();
     });
     document.getElementById("confirm-submit-no").addEventListener("click", function () {
       dialog.close();
@@ -409,10 +465,24 @@
     });
   }
 
+  // Leaving: the beacon carries the answers; only if the browser would not send it does
+  // the page ask before it goes.
   window.addEventListener("beforeunload", function (event) {
-    if (dirty && !submitting) {
-      save();
+    if (!beacon()) {
       event.preventDefault();
+    }
+  });
+  window.addEventListener("pagehide", beacon);
+  // Hidden (another tab, another app, a phone locked) may be the page's last moment.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden" && dirty && !submitting && !stopped) {
+      save();
+    }
+  });
+  // Back from the browser's page cache after a beacon: show what the server holds now.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && beaconSent) {
+      window.location.reload();
     }
   });
 
@@ -432,7 +502,7 @@
       if (left === 0) {
         window.clearInterval(interval);
         if (!submitting) {
-          submitNow(true);
+          submitNow();
         }
       }
     };
